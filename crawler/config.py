@@ -1,0 +1,169 @@
+"""Load and check ``sites.toml``: the one file where users list the schools they follow.
+
+Errors name the file, the site and the key, because the person reading them edits
+that file by hand and has hundreds of entries in it.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+DEFAULT_MAX_PAGES = 20
+
+
+class ConfigError(ValueError):
+    """A problem in the config file, worded for the person who edits it."""
+
+
+@dataclass(frozen=True)
+class Site:
+    """One school: where its news columns are and how far to walk them."""
+
+    name: str
+    start_urls: tuple[str, ...]
+    allowed_domains: tuple[str, ...]
+    article_pattern: re.Pattern | None = None
+    max_pages: int = DEFAULT_MAX_PAGES
+
+    def owns_host(self, host: str) -> bool:
+        """True when ``host`` is one of this school's hosts (or a subdomain of one)."""
+        host = (host or "").lower().rstrip(".")
+        return any(host == d or host.endswith("." + d) for d in self.allowed_domains)
+
+
+@dataclass(frozen=True)
+class Config:
+    path: str
+    sites: tuple[Site, ...]
+    crawl: dict = field(default_factory=dict)
+
+    def site(self, name: str) -> Site:
+        for s in self.sites:
+            if s.name == name:
+                return s
+        raise KeyError(name)
+
+
+# key -> (type check, human description)
+_SITE_KEYS = {
+    "name": "text",
+    "start_urls": "list of http(s) URLs",
+    "allowed_domains": "list of host names",
+    "article_pattern": "regular expression",
+    "max_pages": "whole number >= 1",
+}
+# Top-level tables: [[sites]] and [crawl] are read here; the others belong to
+# features that read them themselves, so they are accepted as they are.
+_TOP_KEYS = {"sites", "crawl", "schedule", "alerts", "topics", "cluster"}
+_CRAWL_KEYS = {
+    "download_delay": (int, float),
+    "concurrent_requests_per_domain": int,
+    "download_timeout": (int, float),
+    "retry_times": int,
+    "user_agent": str,
+    "obey_robots": bool,
+    "autothrottle": bool,
+}
+
+
+def load_config(path: str | Path) -> Config:
+    """Read and check a config file; raise ConfigError naming file, site and key."""
+    path = Path(path)
+    where = str(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"{where}: file not found") from None
+    except OSError as exc:
+        raise ConfigError(f"{where}: cannot read ({exc.strerror})") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"{where}: not UTF-8 text; save the file as UTF-8") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{where}: not valid TOML: {exc}") from None
+    return parse_config(data, where)
+
+
+def parse_config(data: dict, where: str = "<config>") -> Config:
+    unknown = sorted(set(data) - _TOP_KEYS)
+    if unknown:
+        raise ConfigError(f"{where}: unknown top-level key {unknown[0]!r} (known: {', '.join(sorted(_TOP_KEYS))})")
+    raw_sites = data.get("sites")
+    if not isinstance(raw_sites, list) or not raw_sites:
+        raise ConfigError(f"{where}: no [[sites]] entries; add at least one school with name and start_urls")
+    sites = []
+    for index, raw in enumerate(raw_sites, start=1):
+        if not isinstance(raw, dict):
+            raise ConfigError(f"{where}: site #{index}: must be a [[sites]] table")
+        sites.append(_parse_site(raw, f"{where}: site #{index}"))
+    seen: dict[str, int] = {}
+    for index, site in enumerate(sites, start=1):
+        if site.name in seen:
+            raise ConfigError(f"{where}: site #{index} {site.name!r}: key 'name': same name as site #{seen[site.name]}")
+        seen[site.name] = index
+    crawl = data.get("crawl", {})
+    if not isinstance(crawl, dict):
+        raise ConfigError(f"{where}: [crawl] must be a table")
+    for key, value in crawl.items():
+        if key not in _CRAWL_KEYS:
+            raise ConfigError(f"{where}: [crawl]: unknown key {key!r} (known: {', '.join(sorted(_CRAWL_KEYS))})")
+        expected = _CRAWL_KEYS[key]
+        if isinstance(value, bool) and expected is not bool or not isinstance(value, expected):
+            raise ConfigError(f"{where}: [crawl]: key {key!r}: wrong type {type(value).__name__}")
+    return Config(path=where, sites=tuple(sites), crawl=dict(crawl))
+
+
+def _parse_site(raw: dict, where: str) -> Site:
+    name = raw.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise ConfigError(f"{where}: key 'name': missing or empty; give the school's name")
+    where = f"{where} {name.strip()!r}"
+    for key in raw:
+        if key not in _SITE_KEYS:
+            raise ConfigError(f"{where}: unknown key {key!r} (known: {', '.join(_SITE_KEYS)})")
+
+    start_urls = raw.get("start_urls")
+    if isinstance(start_urls, str):
+        start_urls = [start_urls]
+    if not isinstance(start_urls, list) or not start_urls:
+        raise ConfigError(f"{where}: key 'start_urls': missing or empty; list the news column URLs")
+    for url in start_urls:
+        parts = urlsplit(url) if isinstance(url, str) else None
+        if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ConfigError(f"{where}: key 'start_urls': {url!r} is not an http(s) URL")
+
+    domains = raw.get("allowed_domains")
+    if domains is None:
+        domains = sorted({urlsplit(u).hostname.lower() for u in start_urls})
+    elif not isinstance(domains, list) or not all(isinstance(d, str) and d for d in domains):
+        raise ConfigError(f"{where}: key 'allowed_domains': must be a list of host names")
+    domains = [d.lower().strip().lstrip(".") for d in domains]
+    for url in start_urls:
+        host = urlsplit(url).hostname.lower()
+        if not any(host == d or host.endswith("." + d) for d in domains):
+            raise ConfigError(f"{where}: key 'allowed_domains': does not include {host} from start_urls")
+
+    pattern = raw.get("article_pattern")
+    if pattern is not None:
+        if not isinstance(pattern, str) or not pattern:
+            raise ConfigError(f"{where}: key 'article_pattern': must be a regular expression")
+        try:
+            pattern = re.compile(pattern)
+        except re.error as exc:
+            raise ConfigError(f"{where}: key 'article_pattern': not a valid regular expression: {exc}") from None
+
+    max_pages = raw.get("max_pages", DEFAULT_MAX_PAGES)
+    if isinstance(max_pages, bool) or not isinstance(max_pages, int) or max_pages < 1:
+        raise ConfigError(f"{where}: key 'max_pages': must be a whole number >= 1, got {max_pages!r}")
+
+    return Site(
+        name=name.strip(),
+        start_urls=tuple(start_urls),
+        allowed_domains=tuple(domains),
+        article_pattern=pattern,
+        max_pages=max_pages,
+    )

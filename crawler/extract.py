@@ -1,0 +1,556 @@
+"""Turn one article page (decoded HTML text + URL) into a clean article record.
+
+A pure function: no Scrapy, no network, no database. The spider, ``scheduler.py --try``
+and ``python -m crawler.extract FILE`` all call :func:`extract`.
+
+trafilatura finds the body; Chinese school pages carry their metadata in a line of text
+under the title (``来源：… 作者：… 发布时间：…``), which we read ourselves because the
+generic libraries take 责任编辑 for the author, a sidebar date for the publish date, and
+never see 来源 at all.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from urllib.parse import urljoin
+
+import lxml.html
+import trafilatura
+from lxml import etree
+
+from crawler import text as textmod
+from crawler.dates import date_from_url, now_shanghai, parse_date
+from crawler.links import is_attachment
+
+# ---------------------------------------------------------------- metadata labels
+# Longest first at each position: 发布时间 must win over 时间, 责任编辑 over 编辑.
+_FIELD_LABELS = {
+    "date": ["发布时间", "发布日期", "发表时间", "发表日期", "更新时间", "更新日期", "创建时间", "上传时间",
+             "录入时间", "添加时间", "时间", "日期"],
+    "source": ["信息来源", "文章来源", "新闻来源", "内容来源", "稿件来源", "来源", "稿源", "供稿单位", "供稿", "发布单位",
+               "发布部门"],
+    "author": ["作者", "撰稿人", "撰稿", "撰文", "文字", "记者", "通讯员", "文"],
+    "editor": ["责任编辑", "责编", "编辑", "审核", "审稿"],
+    "views": ["浏览次数", "浏览量", "浏览", "点击数", "点击量", "点击率", "点击", "访问量", "访问次数", "阅读次数", "阅读量",
+              "阅读"],
+    # read only to end the value before them: they name no field we store
+    "other": ["发布者", "发布人", "摄影", "图片", "图", "字号", "字体", "分享到", "打印", "关闭", "索引号", "发文字号",
+              "成文日期", "分类"],
+}
+_LABEL_TO_FIELD = {label: name for name, labels in _FIELD_LABELS.items() for label in labels}
+_LABELS_SORTED = sorted(_LABEL_TO_FIELD, key=len, reverse=True)
+_LABEL_RE = re.compile(
+    r"(?P<label>" + "|".join(map(re.escape, _LABELS_SORTED)) + r")\s*[:：]"
+)
+# single-character labels only count after a separator, never inside a word (原文：, 正文：)
+_WEAK_LABELS = {"文", "图"}
+_VIEWS_UNLABELLED = re.compile(r"(?:阅读|浏览|点击)\s*(\d+)\s*次")
+_VALUE_STOP = re.compile(r"\s{2,}|[|｜\u2002\u2003\u3000]|\s+(?=\d{4}[-/.年])")
+_PLACEHOLDER_EMPTY = {"", "-", "—", "null", "None", "无", "暂无"}
+_NAME_SPLIT = re.compile(r"\s*[、，,;；/]\s*|\s+")
+_SITE_TITLE_SPLIT = re.compile(r"\s*(?:[_|｜—–]|-{1,2}|::)\s*")
+
+MAX_META_BLOCK = 200
+
+
+@dataclass
+class Article:
+    url: str
+    title: str | None = None
+    text: str = ""
+    published_at: str | None = None
+    author: str | None = None
+    source: str | None = None
+    editor: str | None = None
+    views: int | None = None
+    images: list[str] = field(default_factory=list)
+    attachments: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+# ---------------------------------------------------------------- public API
+def extract(
+    html: str,
+    url: str,
+    *,
+    list_date: str | None = None,
+    fetched_at: datetime | None = None,
+    more_pages: list[str] | None = None,
+) -> Article:
+    """Extract one article from decoded ``html``.
+
+    ``list_date``: the date shown beside the link on the list page (a fallback).
+    ``more_pages``: decoded HTML of pages 2..N of an article split over several pages.
+    """
+    fetched_at = fetched_at or now_shanghai()
+    tree = _parse(html)
+    article = Article(url=url)
+    if tree is None:
+        return article
+
+    page_title = _page_title(tree)
+    heading_el, article.title = _find_title(tree, page_title)
+    meta = _read_meta_tags(tree)
+    fields = _read_info_lines(tree, heading_el)
+
+    article.author = fields.get("author") or _clean_name_list(meta.get("author"))
+    article.source = fields.get("source") or _clean_value(meta.get("source"))
+    article.editor = fields.get("editor")
+    article.views = fields.get("views")
+    article.published_at = (
+        parse_date(fields.get("date_text") or "", not_after=fetched_at)
+        or parse_date(meta.get("date") or "", not_after=fetched_at)
+        or parse_date(list_date or "", not_after=fetched_at)
+        or date_from_url(url, not_after=fetched_at)
+        or _htmldate(html, fetched_at)
+    )
+
+    bodies = [_body_text(html, url, tree)] + [_body_text(page, url) for page in (more_pages or [])]
+    body_text = _text_of(tree.find(".//body") if tree.find(".//body") is not None else tree)
+    title_in_body_twice = bool(article.title) and body_text.count(article.title) >= 2
+    editor_from_body: list[str] = []
+
+    def is_meta_line(line: str) -> bool:
+        return _is_info_line(line)
+
+    cleaned = []
+    for body in bodies:
+        for line in body.splitlines():
+            if textmod.is_editor_line(textmod.normalise_line(line)) and not article.editor:
+                editor_from_body.append(line)
+        cleaned.append(textmod.clean_body(
+            body, title=None if title_in_body_twice else article.title, is_meta_line=is_meta_line))
+    article.text = "\n".join(part for part in cleaned if part)
+    if not article.editor and editor_from_body:
+        article.editor = _read_fields(textmod.normalise_line(editor_from_body[0])).get("editor")
+    if not article.editor:
+        article.editor = _editor_anywhere(tree)
+
+    article.images, article.attachments = _media_links(tree, url)
+    return article
+
+
+# ---------------------------------------------------------------- parsing
+_CLOSING_DOC_TAGS = re.compile(r"</\s*(?:html|body)\s*>", re.I)
+
+
+def repair_html(html: str) -> str:
+    """Undo template accidents that hide the body from parsers.
+
+    Included header fragments close </html> early, and some CMSs concatenate several
+    documents; libxml2 then drops or misplaces what follows. Closing tags of html/body
+    carry no content, so removing them all is safe.
+    """
+    # lxml refuses str input that carries an XML encoding declaration
+    html = re.sub(r"^\s*<\?xml[^>]*>", "", html)
+    return _CLOSING_DOC_TAGS.sub("", html)
+
+
+def _parse(html: str):
+    if not html or not html.strip():
+        return None
+    html = repair_html(html)
+    try:
+        return lxml.html.document_fromstring(html)
+    except (etree.ParserError, ValueError):
+        return None
+
+
+def _norm(text: str | None) -> str:
+    return re.sub(r"[\s\u00a0]+", " ", text or "").strip(" \u3000\u200b")
+
+
+def _text_of(el) -> str:
+    try:
+        return _norm(el.text_content())
+    except ValueError:
+        return ""
+
+
+# ---------------------------------------------------------------- title
+_TITLE_HINT = re.compile(r"title|tit\b|tit_|_tit|biaoti|bt\b|headline|arti_t|news_t|article-t|detail-t", re.I)
+
+
+def _page_title(tree) -> str:
+    node = tree.find(".//title")
+    return _title_text(node) if node is not None else ""
+
+
+def _title_text(el) -> str:
+    """Heading text as shown: line-break whitespace (newline, U+3000 after <br>) vanishes, spaces stay."""
+    text = "".join(el.itertext())
+    text = re.sub(r"[\s\u00a0\u3000]+", lambda m: " " if re.search(r"[ \u00a0]", m[0]) else "", text)
+    return text.strip(" \u200b")
+
+
+def _is_breadcrumb(text: str) -> bool:
+    return len(re.findall(r"[>›»＞]|&gt;", text)) >= 1 and ("首页" in text or text.rstrip().endswith((">", "›", "»")) or len(re.findall(r"[>›»＞]", text)) >= 2)
+
+
+def _title_candidates(tree):
+    for el in tree.iter("h1", "h2", "h3", "h4", "div", "p", "td", "span", "strong", "font"):
+        if el.tag in ("div", "p", "td", "span", "strong", "font"):
+            hint = f"{el.get('class', '')} {el.get('id', '')}"
+            if not _TITLE_HINT.search(hint):
+                continue
+        text = _title_text(el)
+        if 4 <= len(text) <= 160 and not _is_info_line(text) and "当前位置" not in text and not _is_breadcrumb(text):
+            yield el, text
+
+
+def _find_title(tree, page_title: str):
+    """The article's own heading, not <title> with the site name appended, not the breadcrumb.
+
+    First choice: the longest element on the page whose text the <title> contains (the
+    heading, wherever the template puts it); then the CMS ArticleTitle meta; then the
+    block right above the info line, an <h1>, a title-classed block, and last <title>
+    without its site suffix.
+    """
+    compact_title = _compact(page_title)
+    best, best_len = None, 0
+    if compact_title:
+        for el in tree.iter():
+            if not isinstance(el.tag, str) or el.tag in _SKIP_TAGS or el.tag in ("html", "body"):
+                continue
+            text = _title_text(el)
+            if not 4 <= len(text) <= 160:
+                continue
+            compact = _compact(text)
+            if len(compact) > best_len and compact in compact_title and not _is_breadcrumb(text):
+                best, best_len = (el, text), len(compact)
+    if best is not None and best_len >= max(4, len(compact_title) // 3):
+        el, text = best
+        # a heading split by the parser (<p>title<div>subtitle</div></p>) continues in its next sibling
+        sibling = el.getnext()
+        if sibling is not None and isinstance(sibling.tag, str):
+            joined = text + _title_text(sibling)
+            if len(joined) <= 160 and _compact(joined) in compact_title:
+                text = joined
+        return el, text
+    meta_title = _meta(tree, "ArticleTitle")
+    if meta_title:
+        return None, _norm(re.sub(r"<[^>]+>", "", meta_title))
+    heading = _heading_before_info_line(tree)
+    if heading is not None:
+        return heading
+    first_h1 = first_hinted = None
+    for el, text in _title_candidates(tree):
+        compact = _compact(text)
+        if el.tag == "h1" and first_h1 is None:
+            first_h1 = (el, text)
+        if first_hinted is None and len(compact) >= 6 and compact not in compact_title:
+            first_hinted = (el, text)
+    return first_h1 or first_hinted or (None, _strip_site_suffix(page_title) or None)
+
+
+def _heading_before_info_line(tree):
+    """On pages whose <title> is only the site name: the short text block right above the info line."""
+    info = _best_info_block(tree)
+    if info is None:
+        return None
+    previous = None
+    for el, text in _title_candidates(tree):
+        if el is info or info in el.iterancestors():
+            break
+        if _is_before(el, info):
+            previous = (el, text)
+    return previous
+
+
+def _is_before(a, b) -> bool:
+    for el in a.getroottree().iter():
+        if el is a:
+            return True
+        if el is b:
+            return False
+    return False
+
+
+def _strip_site_suffix(title: str) -> str:
+    parts = [p for p in _SITE_TITLE_SPLIT.split(title) if p]
+    if not parts:
+        return title
+    return max(parts, key=len) if len(parts) > 1 else parts[0]
+
+
+def _compact(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text or "")
+
+
+# ---------------------------------------------------------------- meta tags
+def _meta(tree, name: str) -> str | None:
+    lname = name.lower()
+    for el in tree.iter("meta"):
+        key = (el.get("name") or el.get("property") or el.get("itemprop") or "").lower()
+        if key == lname:
+            value = _norm(el.get("content"))
+            if value:
+                return value
+    return None
+
+
+def _read_meta_tags(tree) -> dict:
+    date = None
+    for name in ("PubDate", "publishdate", "article:published_time", "pubdate", "publish_date", "datePublished"):
+        date = _meta(tree, name)
+        if date:
+            break
+    return {
+        "date": date,
+        "source": _meta(tree, "ContentSource") or _meta(tree, "source"),
+        "author": _meta(tree, "Author") if _meta(tree, "ContentSource") is not None else None,
+    }
+
+
+# ---------------------------------------------------------------- the info line
+def _label_matches(line: str):
+    for m in _LABEL_RE.finditer(line):
+        label = m["label"]
+        if label in _WEAK_LABELS and m.start() > 0 and not re.match(r"[\s|｜/（(【\[]", line[m.start() - 1]):
+            continue
+        yield m
+
+
+def _read_fields(line: str) -> dict:
+    """Fields of one labelled line: ``来源：X 作者：Y 发布时间：Z 浏览次数：N``."""
+    matches = list(_label_matches(line))
+    fields: dict = {}
+    for i, m in enumerate(matches):
+        end = matches[i + 1].start() if i + 1 < len(matches) else len(line)
+        raw = line[m.end():end]
+        name = _LABEL_TO_FIELD[m["label"]]
+        if name in fields or name == "other":
+            continue
+        if name == "date":
+            if parse_date(raw):
+                fields["date_text"] = raw.strip()
+                fields["date"] = True
+            continue
+        if name == "views":
+            digits = re.match(r"\s*(\d+)", raw)
+            fields["views"] = int(digits[1]) if digits else None
+            continue
+        value = raw.strip()
+        if name != "author":
+            value = _VALUE_STOP.split(value, 1)[0]
+        value = _clean_value(value)
+        if name == "author":
+            value = _clean_name_list(value)
+        fields[name] = value
+    if "views" not in fields or fields["views"] is None:
+        m = _VIEWS_UNLABELLED.search(line)
+        if m:
+            fields["views"] = int(m[1])
+    if "date" not in fields:
+        leftover = _LABEL_RE.sub(" ", line)
+        if parse_date(leftover) and len(line) <= 80:
+            fields["date_text"] = leftover
+            fields["date"] = True
+    return fields
+
+
+def _clean_value(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = _norm(value).strip("　 |｜:：,，;；()（）[]【】")
+    value = re.split(r"\s*(?:\d{4}[-/.年]\d)", value, maxsplit=1)[0].strip()
+    return None if value in _PLACEHOLDER_EMPTY else value
+
+
+def _clean_name_list(value: str | None) -> str | None:
+    """Authors as shown, several names joined with 、 (``付梦婕 俞佩忠`` → ``付梦婕、俞佩忠``)."""
+    value = _clean_value(value)
+    if not value:
+        return None
+    value = re.split(r"\s{2,}|[|｜\u2002\u2003\u3000]", value, maxsplit=1)[0]
+    parts = [p for p in _NAME_SPLIT.split(value) if p]
+    if len(parts) > 1 and all(len(p) <= 6 for p in parts):
+        return "、".join(parts)
+    return value.strip() or None
+
+
+def _is_info_line(line: str) -> bool:
+    """A metadata line: short, and two labels, or one label with a date."""
+    if len(line) > MAX_META_BLOCK:
+        return False
+    matches = [m for m in _label_matches(line) if _LABEL_TO_FIELD[m["label"]] != "other"]
+    if len(matches) >= 2:
+        return True
+    if len(matches) == 1 and _LABEL_TO_FIELD[matches[0]["label"]] == "date":
+        return parse_date(line) is not None and len(line) <= 60
+    if len(matches) == 1 and len(line) <= 40 and _LABEL_TO_FIELD[matches[0]["label"]] in ("source", "author"):
+        return True
+    # old templates: "2004-12-10      阅读10544次"
+    return not matches and len(line) <= 60 and bool(_VIEWS_UNLABELLED.search(line)) and parse_date(line) is not None
+
+
+_SKIP_TAGS = {"script", "style", "noscript", "head", "title", "select", "option", "textarea", "a"}
+
+
+def _info_blocks(tree):
+    """Short elements carrying labelled metadata, smallest first within a subtree."""
+    for el in tree.iter():
+        if not isinstance(el.tag, str) or el.tag in _SKIP_TAGS:
+            continue
+        text = _text_of(el)
+        if not text or len(text) > MAX_META_BLOCK:
+            continue
+        if _is_info_line(text):
+            yield el, text
+
+
+def _best_info_block(tree):
+    best = None
+    best_score = None
+    for el, text in _info_blocks(tree):
+        fields = _read_fields(text)
+        score = (len([k for k in fields if k not in ("date_text",)]), -len(text))
+        if best_score is None or score > best_score:
+            best, best_score = el, score
+    return best
+
+
+def _read_info_lines(tree, heading_el) -> dict:
+    """Merge the labelled fields of the page's info lines, the one under the title first."""
+    blocks = list(_info_blocks(tree))
+    if not blocks:
+        return {}
+    scored = []
+    for index, (el, text) in enumerate(blocks):
+        fields = _read_fields(text)
+        after_heading = heading_el is not None and _is_before(heading_el, el)
+        scored.append(((after_heading, len(fields), -len(text)), index, fields))
+    scored.sort(key=lambda item: item[0], reverse=True)
+    merged: dict = {}
+    primary = scored[0][2]
+    merged.update(primary)
+    for _, _, fields in scored[1:]:
+        for key in ("source", "author", "editor", "views"):
+            if merged.get(key) is None and fields.get(key) is not None:
+                merged[key] = fields[key]
+        # a bare date in another block is a sidebar's; only a labelled one may fill in
+    return merged
+
+
+def _editor_anywhere(tree) -> str | None:
+    text = _text_of(tree.find(".//body") if tree.find(".//body") is not None else tree)
+    m = re.search(r"(?:责任编辑|责编)\s*[:：]\s*([^\s|｜)）】\]]{2,20})", text)
+    return _clean_value(m[1]) if m else None
+
+
+def _htmldate(html: str, fetched_at: datetime) -> str | None:
+    try:
+        from htmldate import find_date
+
+        # a "页面生成时间" meta is when the CMS rendered the page, not when it was published
+        html = re.sub(r"<meta[^>]*页面生成时间[^>]*>", "", html)
+        found = find_date(html, original_date=True, extensive_search=False, max_date=fetched_at.strftime("%Y-%m-%d"))
+    except Exception:  # htmldate is a last resort; a failure there is not an extraction failure
+        return None
+    return found
+
+
+# ---------------------------------------------------------------- body
+def _body_text(html: str, url: str, tree=None) -> str:
+    """trafilatura's text; when a broken page hides the body from it, the densest text block's."""
+    text = _trafilatura_text(html, url)
+    if tree is None:
+        tree = _parse(html)
+    block = _densest_block(tree) if tree is not None else None
+    if block is not None:
+        block_len = len(_cjk(_text_of(block)))
+        if len(_cjk(text)) < 0.5 * block_len:
+            fallback = _trafilatura_text(lxml.html.tostring(block, encoding="unicode"), url)
+            if len(_cjk(fallback)) > len(_cjk(text)):
+                return fallback
+    return text
+
+
+def _cjk(text: str) -> str:
+    return re.sub(r"[^\u4e00-\u9fff]", "", text or "")
+
+
+def _densest_block(tree):
+    """The element whose direct paragraphs hold the most Chinese text (a body container)."""
+    scores: dict = {}
+    for el in tree.iter("p", "div", "td", "font", "span", "br"):
+        parent = el.getparent()
+        if parent is None:
+            continue
+        own = (el.text or "") if el.tag != "br" else (el.tail or "")
+        length = len(_cjk(own)) if el.tag != "p" else len(_cjk(_text_of(el)))
+        if length >= 10:
+            scores[parent] = scores.get(parent, 0) + length
+    if not scores:
+        return None
+    return max(scores, key=scores.get)
+
+
+def _trafilatura_text(html: str, url: str) -> str:
+    text = trafilatura.extract(
+        repair_html(html),
+        url=url,
+        include_tables=False,
+        include_comments=False,
+        include_images=False,
+        deduplicate=False,
+        favor_recall=True,
+        output_format="txt",
+    )
+    return text or ""
+
+
+def _media_links(tree, url: str) -> tuple[list[str], list[str]]:
+    images, attachments = [], []
+    for img in tree.iter("img"):
+        src = img.get("src")
+        if src and not src.startswith("data:"):
+            full = urljoin(url, src.strip())
+            if full not in images:
+                images.append(full)
+    for a in tree.iter("a"):
+        href = a.get("href")
+        if href and not href.lower().startswith(("javascript:", "mailto:")):
+            full = urljoin(url, href.strip())
+            if is_attachment(full) and not re.search(r"\.(?:jpe?g|png|gif|bmp|webp|svg)$", full, re.I) and full not in attachments:
+                attachments.append(full)
+    return images, attachments
+
+
+# ---------------------------------------------------------------- command line
+def decode_html_bytes(data: bytes) -> str:
+    """Decode saved page bytes as a browser would: BOM, then <meta charset>, GB2312/GBK as GB18030."""
+    from w3lib.encoding import html_to_unicode
+
+    _, text = html_to_unicode(None, data)
+    return text
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m crawler.extract", description=__doc__.splitlines()[0])
+    parser.add_argument("files", nargs="+", metavar="FILE")
+    parser.add_argument("--url", default=None, help="the page's URL (for relative links and URL dates)")
+    args = parser.parse_args(argv)
+    status = 0
+    for path in args.files:
+        try:
+            with open(path, "rb") as fh:
+                html = decode_html_bytes(fh.read())
+        except OSError as exc:
+            print(f"{path}: cannot read: {exc.strerror}", file=sys.stderr)
+            status = 1
+            continue
+        article = extract(html, args.url or "file://" + path)
+        record = {"file": path, **article.to_dict()}
+        print(json.dumps(record, ensure_ascii=False))
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

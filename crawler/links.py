@@ -1,0 +1,125 @@
+"""Tell article links from list pages, pagination and attachments, by URL shape and anchor text.
+
+Chinese school sites run on a handful of CMSs whose URL shapes are stable, so one set of
+rules covers most schools without per-site code; ``article_pattern`` in the config covers
+the rest.
+"""
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, urlsplit
+
+# Files a news crawler must not download as pages.
+ATTACHMENT_EXTENSIONS = frozenset(
+    "pdf doc docx xls xlsx ppt pptx wps et dps rar zip 7z gz tar jpg jpeg png gif bmp webp svg "
+    "mp3 mp4 avi wmv flv mov swf exe apk txt csv xml ofd ceb caj".split()
+)
+
+# Article URL shapes of the CMSs Chinese schools use (see shared/corpus/TEMPLATES.md).
+_CMS_ARTICLE_SHAPES = [
+    re.compile(r"/c\d+a\d+/page\.(?:htm|html|psp)$", re.I),            # WebPlus (Sudy)
+    re.compile(r"/info/\d+/\d+\.s?html?$", re.I),                      # VSB (Webber)
+    re.compile(r"/t\d{8}_\d+\.s?html?$", re.I),                        # TRS WCM
+    re.compile(r"/art/\d{4}/\d{1,2}/\d{1,2}/art_\d+_\d+\.html?$", re.I),  # Hanweb (大汉)
+    re.compile(r"/item/\d+\.aspx$", re.I),                              # PowerEasy (动易)
+]
+# Generic shapes, tried only when the URL is not a list page.
+_GENERIC_ARTICLE_SHAPES = [
+    re.compile(r"/(?:content|article|detail|news|show|view)[_-]?\d{3,}\.s?html?$", re.I),
+    re.compile(r"/20\d{2}[-_/]?[01]?\d[-_/]?[0-3]?\d/[^/?#]*\d{2,}[^/?#]*\.s?html?$", re.I),  # date path + id
+    re.compile(r"/20\d{2}[-_]?[01]\d/[^/?#]*\d{3,}[^/?#]*\.s?html?$", re.I),  # /202309/xxx123.html
+    re.compile(r"/20\d{2}/[01]?\d[0-3]\d/[^/?#]*\d{2,}[^/?#]*\.s?html?$", re.I),  # WebPlus date dirs
+]
+_ARTICLE_QUERY_KEYS = {"newsid", "articleid", "infoid", "contentid", "wbnewsid", "aid", "docid"}
+_ARTICLE_SCRIPTS = re.compile(r"(?:show|read|view|detail|content|article)\w*\.(?:asp|aspx|php|jsp|do)$", re.I)
+
+# List (column) page shapes: first page and numbered pages.
+_LIST_PAGE = re.compile(
+    r"(?:/list\d*\.(?:htm|html|psp|jsp)$)"
+    r"|(?:/index(?:_\d+)?\.s?html?$)"
+    r"|(?:/index\d+\.s?html?$)"
+    r"|(?:/index(?:_\d+)?\.aspx$)"
+    r"|(?:/\d{1,4}\.htm$)",  # VSB numbered list pages: tzgg/31.htm
+    re.I,
+)
+_PAGE_QUERY_KEYS = {"page", "pageno", "pagenum", "pageindex", "p", "pn", "curpage", "currentpage", "start", "offset"}
+
+# Anchor texts of a pager's "next" link.
+NEXT_TEXTS = ("下一页", "下页", "后页", "下一頁", "next", "Next", "NEXT", ">", "›", "»", ">>", "＞")
+LAST_TEXTS = ("尾页", "末页", "最后一页", "last", "Last")
+
+
+def extension(url: str) -> str:
+    path = urlsplit(url).path
+    name = path.rsplit("/", 1)[-1]
+    return name.rsplit(".", 1)[-1].lower() if "." in name else ""
+
+
+def is_attachment(url: str) -> bool:
+    return extension(url) in ATTACHMENT_EXTENSIONS
+
+
+def is_http(url: str) -> bool:
+    return urlsplit(url).scheme in ("http", "https")
+
+
+def looks_like_article(url: str, pattern: re.Pattern | None = None) -> bool:
+    """True when ``url`` has the shape of an article page (or matches the site's own pattern)."""
+    if not is_http(url) or is_attachment(url):
+        return False
+    if pattern is not None:
+        return bool(pattern.search(url))
+    parts = urlsplit(url)
+    path = parts.path
+    if any(shape.search(path) for shape in _CMS_ARTICLE_SHAPES):
+        return True
+    if looks_like_list_page(url):
+        return False
+    if any(shape.search(path) for shape in _GENERIC_ARTICLE_SHAPES):
+        return True
+    if parts.query:
+        keys = {k.lower() for k, _ in parse_qsl(parts.query)}
+        if keys & _ARTICLE_QUERY_KEYS or (_ARTICLE_SCRIPTS.search(path) and "id" in keys):
+            return True
+    return False
+
+
+def looks_like_list_page(url: str) -> bool:
+    """True for column list pages and their numbered pages (list2.htm, index_1.html, ?page=3)."""
+    parts = urlsplit(url)
+    if any(shape.search(parts.path) for shape in _CMS_ARTICLE_SHAPES):
+        return False
+    if _LIST_PAGE.search(parts.path):
+        return True
+    if parts.query:
+        keys = {k.lower() for k, _ in parse_qsl(parts.query)}
+        return bool(keys & _PAGE_QUERY_KEYS) and not (keys & _ARTICLE_QUERY_KEYS)
+    return False
+
+
+def is_next_text(text: str) -> bool:
+    text = re.sub(r"\s+", "", text or "")
+    return text in NEXT_TEXTS or text.startswith("下一页") or text.startswith("下页")
+
+
+def continuation_suffix(base_url: str, url: str) -> int | None:
+    """Page number when ``url`` is page N (>= 2) of the article at ``base_url``.
+
+    Multi-page articles add ``_2``, ``_3`` … before the extension (TRS ``t2023_1.html``
+    counts from ``_1`` for the second page, so any suffix number is accepted) or a
+    ``page=N`` query.
+    """
+    b, u = urlsplit(base_url), urlsplit(url)
+    if (b.scheme, b.netloc) != (u.scheme, u.netloc):
+        return None
+    b_stem, _, b_ext = b.path.rpartition(".")
+    u_stem, _, u_ext = u.path.rpartition(".")
+    if b_ext == u_ext and u_stem.startswith(b_stem + "_"):
+        number = u_stem[len(b_stem) + 1:]
+        if number.isdigit():
+            return int(number)
+    if b.path == u.path and u.query != b.query:
+        for key, value in parse_qsl(u.query):
+            if key.lower() in _PAGE_QUERY_KEYS and value.isdigit():
+                return int(value)
+    return None
