@@ -1,0 +1,127 @@
+"""Run one refresh of every configured school and account for it in ``crawl_runs``.
+
+This is the bridge between the pure modules and Scrapy: it builds the settings, runs
+the spider in this process, and turns the crawl stats into one ``crawl_run_sites`` row
+per school. Scrapy's reactor cannot be restarted, so call it once per process (the
+scheduler runs each refresh in a fresh child process).
+"""
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+
+from crawler.config import Config
+
+_CRAWL_SETTING_NAMES = {
+    "download_delay": "DOWNLOAD_DELAY",
+    "concurrent_requests_per_domain": "CONCURRENT_REQUESTS_PER_DOMAIN",
+    "download_timeout": "DOWNLOAD_TIMEOUT",
+    "retry_times": "RETRY_TIMES",
+    "user_agent": "USER_AGENT",
+    "obey_robots": "ROBOTSTXT_OBEY",
+    "autothrottle": "AUTOTHROTTLE_ENABLED",
+}
+SITE_COUNTERS = ("requests", "list_pages", "article_pages", "new_articles", "not_articles", "robots_blocked",
+                 "broken_links", "errors")
+
+
+@dataclass
+class RunResult:
+    run_id: int | None
+    status: str
+    sites: list[dict] = field(default_factory=list)
+    duration_s: float = 0.0
+
+    @property
+    def new_articles(self) -> int:
+        return sum(s["new_articles"] for s in self.sites)
+
+
+def build_settings(config: Config, **overrides) -> Settings:
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    for key, value in config.crawl.items():
+        settings.set(_CRAWL_SETTING_NAMES[key], value, priority="project")
+    for key, value in overrides.items():
+        settings.set(key, value, priority="cmdline")
+    return settings
+
+
+def run_crawl(config: Config, settings: Settings, on_item=None, **spider_kwargs):
+    """Run the news spider over ``config`` in this process; return the finished crawler.
+
+    ``on_item`` is called with every article the spider yields (``--try`` prints them).
+    """
+    from scrapy import signals
+
+    from spiders.news import NewsSpider
+
+    # Scrapy's own INFO lines (versions, middlewares, the stats dump) drown the progress lines;
+    # set before and after CrawlerProcess, whose logging setup runs in between
+    quiet = max(logging.WARNING, logging.getLevelName(settings.get("LOG_LEVEL")))
+    logging.getLogger("scrapy").setLevel(quiet)
+    process = CrawlerProcess(settings)
+    logging.getLogger("scrapy").setLevel(quiet)
+    crawler = process.create_crawler(NewsSpider)
+    if on_item is not None:
+        crawler.signals.connect(lambda item, **_: on_item(item), signal=signals.item_scraped)
+    process.crawl(crawler, config=config, **spider_kwargs)
+    process.start()
+    return crawler
+
+
+def site_rows(config: Config, stats: dict, duration_s: float) -> list[dict]:
+    rows = []
+    for site in config.sites:
+        row = {"site": site.name, "duration_s": round(duration_s, 1)}
+        for counter in SITE_COUNTERS:
+            row[counter] = int(stats.get(f"site/{site.name}/{counter}", 0))
+        row["first_error"] = stats.get(f"site/{site.name}/first_error")
+        list_errors = int(stats.get(f"site/{site.name}/list_errors", 0))
+        if row["list_pages"] == 0:
+            row["status"] = "failed"
+        elif row["errors"] or list_errors:
+            row["status"] = "partial"
+        else:
+            row["status"] = "ok"
+        rows.append(row)
+    return rows
+
+
+def run_refresh(config: Config, db_path: str, *, log_level: str = "INFO", **setting_overrides) -> RunResult:
+    """One refresh of every site into ``db_path``; always closes its crawl_runs row."""
+    from db.schema import finish_run, open_db, start_run
+
+    db = open_db(db_path)
+    run_id = start_run(db, config.path, len(config.sites))
+    db.close()
+    started = time.monotonic()
+    status, message, stats = "failed", "", {}
+    try:
+        settings = build_settings(
+            config, STORE_DB_PATH=str(db_path), CRAWL_RUN_ID=run_id, LOG_LEVEL=log_level, **setting_overrides
+        )
+        crawler = run_crawl(config, settings)
+        stats = crawler.stats.get_stats()
+        status = "ok"
+    except BaseException as exc:  # record the failure, then let it propagate
+        message = f"{type(exc).__name__}: {exc}"
+        raise
+    finally:
+        duration = time.monotonic() - started
+        rows = site_rows(config, stats, duration)
+        if status == "ok":
+            failed = sum(r["status"] == "failed" for r in rows)
+            if failed == len(rows):
+                status = "failed"
+            elif failed or any(r["status"] == "partial" for r in rows):
+                status = "partial"
+        db = open_db(db_path)
+        finish_run(db, run_id, rows, status, message)
+        db.close()
+        logging.getLogger(__name__).debug("run %s finished: %s", run_id, status)
+    return RunResult(run_id=run_id, status=status, sites=rows, duration_s=duration)

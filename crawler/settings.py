@@ -1,0 +1,42 @@
+"""Scrapy settings: polite by default, nothing listening, every failure counted.
+
+Per-run values (database path, run id) are set by crawler.refresh; users tune
+politeness in the [crawl] table of sites.toml.
+"""
+BOT_NAME = "school-news-monitor"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+USER_AGENT = "Mozilla/5.0 (compatible; SchoolNewsMonitor/0.1; nightly news digest for education offices)"
+
+# Politeness: robots.txt, one or two connections per school, AutoThrottle on top.
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+DOWNLOAD_DELAY_JITTER = 0.5  # ±50%, so requests do not tick like a metronome
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+
+# Faults: time out, retry transient errors, refuse absurd pages.
+DOWNLOAD_TIMEOUT = 30
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
+REDIRECT_MAX_TIMES = 10
+COOKIES_ENABLED = False
+
+# Nothing listening: no telnet console, no RemoteControl (on by default since 2.19).
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+
+ITEM_PIPELINES = {
+    "pipelines.store.SQLiteStorePipeline": 800,
+}
+
+LOG_LEVEL = "INFO"
+LOGSTATS_INTERVAL = 30.0

@@ -1,0 +1,278 @@
+"""Walk each configured school's news columns to its articles.
+
+From every start URL: read the list page, request the article links it carries
+(recognised by CMS URL shape, or the site's ``article_pattern``), then follow the
+pager's next link, up to ``max_pages``. Never leaves the school's hosts, never enters
+another configured school, never downloads attachments. Articles split over several
+pages are fetched page by page and stored as one.
+
+Per-school counters go to the crawl stats under ``site/<name>/…``; one school's
+failures never stop the others.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from datetime import datetime
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from w3lib.url import canonicalize_url
+
+from crawler.config import Config, Site
+from crawler.dates import SHANGHAI, parse_date
+from crawler.extract import extract
+from crawler.items import ArticleItem
+from crawler.links import (
+    continuation_suffix,
+    is_attachment,
+    is_http,
+    is_next_text,
+    looks_like_article,
+    looks_like_list_page,
+)
+
+logger = logging.getLogger(__name__)
+
+MIN_ARTICLE_CHARS = 20  # shorter than this, a page is a stub or an error page, not news
+
+
+class NewsSpider(scrapy.Spider):
+    name = "news"
+
+    def __init__(self, config: Config, try_mode: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        self.config = config
+        self.try_mode = try_mode
+        self.found_links: list[str] = []  # --try prints these
+
+    # ------------------------------------------------------------ bookkeeping
+    def count(self, site: Site | str, key: str, n: int = 1) -> None:
+        name = site if isinstance(site, str) else site.name
+        self.crawler.stats.inc_value(f"site/{name}/{key}", n)
+
+    def error(self, site: Site, message: str) -> None:
+        self.count(site, "errors")
+        key = f"site/{site.name}/first_error"
+        if not self.crawler.stats.get_value(key):
+            self.crawler.stats.set_value(key, message)
+        logger.warning("[%s] %s", site.name, message)
+
+    def owner_of(self, url: str) -> Site | None:
+        host = urlsplit(url).hostname or ""
+        for site in self.config.sites:
+            if site.owns_host(host):
+                return site
+        return None
+
+    def on_site(self, site: Site, url: str) -> bool:
+        """Inside ``site`` and not inside another configured school (which may share a parent domain)."""
+        if not is_http(url):
+            return False
+        host = urlsplit(url).hostname or ""
+        if not site.owns_host(host):
+            return False
+        owners = [s for s in self.config.sites if s.owns_host(host)]
+        # the most specific match owns the host
+        best = max(owners, key=lambda s: max(len(d) for d in s.allowed_domains if host == d or host.endswith("." + d)))
+        return best is site
+
+    # ------------------------------------------------------------ start
+    async def start(self):
+        for site in self.config.sites:
+            for url in site.start_urls:
+                yield self.list_request(site, url, page=1)
+
+    def list_request(self, site: Site, url: str, page: int) -> scrapy.Request:
+        self.count(site, "requests")
+        return scrapy.Request(
+            url,
+            callback=self.parse_list,
+            errback=self.on_error,
+            cb_kwargs={"site": site, "page": page},
+            meta={"site": site.name, "kind": "list"},
+            priority=10,  # list pages first: they feed everything else
+            dont_filter=page == 1,
+        )
+
+    # ------------------------------------------------------------ list pages
+    def parse_list(self, response, site: Site, page: int):
+        if not isinstance(response, TextResponse):
+            self.error(site, f"list page is not text ({response.headers.get('Content-Type', b'').decode()}): {response.url}")
+            return
+        self.count(site, "list_pages")
+        try:
+            articles, next_url = self.read_list(response, site, page)
+        except Exception as exc:  # a broken page is one error, never the end of the site
+            self.error(site, f"cannot read list page {response.url}: {exc!r}")
+            return
+        logger.info("[%s] 列表第%d页 %s: %d 篇", site.name, page, response.url, len(articles))
+        if self.try_mode:
+            self.found_links.extend(url for url, _ in articles if url not in self.found_links)
+            articles = [a for a in articles if a[0] in self.found_links[:2]]
+        for url, list_date in articles:
+            self.count(site, "requests")
+            yield scrapy.Request(
+                url,
+                callback=self.parse_article,
+                errback=self.on_error,
+                cb_kwargs={"site": site, "list_url": response.url, "list_date": list_date},
+                meta={"site": site.name, "kind": "article"},
+            )
+        if next_url and page < (2 if self.try_mode else site.max_pages):
+            yield self.list_request(site, next_url, page + 1)
+
+    def read_list(self, response: TextResponse, site: Site, page: int):
+        """Article links (with the date shown beside each) and the next list page's URL."""
+        if _is_feed(response):
+            return self.read_feed(response, site), None
+        articles: list[tuple[str, str | None]] = []
+        seen = set()
+        next_url = None
+        numbered: dict[int, str] = {}
+        for anchor in response.xpath("//a[@href]"):
+            href = anchor.attrib["href"].strip()
+            if not href or href.startswith(("javascript:", "mailto:", "tel:", "#")):
+                continue
+            url = canonicalize_url(response.urljoin(href), keep_fragments=False)
+            if not self.on_site(site, url) or is_attachment(url):
+                continue
+            text = " ".join(t.strip() for t in anchor.xpath(".//text()").getall()).strip()
+            if looks_like_article(url, site.article_pattern):
+                if url not in seen:
+                    seen.add(url)
+                    articles.append((url, _date_beside(anchor)))
+                continue
+            if next_url is None and is_next_text(text) and url != response.url:
+                next_url = url
+            elif text.isdigit() and looks_like_list_page(url):
+                numbered.setdefault(int(text), url)
+        if next_url is None:
+            next_url = numbered.get(page + 1)
+        return articles, next_url
+
+    def read_feed(self, response: TextResponse, site: Site) -> list[tuple[str, str | None]]:
+        """RSS, Atom or sitemap: every on-site link is an article candidate."""
+        response.selector.remove_namespaces()
+        out = []
+        for node in response.xpath("//item | //entry | //url"):
+            link = node.xpath("./link/text() | ./link/@href | ./loc/text()").get()
+            when = node.xpath("./pubDate/text() | ./published/text() | ./updated/text() | ./lastmod/text()").get()
+            if link:
+                url = canonicalize_url(response.urljoin(link.strip()), keep_fragments=False)
+                if self.on_site(site, url) and not is_attachment(url):
+                    out.append((url, when))
+        return out
+
+    # ------------------------------------------------------------ articles
+    def parse_article(self, response, site: Site, list_url: str, list_date: str | None, pages=None, first=None):
+        if not isinstance(response, TextResponse) or b"html" not in response.headers.get("Content-Type", b"text/html").lower():
+            self.count(site, "not_articles")
+            logger.info("[%s] 跳过非网页 %s (%s)", site.name, response.url, response.headers.get("Content-Type", b"").decode())
+            return
+        self.count(site, "article_pages")
+        first = first or response
+        pages = (pages or []) + ([] if response is first else [response.text])
+        next_page = self.next_article_page(response, first.url, len(pages) + 2)
+        if next_page:
+            self.count(site, "requests")
+            yield scrapy.Request(
+                next_page,
+                callback=self.parse_article,
+                errback=self.on_error,
+                cb_kwargs={"site": site, "list_url": list_url, "list_date": list_date, "pages": pages, "first": first},
+                meta={"site": site.name, "kind": "article"},
+            )
+            return
+        try:
+            fetched = datetime.now(SHANGHAI)
+            article = extract(first.text, first.url, list_date=list_date, fetched_at=fetched, more_pages=pages)
+        except Exception as exc:
+            self.error(site, f"cannot extract {first.url}: {exc!r}")
+            return
+        if not article.title or len(article.text) < MIN_ARTICLE_CHARS:
+            self.count(site, "not_articles")
+            logger.info("[%s] 不是文章（无标题或正文）: %s", site.name, first.url)
+            return
+        yield ArticleItem(
+            url=first.url,
+            site=site.name,
+            title=article.title,
+            text=article.text,
+            published_at=article.published_at,
+            author=article.author,
+            source=article.source,
+            editor=article.editor,
+            views=article.views,
+            fetched_at=fetched.isoformat(timespec="seconds"),
+            list_url=list_url,
+            images=article.images,
+            attachments=article.attachments,
+        )
+
+    def next_article_page(self, response: TextResponse, first_url: str, wanted: int) -> str | None:
+        """URL of the next page of a multi-page article (``下一页`` or page numbers inside it)."""
+        candidates = {}
+        for anchor in response.xpath("//a[@href]"):
+            url = canonicalize_url(response.urljoin(anchor.attrib["href"].strip()), keep_fragments=False)
+            number = continuation_suffix(first_url, url)
+            if number is None:
+                continue
+            text = re.sub(r"\s+", "", "".join(anchor.xpath(".//text()").getall()))
+            if text.isdigit() or is_next_text(text):
+                candidates[url] = number
+        # page numbering may start at _1 (TRS) or _2 (VSB, WebPlus): take the lowest not yet seen
+        ordered = sorted(set(candidates.values()))
+        if len(ordered) >= wanted - 1:
+            target = ordered[wanted - 2]
+            return next(url for url, n in candidates.items() if n == target)
+        return None
+
+    # ------------------------------------------------------------ failures
+    def on_error(self, failure):
+        request = failure.request
+        site = request.cb_kwargs.get("site")
+        if site is None:
+            return
+        kind = request.meta.get("kind", "page")
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+            if "robots" in str(failure.value).lower() or "Forbidden by robots.txt" in repr(failure.value):
+                self.count(site, "robots_blocked")
+                logger.info("[%s] robots.txt 禁止: %s", site.name, request.url)
+            else:
+                self.count(site, "ignored")
+            return
+        if failure.check(HttpError):
+            status = failure.value.response.status
+            if status in (404, 410) and kind == "article":
+                self.count(site, "broken_links")
+                logger.info("[%s] 死链 HTTP %d: %s", site.name, status, request.url)
+                return
+            if kind == "list":
+                self.count(site, "list_errors")
+            self.error(site, f"HTTP {status} for {kind} page {request.url}")
+            return
+        if kind == "list":
+            self.count(site, "list_errors")
+        self.error(site, f"{failure.type.__name__} for {kind} page {request.url}: {failure.getErrorMessage()}")
+
+
+def _is_feed(response: TextResponse) -> bool:
+    head = response.text[:500].lstrip().lower()
+    return head.startswith("<?xml") and any(tag in head for tag in ("<rss", "<feed", "<urlset"))
+
+
+def _date_beside(anchor) -> str | None:
+    """The date a list shows next to a link (same <li>/<tr>), or in its title attribute."""
+    for text in (anchor.attrib.get("title", ""),):
+        if parse_date(text):
+            return text
+    container = anchor.xpath("ancestor::*[self::li or self::tr or self::dd or self::p][1]")
+    if container:
+        text = " ".join(container[0].xpath(".//text()").getall())
+        if parse_date(text):
+            return text
+    return None
