@@ -107,7 +107,7 @@ def try_column(url: str, log_level: str) -> int:
     print(f"\nList pages read: {stats.get('site/try/list_pages', 0)}; article links found: {len(spider.found_links)}")
     for link in spider.found_links:
         print("  " + link)
-    if not spider.found_links:
+    if not spider.found_links and stats.get("site/try/list_pages", 0):
         print("  (none: the column's article URLs have an unusual shape; set article_pattern in sites.toml)")
     for item in items[:2]:
         fields = {k: getattr(item, k) for k in ("url", "title", "published_at", "author", "source", "editor", "views")}

@@ -66,9 +66,12 @@ def run_crawl(config: Config, settings: Settings, on_item=None, **spider_kwargs)
     logging.getLogger("scrapy").setLevel(quiet)
     process = CrawlerProcess(settings)
     logging.getLogger("scrapy").setLevel(quiet)
+    # a dead site's robots.txt failure is logged with a full traceback; the spider's errback
+    # already logs one clear line for the page that could not be fetched
+    logging.getLogger("scrapy.downloadermiddlewares.robotstxt").setLevel(logging.CRITICAL)
     crawler = process.create_crawler(NewsSpider)
     if on_item is not None:
-        crawler.signals.connect(lambda item, **_: on_item(item), signal=signals.item_scraped)
+        crawler.signals.connect(lambda item, **_: on_item(item), signal=signals.item_scraped, weak=False)
     process.crawl(crawler, config=config, **spider_kwargs)
     process.start()
     return crawler

@@ -266,13 +266,20 @@ def _is_feed(response: TextResponse) -> bool:
 
 
 def _date_beside(anchor) -> str | None:
-    """The date a list shows next to a link (same <li>/<tr>), or in its title attribute."""
-    for text in (anchor.attrib.get("title", ""),):
-        if parse_date(text):
-            return text
-    container = anchor.xpath("ancestor::*[self::li or self::tr or self::dd or self::p][1]")
-    if container:
-        text = " ".join(container[0].xpath(".//text()").getall())
+    """The date a list shows next to a link: in its title attribute, or in the nearest
+    enclosing block (li, tr, or a div row) that holds this one link's date only."""
+    title = anchor.attrib.get("title", "")
+    if parse_date(title):
+        return title
+    node = anchor
+    for _ in range(3):
+        node = node.xpath("..")
+        if not node:
+            return None
+        node = node[0]
+        text = " ".join(node.xpath(".//text()").getall())
+        if len(text) > 300 or len(node.xpath(".//a[@href]")) > 2:
+            return None
         if parse_date(text):
             return text
     return None

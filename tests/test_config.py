@@ -1,0 +1,66 @@
+"""sites.toml: errors name the file, the school and the key; the shipped file loads."""
+from __future__ import annotations
+
+import pytest
+
+from crawler.config import ConfigError, load_config
+from tests.conftest import ROOT, run_cli
+
+
+def write(tmp_path, text):
+    path = tmp_path / "sites.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def error_for(tmp_path, text) -> str:
+    with pytest.raises(ConfigError) as info:
+        load_config(write(tmp_path, text))
+    return str(info.value)
+
+
+def test_shipped_sites_toml_loads():
+    config = load_config(ROOT / "sites.toml")
+    assert len(config.sites) >= 2
+    assert all(site.start_urls[0].startswith("https://") for site in config.sites)
+
+
+def test_bad_url_names_file_site_and_key(tmp_path):
+    message = error_for(tmp_path, '[[sites]]\nname = "南湖中学"\nstart_urls = ["www.nhzx.cn/news"]\n')
+    assert "sites.toml" in message and "南湖中学" in message and "start_urls" in message
+
+
+def test_unknown_key_is_named(tmp_path):
+    message = error_for(tmp_path, '[[sites]]\nname = "甲校"\nstart_urls = ["http://a.cn/l.htm"]\nmax_page = 3\n')
+    assert "甲校" in message and "'max_page'" in message
+
+
+def test_missing_name_and_duplicates_and_bad_regex(tmp_path):
+    assert "'name'" in error_for(tmp_path, '[[sites]]\nstart_urls = ["http://a.cn/l.htm"]\n')
+    dup = '[[sites]]\nname = "甲校"\nstart_urls = ["http://a.cn/l.htm"]\n' * 2
+    assert "same name" in error_for(tmp_path, dup)
+    assert "article_pattern" in error_for(
+        tmp_path, '[[sites]]\nname = "甲校"\nstart_urls = ["http://a.cn/l.htm"]\narticle_pattern = "(["\n')
+    assert "max_pages" in error_for(
+        tmp_path, '[[sites]]\nname = "甲校"\nstart_urls = ["http://a.cn/l.htm"]\nmax_pages = 0\n')
+
+
+def test_invalid_toml_and_missing_file(tmp_path):
+    assert "not valid TOML" in error_for(tmp_path, "[[sites]\n")
+    with pytest.raises(ConfigError, match="file not found"):
+        load_config(tmp_path / "nope.toml")
+
+
+def test_allowed_domains_defaults_to_start_hosts_and_must_cover_them(tmp_path):
+    config = load_config(write(tmp_path, '[[sites]]\nname = "甲校"\nstart_urls = ["http://News.A.cn/l.htm"]\n'))
+    assert config.sites[0].allowed_domains == ("news.a.cn",)
+    message = error_for(tmp_path, '[[sites]]\nname = "甲校"\nstart_urls = ["http://a.cn/l.htm"]\nallowed_domains = ["b.cn"]\n')
+    assert "allowed_domains" in message and "a.cn" in message
+
+
+def test_cli_reports_config_error_and_exits_2(tmp_path):
+    path = write(tmp_path, '[[sites]]\nname = "乙校"\nstart_urls = ["ftp://b.cn/x"]\n')
+    result = run_cli("--once", "--config", str(path), "--db", str(tmp_path / "x.db"))
+    assert result.returncode == 2
+    assert "config error" in result.stderr and "乙校" in result.stderr and "start_urls" in result.stderr
+    assert not (tmp_path / "x.db").exists()
