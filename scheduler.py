@@ -10,6 +10,7 @@ import argparse
 import json
 import logging
 import sys
+import unicodedata
 from pathlib import Path
 
 from crawler.config import ConfigError, load_config, parse_config
@@ -59,16 +60,25 @@ def refresh_and_report(config, db_path: str, log_level: str) -> int:
     return 1 if result.status == "failed" else 0
 
 
+def _display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    """Left-align in a terminal, where each Chinese character takes two columns."""
+    return text + " " * max(0, width - _display_width(text))
+
+
 def format_summary(result, db_path: str) -> str:
-    width = max([len(row["site"]) for row in result.sites] + [4])
+    width = max([_display_width(row["site"]) for row in result.sites] + [6])
     lines = [
         "",
         f"Run {result.run_id}: {result.status}, {result.new_articles} new article(s) in {result.duration_s:.0f}s → {db_path}",
-        f"{'school':<{width}}  status   lists  articles  new  broken  errors",
+        f"{_pad('school', width)}  status   lists  articles  new  broken  errors",
     ]
     for row in result.sites:
         lines.append(
-            f"{row['site']:<{width}}  {row['status']:<7}  {row['list_pages']:>5}  {row['article_pages']:>8}  "
+            f"{_pad(row['site'], width)}  {row['status']:<7}  {row['list_pages']:>5}  {row['article_pages']:>8}  "
             f"{row['new_articles']:>3}  {row['broken_links']:>6}  {row['errors']:>6}"
         )
         if row.get("first_error"):

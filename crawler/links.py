@@ -123,3 +123,30 @@ def continuation_suffix(base_url: str, url: str) -> int | None:
             if key.lower() in _PAGE_QUERY_KEYS and value.isdigit():
                 return int(value)
     return None
+
+
+def url_template(url: str) -> str:
+    """The URL with every run of digits replaced, so links of one column group together."""
+    parts = urlsplit(url)
+    return re.sub(r"\d+", "#", f"{parts.netloc}{parts.path}?{'&'.join(sorted(k for k, _ in parse_qsl(parts.query)))}")
+
+
+def articles_by_structure(links: list[tuple[str, str]], min_group: int = 3) -> list[str]:
+    """Article links of a column whose CMS uses no URL shape we know.
+
+    ``links``: (url, anchor text) pairs of one list page. News items are the largest group
+    of links that share one URL template and carry headline-length anchor text.
+    """
+    groups: dict[str, list[str]] = {}
+    for url, text in links:
+        if len(re.sub(r"\s+", "", text)) < 6 or looks_like_list_page(url) or is_attachment(url):
+            continue
+        if not re.search(r"\d", urlsplit(url).path + urlsplit(url).query):
+            continue  # column pages (/about/intro.htm) carry no item id
+        groups.setdefault(url_template(url), [])
+        if url not in groups[url_template(url)]:
+            groups[url_template(url)].append(url)
+    if not groups:
+        return []
+    best = max(groups.values(), key=len)
+    return best if len(best) >= min_group else []

@@ -27,6 +27,8 @@ class _Handler(BaseHTTPRequestHandler):
             page = Page(NOT_FOUND.encode(), "text/html; charset=utf-8", 404)
         self.send_response(page.status)
         self.send_header("Content-Type", page.content_type)
+        if page.location:
+            self.send_header("Location", page.location)
         self.send_header("Content-Length", str(len(page.body)))
         self.end_headers()
         self.wfile.write(page.body)

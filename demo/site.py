@@ -23,6 +23,7 @@ class Page:
     body: bytes
     content_type: str = "text/html; charset=utf-8"
     status: int = 200
+    location: str | None = None  # for redirects
 
 
 @dataclass
@@ -247,6 +248,9 @@ def _powereasy_article(school, article, body, pager, newer, older) -> str:
 
 
 # ------------------------------------------------------------------ list pages
+OLD_LINK = "/Article/ShowArticle.asp?ArticleID=8803"
+
+
 def list_pages(school: School) -> dict[str, Page]:
     pages = {}
     total = school.page_count()
@@ -259,6 +263,8 @@ def list_pages(school: School) -> dict[str, Page]:
             href = school.article_path(article)
             if school.cms == "vsb":
                 href = depth_prefix + href.lstrip("/")
+            if school.cms == "powereasy" and article is school.articles[2]:
+                href = OLD_LINK  # an old link the CMS redirects to the article's real URL
             items.append((href, article["title"], article["date"][:10]))
         items += _traps(school, number, total)
         content = _render_list(school, number, total, items)
@@ -335,6 +341,8 @@ def site_pages(school: School) -> dict[str, Page]:
     for path in school.robots_disallow:  # served, so that only robots.txt keeps a crawler out
         if path.endswith(".aspx"):
             pages[path] = Page(document(school, "内部", "<p>内部页面</p>"))
+    if school.cms == "powereasy":
+        pages["/Article/ShowArticle.asp"] = Page(b"", "text/html", 301, location=school.article_path(school.articles[2]))
     if school.cms == "webplus":
         pages["/nbxx/2023/0610/c99a6001/page.htm"] = Page(document(school, "内部通知", "<h1>内部通知</h1><p>仅限校内。</p>"))
     if school.cms == "vsb":

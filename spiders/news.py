@@ -27,6 +27,7 @@ from crawler.dates import SHANGHAI, parse_date
 from crawler.extract import extract
 from crawler.items import ArticleItem
 from crawler.links import (
+    articles_by_structure,
     continuation_suffix,
     is_attachment,
     is_http,
@@ -133,6 +134,7 @@ class NewsSpider(scrapy.Spider):
         seen = set()
         next_url = None
         numbered: dict[int, str] = {}
+        other_links: list[tuple[str, str, object]] = []
         for anchor in response.xpath("//a[@href]"):
             href = anchor.attrib["href"].strip()
             if not href or href.startswith(("javascript:", "mailto:", "tel:", "#")):
@@ -150,8 +152,15 @@ class NewsSpider(scrapy.Spider):
                 next_url = url
             elif text.isdigit() and looks_like_list_page(url):
                 numbered.setdefault(int(text), url)
+            else:
+                other_links.append((url, text, anchor))
         if next_url is None:
             next_url = numbered.get(page + 1)
+        if not articles and site.article_pattern is None:
+            # an unknown CMS: the column's items are the biggest group of alike headline links
+            chosen = set(articles_by_structure([(u, t) for u, t, _ in other_links]))
+            articles = [(u, _date_beside(a)) for u, _, a in other_links if u in chosen]
+            articles = list(dict.fromkeys(articles))
         return articles, next_url
 
     def read_feed(self, response: TextResponse, site: Site) -> list[tuple[str, str | None]]:

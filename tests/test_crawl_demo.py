@@ -76,6 +76,13 @@ def test_no_list_page_404_pdf_or_forbidden_page_is_stored_or_fetched(demo, crawl
         assert not any(path.startswith(("/tzgg/", "/xxgk/", "/djgz/", "/zsjy/")) for path in fetched), fetched
 
 
+def test_redirected_link_stores_the_final_url(demo, crawled):
+    _, db = crawled
+    assert "/Article/ShowArticle.asp" in demo.requests("hongchuan")
+    assert not any("ShowArticle" in url for url in rows_by_url(db))
+    assert any(url.endswith("/Item/8803.aspx") for url in rows_by_url(db))
+
+
 def test_run_is_accounted_per_school(crawled):
     result, db = crawled
     runs = list(db["crawl_runs"].rows)

@@ -57,3 +57,17 @@ def test_continuation_pages():
     assert continuation_suffix("http://x.cn/info/1045/2301.htm", "http://y.cn/info/1045/2301_2.htm") is None
     # a continuation page is not an article in its own right
     assert not looks_like_article("http://x.cn/info/1045/2301_2.htm")
+
+
+def test_unknown_cms_items_found_by_structure():
+    from crawler.links import articles_by_structure
+
+    links = [("https://x.cn/about/intro.htm", "学校简介概况介绍"),
+             ("https://x.cn/xwdt/list.htm", "新闻动态栏目"),
+             ("https://x.cn/news/show/101", "我校召开学习贯彻主题教育动员会"),
+             ("https://x.cn/news/show/102", "我校举行第十九届田径运动会"),
+             ("https://x.cn/news/show/103", "我校学子在技能大赛中获一等奖"),
+             ("https://x.cn/zt/2023/7", "专题"),
+             ("https://x.cn/news/show/103", "我校学子在技能大赛中获一等奖")]
+    assert articles_by_structure(links) == ["https://x.cn/news/show/101", "https://x.cn/news/show/102",
+                                            "https://x.cn/news/show/103"]
