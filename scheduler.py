@@ -17,6 +17,7 @@ from crawler.config import ConfigError, load_config, parse_config
 
 ROOT = Path(__file__).resolve().parent
 DEFAULT_CONFIG = ROOT / "sites.toml"
+DEMO_PORT = 18601
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -90,7 +91,13 @@ def run_demo(db_path: str | None, log_level: str) -> int:
     from demo.server import DemoServer
 
     db_path = db_path or str(ROOT / "db" / "demo.db")
-    with DemoServer() as demo:
+    # a fixed port keeps the demo's URLs stable, so a second --demo run finds its articles known
+    try:
+        demo = DemoServer(port=DEMO_PORT).start()
+    except OSError as exc:
+        print(f"error: cannot serve the demo on port {DEMO_PORT} of 127.0.0.1-3: {exc.strerror}", file=sys.stderr)
+        return 1
+    with demo:
         config = parse_config(demo.config_dict(), "<demo>")
         for site in config.sites:
             print(f"demo school {site.name}: {site.start_urls[0]}", file=sys.stderr)

@@ -47,6 +47,8 @@ class DemoServer:
         self._threads: list[threading.Thread] = []
 
     def start(self) -> "DemoServer":
+        if self._servers:  # already serving
+            return self
         for key, school in self.schools.items():
             server = ThreadingHTTPServer((school.host, self.port), _Handler)
             server.daemon_threads = True
