@@ -50,7 +50,11 @@ class DemoServer:
         if self._servers:  # already serving
             return self
         for key, school in self.schools.items():
-            server = ThreadingHTTPServer((school.host, self.port), _Handler)
+            try:
+                server = ThreadingHTTPServer((school.host, self.port), _Handler)
+            except OSError:
+                self.stop()  # leave nothing half-started
+                raise
             server.daemon_threads = True
             server.pages = site_pages(school)
             server.requests = []

@@ -62,13 +62,6 @@ class NewsSpider(scrapy.Spider):
             self.crawler.stats.set_value(key, message)
         logger.warning("[%s] %s", site.name, message)
 
-    def owner_of(self, url: str) -> Site | None:
-        host = urlsplit(url).hostname or ""
-        for site in self.config.sites:
-            if site.owns_host(host):
-                return site
-        return None
-
     def on_site(self, site: Site, url: str) -> bool:
         """Inside ``site`` and not inside another configured school (which may share a parent domain)."""
         if not is_http(url):
