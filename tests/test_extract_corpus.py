@@ -76,3 +76,10 @@ def test_editor_and_source_kept_apart_from_author():
         "我校召开党建工作会议", "党委宣传部", "付梦婕、俞佩忠", "王涛立")
     assert article.published_at == "2022-02-24T09:17:32+08:00"
     assert "责任编辑" not in article.text and "来源" not in article.text
+
+
+def test_sidebar_items_with_dates_are_not_body(results):
+    # 绍兴一中's 推荐阅读 sidebar ("…[08-19]") sits inside the container trafilatura keeps
+    entry, article = results["pages/012.html"]
+    assert "[08-19]" not in article.text and "[07-03]" not in article.text
+    assert entry["body_first_sentence"] in article.text
