@@ -115,17 +115,13 @@ def extract(
     body_text = _text_of(tree.find(".//body") if tree.find(".//body") is not None else tree)
     title_in_body_twice = bool(article.title) and body_text.count(article.title) >= 2
     editor_from_body: list[str] = []
-
-    def is_meta_line(line: str) -> bool:
-        return _is_info_line(line)
-
     cleaned = []
     for body in bodies:
         for line in body.splitlines():
             if textmod.is_editor_line(textmod.normalise_line(line)) and not article.editor:
                 editor_from_body.append(line)
         cleaned.append(textmod.clean_body(
-            body, title=None if title_in_body_twice else article.title, is_meta_line=is_meta_line))
+            body, title=None if title_in_body_twice else article.title, is_meta_line=_is_info_line))
     article.text = "\n".join(part for part in cleaned if part)
     if not article.editor and editor_from_body:
         article.editor = _read_fields(textmod.normalise_line(editor_from_body[0])).get("editor")
@@ -304,6 +300,8 @@ def _read_meta_tags(tree) -> dict:
     return {
         "date": date,
         "source": _meta(tree, "ContentSource") or _meta(tree, "source"),
+        # an Author meta is shown on the page only on government-style templates (which also
+        # carry ContentSource); elsewhere it names whoever typed the page into the CMS
         "author": _meta(tree, "Author") if _meta(tree, "ContentSource") is not None else None,
     }
 
