@@ -47,14 +47,7 @@ class Config:
         raise KeyError(name)
 
 
-# key -> (type check, human description)
-_SITE_KEYS = {
-    "name": "text",
-    "start_urls": "list of http(s) URLs",
-    "allowed_domains": "list of host names",
-    "article_pattern": "regular expression",
-    "max_pages": "whole number >= 1",
-}
+_SITE_KEYS = ("name", "start_urls", "allowed_domains", "article_pattern", "max_pages")
 # Top-level tables: [[sites]] and [crawl] are read here; the others belong to
 # features that read them themselves, so they are accepted as they are.
 _TOP_KEYS = {"sites", "crawl", "schedule", "alerts", "topics", "cluster"}

@@ -25,6 +25,7 @@ from lxml import etree
 from crawler import text as textmod
 from crawler.dates import date_from_url, now_shanghai, parse_date
 from crawler.links import is_attachment
+from crawler.text import compact
 
 # ---------------------------------------------------------------- metadata labels
 # Longest first at each position: 发布时间 must win over 时间, 责任编辑 over 编辑.
@@ -94,10 +95,12 @@ def extract(
     if tree is None:
         return article
 
+    order = {el: i for i, el in enumerate(tree.iter())}  # document order, for "below the title"
+    blocks = list(_info_blocks(tree))
     page_title = _page_title(tree)
-    heading_el, article.title = _find_title(tree, page_title)
+    heading_el, article.title = _find_title(tree, page_title, blocks, order)
     meta = _read_meta_tags(tree)
-    fields = _read_info_lines(tree, heading_el)
+    fields = _read_info_lines(blocks, heading_el, order)
 
     article.author = fields.get("author") or _clean_name_list(meta.get("author"))
     article.source = fields.get("source") or _clean_value(meta.get("source"))
@@ -112,8 +115,9 @@ def extract(
     )
 
     bodies = [_body_text(html, url, tree)] + [_body_text(page, url) for page in (more_pages or [])]
-    body_text = _text_of(tree.find(".//body") if tree.find(".//body") is not None else tree)
-    title_in_body_twice = bool(article.title) and body_text.count(article.title) >= 2
+    body = tree.find(".//body")
+    page_text = _text_of(body if body is not None else tree)
+    title_in_body_twice = bool(article.title) and page_text.count(article.title) >= 2
     editor_from_body: list[str] = []
     cleaned = []
     for body in bodies:
@@ -126,7 +130,7 @@ def extract(
     if not article.editor and editor_from_body:
         article.editor = _read_fields(textmod.normalise_line(editor_from_body[0])).get("editor")
     if not article.editor:
-        article.editor = _editor_anywhere(tree)
+        article.editor = _editor_anywhere(page_text)
 
     article.images, article.attachments = _media_links(tree, url)
     return article
@@ -200,7 +204,7 @@ def _title_candidates(tree):
             yield el, text
 
 
-def _find_title(tree, page_title: str):
+def _find_title(tree, page_title: str, info_blocks, order):
     """The article's own heading, not <title> with the site name appended, not the breadcrumb.
 
     First choice: the longest element on the page whose text the <title> contains (the
@@ -208,7 +212,7 @@ def _find_title(tree, page_title: str):
     block right above the info line, an <h1>, a title-classed block, and last <title>
     without its site suffix.
     """
-    compact_title = _compact(page_title)
+    compact_title = compact(page_title)
     best, best_len = None, 0
     if compact_title:
         for el in tree.iter():
@@ -217,55 +221,45 @@ def _find_title(tree, page_title: str):
             text = _title_text(el)
             if not 4 <= len(text) <= 160:
                 continue
-            compact = _compact(text)
-            if len(compact) > best_len and compact in compact_title and not _is_breadcrumb(text):
-                best, best_len = (el, text), len(compact)
+            squeezed = compact(text)
+            if len(squeezed) > best_len and squeezed in compact_title and not _is_breadcrumb(text):
+                best, best_len = (el, text), len(squeezed)
     if best is not None and best_len >= max(4, len(compact_title) // 3):
         el, text = best
         # a heading split by the parser (<p>title<div>subtitle</div></p>) continues in its next sibling
         sibling = el.getnext()
         if sibling is not None and isinstance(sibling.tag, str):
             joined = text + _title_text(sibling)
-            if len(joined) <= 160 and _compact(joined) in compact_title:
+            if len(joined) <= 160 and compact(joined) in compact_title:
                 text = joined
         return el, text
     meta_title = _meta(tree, "ArticleTitle")
     if meta_title:
         return None, _norm(re.sub(r"<[^>]+>", "", meta_title))
-    heading = _heading_before_info_line(tree)
+    heading = _heading_before_info_line(tree, info_blocks, order)
     if heading is not None:
         return heading
     first_h1 = first_hinted = None
     for el, text in _title_candidates(tree):
-        compact = _compact(text)
+        squeezed = compact(text)
         if el.tag == "h1" and first_h1 is None:
             first_h1 = (el, text)
-        if first_hinted is None and len(compact) >= 6 and compact not in compact_title:
+        if first_hinted is None and len(squeezed) >= 6 and squeezed not in compact_title:
             first_hinted = (el, text)
     return first_h1 or first_hinted or (None, _strip_site_suffix(page_title) or None)
 
 
-def _heading_before_info_line(tree):
+def _heading_before_info_line(tree, info_blocks, order):
     """On pages whose <title> is only the site name: the short text block right above the info line."""
-    info = _best_info_block(tree)
+    info = _best_info_block(info_blocks)
     if info is None:
         return None
     previous = None
     for el, text in _title_candidates(tree):
-        if el is info or info in el.iterancestors():
+        if order[el] >= order[info] or info in el.iterancestors():
             break
-        if _is_before(el, info):
-            previous = (el, text)
+        previous = (el, text)
     return previous
-
-
-def _is_before(a, b) -> bool:
-    for el in a.getroottree().iter():
-        if el is a:
-            return True
-        if el is b:
-            return False
-    return False
 
 
 def _strip_site_suffix(title: str) -> str:
@@ -273,10 +267,6 @@ def _strip_site_suffix(title: str) -> str:
     if not parts:
         return title
     return max(parts, key=len) if len(parts) > 1 else parts[0]
-
-
-def _compact(text: str) -> str:
-    return re.sub(r"[\W_]+", "", text or "")
 
 
 # ---------------------------------------------------------------- meta tags
@@ -403,10 +393,10 @@ def _info_blocks(tree):
             yield el, text
 
 
-def _best_info_block(tree):
+def _best_info_block(info_blocks):
     best = None
     best_score = None
-    for el, text in _info_blocks(tree):
+    for el, text in info_blocks:
         fields = _read_fields(text)
         score = (len([k for k in fields if k not in ("date_text",)]), -len(text))
         if best_score is None or score > best_score:
@@ -414,15 +404,14 @@ def _best_info_block(tree):
     return best
 
 
-def _read_info_lines(tree, heading_el) -> dict:
+def _read_info_lines(blocks, heading_el, order) -> dict:
     """Merge the labelled fields of the page's info lines, the one under the title first."""
-    blocks = list(_info_blocks(tree))
     if not blocks:
         return {}
     scored = []
     for index, (el, text) in enumerate(blocks):
         fields = _read_fields(text)
-        after_heading = heading_el is not None and _is_before(heading_el, el)
+        after_heading = heading_el is not None and order[heading_el] < order[el]
         scored.append(((after_heading, len(fields), -len(text)), index, fields))
     scored.sort(key=lambda item: item[0], reverse=True)
     merged: dict = {}
@@ -436,8 +425,7 @@ def _read_info_lines(tree, heading_el) -> dict:
     return merged
 
 
-def _editor_anywhere(tree) -> str | None:
-    text = _text_of(tree.find(".//body") if tree.find(".//body") is not None else tree)
+def _editor_anywhere(text: str) -> str | None:
     m = re.search(r"(?:责任编辑|责编)\s*[:：]\s*([^\s|｜)）】\]]{2,20})", text)
     return _clean_value(m[1]) if m else None
 

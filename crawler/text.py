@@ -56,10 +56,11 @@ def is_editor_line(line: str) -> bool:
 
 def same_text(a: str, b: str) -> bool:
     """Equal once spaces, punctuation and decorations are ignored (for repeated titles)."""
-    return bool(a) and _compact(a) == _compact(b)
+    return bool(a) and compact(a) == compact(b)
 
 
-def _compact(text: str) -> str:
+def compact(text: str) -> str:
+    """Letters and digits only: for comparing titles and hashing text whatever the spacing."""
     return "".join(ch for ch in strip_decorations(text) if unicodedata.category(ch)[0] in "LN")
 
 
@@ -80,4 +81,4 @@ def clean_body(text: str, *, title: str | None = None, is_meta_line=None) -> str
 
 def content_hash(text: str) -> str:
     """Hash of the text that ignores decorations, spacing and punctuation: same report, same hash."""
-    return hashlib.sha256(_compact(text).encode("utf-8")).hexdigest()
+    return hashlib.sha256(compact(text).encode("utf-8")).hexdigest()
