@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from crawler.overrides import OVERRIDE_KEYS, ExtractOverrides, overrides_from
+
 DEFAULT_MAX_PAGES = 20
 
 
@@ -27,6 +29,7 @@ class Site:
     allowed_domains: tuple[str, ...]
     article_pattern: re.Pattern | None = None
     max_pages: int = DEFAULT_MAX_PAGES
+    overrides: ExtractOverrides = field(default_factory=ExtractOverrides)
 
     def owns_host(self, host: str) -> bool:
         """True when ``host`` is one of this school's hosts (or a subdomain of one)."""
@@ -47,7 +50,7 @@ class Config:
         raise KeyError(name)
 
 
-_SITE_KEYS = ("name", "start_urls", "allowed_domains", "article_pattern", "max_pages")
+_SITE_KEYS = ("name", "start_urls", "allowed_domains", "article_pattern", "max_pages", *OVERRIDE_KEYS)
 # Top-level tables: [[sites]] and [crawl] are read here; the others belong to
 # features that read them themselves, so they are accepted as they are.
 _TOP_KEYS = {"sites", "crawl", "schedule", "alerts", "topics", "cluster"}
@@ -153,10 +156,14 @@ def _parse_site(raw: dict, where: str) -> Site:
     if isinstance(max_pages, bool) or not isinstance(max_pages, int) or max_pages < 1:
         raise ConfigError(f"{where}: key 'max_pages': must be a whole number >= 1, got {max_pages!r}")
 
+    def complain(key: str, message: str):
+        raise ConfigError(f"{where}: key {key!r}: {message}")
+
     return Site(
         name=name.strip(),
         start_urls=tuple(start_urls),
         allowed_domains=tuple(domains),
         article_pattern=pattern,
         max_pages=max_pages,
+        overrides=overrides_from(raw, complain),
     )

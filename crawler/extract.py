@@ -19,12 +19,13 @@ from datetime import datetime
 from urllib.parse import urljoin
 
 import lxml.html
-import trafilatura
 from lxml import etree
 
 from crawler import text as textmod
+from crawler.body import body_text
 from crawler.dates import date_from_url, now_shanghai, parse_date
 from crawler.links import is_attachment
+from crawler.overrides import ExtractOverrides, first_text, remove_noise
 from crawler.text import compact
 
 # ---------------------------------------------------------------- metadata labels
@@ -83,22 +84,27 @@ def extract(
     list_date: str | None = None,
     fetched_at: datetime | None = None,
     more_pages: list[str] | None = None,
+    overrides: ExtractOverrides | None = None,
 ) -> Article:
     """Extract one article from decoded ``html``.
 
     ``list_date``: the date shown beside the link on the list page (a fallback).
     ``more_pages``: decoded HTML of pages 2..N of an article split over several pages.
+    ``overrides``: the site's XPaths, for templates the generic rules get wrong.
     """
     fetched_at = fetched_at or now_shanghai()
+    overrides = overrides or ExtractOverrides()
     tree = _parse(html)
     article = Article(url=url)
     if tree is None:
         return article
+    remove_noise(tree, overrides.noise_xpaths)
 
     order = {el: i for i, el in enumerate(tree.iter())}  # document order, for "below the title"
     blocks = list(_info_blocks(tree))
     page_title = _page_title(tree)
     heading_el, article.title = _find_title(tree, page_title, blocks, order)
+    article.title = first_text(tree, overrides.title_xpath) or article.title
     meta = _read_meta_tags(tree)
     fields = _read_info_lines(blocks, heading_el, order)
 
@@ -107,33 +113,67 @@ def extract(
     article.editor = fields.get("editor")
     article.views = fields.get("views")
     article.published_at = (
-        parse_date(fields.get("date_text") or "", not_after=fetched_at)
+        parse_date(first_text(tree, overrides.date_xpath) or "", not_after=fetched_at)
+        or parse_date(fields.get("date_text") or "", not_after=fetched_at)
         or parse_date(meta.get("date") or "", not_after=fetched_at)
         or parse_date(list_date or "", not_after=fetched_at)
         or date_from_url(url, not_after=fetched_at)
-        or _htmldate(html, fetched_at)
     )
+    article.images, article.attachments = _media_links(tree, url)
 
-    bodies = [_body_text(html, url, tree)] + [_body_text(page, url) for page in (more_pages or [])]
     body = tree.find(".//body")
     page_text = _text_of(body if body is not None else tree)
-    title_in_body_twice = bool(article.title) and page_text.count(article.title) >= 2
+    title_repeats_in_body = _shown_twice(tree, article.title)
+    bodies = [body_text(tree, url, body_xpath=overrides.body_xpath)]
+    for page in more_pages or []:
+        page_tree = _parse(page)
+        if page_tree is not None:
+            remove_noise(page_tree, overrides.noise_xpaths)
+            bodies.append(body_text(page_tree, url, body_xpath=overrides.body_xpath))
+
     editor_from_body: list[str] = []
     cleaned = []
     for body in bodies:
         for line in body.splitlines():
             if textmod.is_editor_line(textmod.normalise_line(line)) and not article.editor:
                 editor_from_body.append(line)
-        cleaned.append(textmod.clean_body(
-            body, title=None if title_in_body_twice else article.title, is_meta_line=_is_info_line))
+        cleaned.append(textmod.clean_body(body, is_meta_line=_is_info_line))
+    if cleaned:
+        cleaned[0] = _drop_title_line(cleaned[0], article.title, keep=title_repeats_in_body)
     article.text = "\n".join(part for part in cleaned if part)
+    if article.published_at is None:
+        article.published_at = _htmldate(tree, fetched_at)  # the tree is pruned now: no sidebar dates
     if not article.editor and editor_from_body:
         article.editor = _read_fields(textmod.normalise_line(editor_from_body[0])).get("editor")
     if not article.editor:
         article.editor = _editor_anywhere(page_text)
-
-    article.images, article.attachments = _media_links(tree, url)
     return article
+
+
+def _shown_twice(tree, title: str | None) -> bool:
+    """True when the page shows the title in two places (heading, and again atop the body)."""
+    if not title:
+        return False
+    wanted = compact(title)
+    longest = 2 * len(title) + 40  # an element with much more text than the title is not it
+    shown = 0
+    for el in tree.iter():
+        if not isinstance(el.tag, str) or el.tag in _SKIP_TAGS or len(_text_of(el)) > longest:
+            continue
+        if compact(_title_text(el)) == wanted and not any(
+                isinstance(child.tag, str) and compact(_title_text(child)) == wanted for child in el):
+            shown += 1
+    return shown >= 2
+
+
+def _drop_title_line(text: str, title: str | None, *, keep: bool) -> str:
+    """Remove the heading trafilatura repeats as the first line; keep the body's own repeat."""
+    lines = text.split("\n")
+    leading = 0
+    while leading < len(lines) and textmod.same_text(lines[leading], title or ""):
+        leading += 1
+    drop = max(0, leading - (1 if keep else 0))
+    return "\n".join(lines[drop:])
 
 
 # ---------------------------------------------------------------- parsing
@@ -430,68 +470,21 @@ def _editor_anywhere(text: str) -> str | None:
     return _clean_value(m[1]) if m else None
 
 
-def _htmldate(html: str, fetched_at: datetime) -> str | None:
+def _htmldate(tree, fetched_at: datetime) -> str | None:
+    """htmldate's guess, the last resort, on a tree without sidebars, footers and 页面生成时间."""
     try:
         from htmldate import find_date
 
         # a "页面生成时间" meta is when the CMS rendered the page, not when it was published
-        html = re.sub(r"<meta[^>]*页面生成时间[^>]*>", "", html)
-        found = find_date(html, original_date=True, extensive_search=False, max_date=fetched_at.strftime("%Y-%m-%d"))
+        for el in tree.xpath('//meta[contains(@name, "页面生成时间") or contains(@content, "页面生成时间")]'):
+            el.drop_tree()
+        found = find_date(tree, original_date=True, extensive_search=False, max_date=fetched_at.strftime("%Y-%m-%d"))
     except Exception:  # htmldate is a last resort; a failure there is not an extraction failure
         return None
     return found
 
 
-# ---------------------------------------------------------------- body
-def _body_text(html: str, url: str, tree=None) -> str:
-    """trafilatura's text; when a broken page hides the body from it, the densest text block's."""
-    text = _trafilatura_text(html, url)
-    if tree is None:
-        tree = _parse(html)
-    block = _densest_block(tree) if tree is not None else None
-    if block is not None:
-        block_len = len(_cjk(_text_of(block)))
-        if len(_cjk(text)) < 0.5 * block_len:
-            fallback = _trafilatura_text(lxml.html.tostring(block, encoding="unicode"), url)
-            if len(_cjk(fallback)) > len(_cjk(text)):
-                return fallback
-    return text
-
-
-def _cjk(text: str) -> str:
-    return re.sub(r"[^\u4e00-\u9fff]", "", text or "")
-
-
-def _densest_block(tree):
-    """The element whose direct paragraphs hold the most Chinese text (a body container)."""
-    scores: dict = {}
-    for el in tree.iter("p", "div", "td", "font", "span", "br"):
-        parent = el.getparent()
-        if parent is None:
-            continue
-        own = (el.text or "") if el.tag != "br" else (el.tail or "")
-        length = len(_cjk(own)) if el.tag != "p" else len(_cjk(_text_of(el)))
-        if length >= 10:
-            scores[parent] = scores.get(parent, 0) + length
-    if not scores:
-        return None
-    return max(scores, key=scores.get)
-
-
-def _trafilatura_text(html: str, url: str) -> str:
-    text = trafilatura.extract(
-        repair_html(html),
-        url=url,
-        include_tables=False,
-        include_comments=False,
-        include_images=False,
-        deduplicate=False,
-        favor_recall=True,
-        output_format="txt",
-    )
-    return text or ""
-
-
+# ---------------------------------------------------------------- links
 def _media_links(tree, url: str) -> tuple[list[str], list[str]]:
     images, attachments = [], []
     for img in tree.iter("img"):

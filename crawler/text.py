@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 
 # Decorations scrapers and templates sprinkle into text (see shared/seeds/000_*.txt).
 DECORATIONS = "★☆●◆◇■□▲△▼▽○◎※✦✧❖♦♥❤✿❀✪✩✫✬✭✮✯✰◉◈▪▫►◄"
@@ -35,6 +34,7 @@ _NOISE_LINES = [
 ]
 _WIDGETS = re.compile(r"【(?:打印本页|打印正文|打印|关闭窗口|关闭|收藏|返回顶部)】|\[(?:打印|关闭|收藏)\]")
 _SPACE_RUN = re.compile(r"[ \t\u00a0]+")
+_NOT_LETTER_OR_DIGIT = re.compile(r"[\W_]+")
 
 
 def strip_decorations(text: str) -> str:
@@ -60,8 +60,11 @@ def same_text(a: str, b: str) -> bool:
 
 
 def compact(text: str) -> str:
-    """Letters and digits only: for comparing titles and hashing text whatever the spacing."""
-    return "".join(ch for ch in strip_decorations(text) if unicodedata.category(ch)[0] in "LN")
+    """Letters and digits only: for comparing titles and hashing text whatever the spacing.
+
+    ``[\\W_]`` is everything but Unicode letters and digits, so decorations go too.
+    """
+    return _NOT_LETTER_OR_DIGIT.sub("", text)
 
 
 def clean_body(text: str, *, title: str | None = None, is_meta_line=None) -> str:

@@ -191,7 +191,8 @@ class NewsSpider(scrapy.Spider):
             return
         try:
             fetched = datetime.now(SHANGHAI)
-            article = extract(first.text, first.url, list_date=list_date, fetched_at=fetched, more_pages=pages)
+            article = extract(first.text, first.url, list_date=list_date, fetched_at=fetched, more_pages=pages,
+                              overrides=site.overrides)
         except Exception as exc:
             self.error(site, f"cannot extract {first.url}: {exc!r}")
             return

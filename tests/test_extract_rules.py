@@ -1,0 +1,209 @@
+"""One test per extraction rule, on small pages built the way school CMS templates build them.
+
+The saved real pages (test_extract_corpus.py) show the rules work together; these pin
+each rule down, so a regex change that breaks one case fails here by name.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from crawler.dates import SHANGHAI
+from crawler.extract import extract
+
+URL = "https://www.example.edu.cn/info/1045/2301.htm"
+TITLE = "我校召开党史学习教育动员大会"
+BODY = [
+    "3月18日下午，我校召开党史学习教育动员大会，全面启动党史学习教育，全体校领导和中层干部参加会议。",
+    "图为动员大会现场",
+    "一、提高政治站位",
+    "党委书记在讲话中指出，开展党史学习教育是党中央作出的重大决策部署，各级党组织要把思想和行动统一到中央决策部署上来。",
+    "会议要求，要把党史学习教育同推动学校高质量发展结合起来，切实为师生办实事、解难题，确保学习教育取得实效。",
+]
+FETCHED = datetime(2024, 6, 1, 12, 0, tzinfo=SHANGHAI)
+
+
+def page(info: str, *, title_tag: str = f"{TITLE}-嘉禾职业技术学院", heading: str = TITLE,
+         body: list[str] | None = None, before_body: str = "", after_body: str = "", head: str = "",
+         top: str = "") -> str:
+    paragraphs = "\n".join(f"<p>{p}</p>" for p in (BODY if body is None else body))
+    return f"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title_tag}</title>{head}</head>
+<body>{top}
+<div class="nav"><a href="/">首页</a> <a href="/xwdt/list.htm">新闻动态</a> <a href="/djgz/list.htm">党建工作</a></div>
+<div class="position">当前位置：<a href="/">首页</a> &gt; <a href="/xwdt/list.htm">新闻动态</a> &gt; 正文</div>
+<div class="main"><div class="left">
+<h1 class="arti_title">{heading}</h1>
+<div class="arti_metas">{info}</div>
+{before_body}
+<div class="v_news_content">{paragraphs}</div>
+{after_body}
+<div class="prenext"><p>上一篇：<a href="/info/1045/2302.htm">学校举行春季运动会</a></p>
+<p>下一篇：<a href="/info/1045/2299.htm">我校学子获技能大赛一等奖</a></p></div>
+</div>
+<div class="right"><h3>热点新闻</h3><ul>
+<li><a href="/info/1045/2288.htm">学校召开教学工作会议</a><span>2024-03-01</span></li>
+<li><a href="/info/1045/2280.htm">我校举行开学典礼</a><span>2024-02-26</span></li></ul></div></div>
+<div class="footer">友情链接：<a href="http://www.moe.gov.cn/">教育部</a>
+<p>版权所有 Copyright 2012-2024 嘉禾职业技术学院 浙ICP备05012345号</p></div>
+</body></html>"""
+
+
+def run(html: str, **kwargs):
+    kwargs.setdefault("fetched_at", FETCHED)
+    return extract(html, kwargs.pop("url", URL), **kwargs)
+
+
+# ------------------------------------------------------------------ info line labels
+@pytest.mark.parametrize("info, field, want", [
+    ("发布时间：2021-07-16浏览次数：1590", "views", 1590),
+    ("<span>来源：</span><span>发布时间：2021-07-16</span>", "source", None),
+    ("来源：党委宣传部 作者：付梦婕 俞佩忠 发布时间：2021-07-16", "author", "付梦婕、俞佩忠"),
+    ("作者：陈晓、刘洋 来源：团委 日期：2021-07-16", "author", "陈晓、刘洋"),
+    ("文章来源：本站原创 作者：佚名 发布时间：2018年07月02日 点击数： 次", "author", "佚名"),
+    ("文章来源：本站原创 作者：佚名 发布时间：2018年07月02日 点击数： 次", "source", "本站原创"),
+    ("文章来源： 作者： 发布时间：2024年07月02日 点击数： 次", "author", None),
+    ("文章来源： 作者： 发布时间：2024年07月02日 点击数： 次", "source", None),
+    ("信息来源：教务处 撰稿：王敏 摄影：李强 发布日期：2021-07-16", "author", "王敏"),
+    ("信息来源：教务处 撰稿：王敏 摄影：李强 发布日期：2021-07-16", "source", "教务处"),
+    ("稿源：宣传部 记者：周洁 时间：2021-07-16", "source", "宣传部"),
+    ("供稿：马克思主义学院 通讯员：陈敏 时间：2021-07-16", "author", "陈敏"),
+    ("发布者：颜曰越发布时间：2026-03-26浏览次数：10", "author", None),
+    ("发布单位：组织部 | 发布时间：2021-07-16 | 阅读：88", "source", "组织部"),
+    ("发布单位：组织部 | 发布时间：2021-07-16 | 阅读：88", "views", 88),
+    ("来源: | 发布时间: 2018-05-17 | 浏览次数: 2168", "source", None),
+    ("作者：张三 来源：学生处 发布时间：2021-07-16 责任编辑：李四", "editor", "李四"),
+    ("作者：张三 来源：学生处 发布时间：2021-07-16 责任编辑：李四", "source", "学生处"),
+], ids=lambda v: str(v)[:24])
+def test_info_line_fields(info, field, want):
+    assert getattr(run(page(info)), field) == want
+
+
+# ------------------------------------------------------------------ dates
+@pytest.mark.parametrize("shown, want", [
+    ("2023-04-19", "2023-04-19"),
+    ("2023/4/19", "2023-04-19"),
+    ("2023.04.19", "2023-04-19"),
+    ("2023年4月19日", "2023-04-19"),
+    ("2023年4月19日 09:17", "2023-04-19T09:17:00+08:00"),
+    ("2023-04-19 09:17:32", "2023-04-19T09:17:32+08:00"),
+])
+def test_date_formats(shown, want):
+    assert run(page(f"来源：宣传部 发布时间：{shown}")).published_at == want
+
+
+def test_sidebar_and_copyright_dates_are_not_the_publish_date():
+    article = run(page("来源：宣传部"), url="https://www.example.edu.cn/content.jsp?id=7")
+    assert article.published_at not in ("2024-03-01", "2024-02-26")
+    assert not (article.published_at or "").startswith("2012")
+
+
+def test_today_header_is_not_the_publish_date():
+    top = '<div class="top">今天是：2024年5月30日 星期四</div>'
+    assert run(page("来源：宣传部 发布时间：2021-03-18", top=top)).published_at == "2021-03-18"
+    article = run(page("来源：宣传部", top=top), list_date="2021-03-18")
+    assert article.published_at == "2021-03-18"
+
+
+def test_page_generated_meta_is_not_the_publish_date():
+    head = '<meta name="页面生成时间" content="2024-05-30 10:00:00">'
+    article = run(page("来源：宣传部", head=head), url="https://www.example.edu.cn/show.aspx?id=7")
+    assert article.published_at is None or not article.published_at.startswith("2024-05-30")
+
+
+def test_date_after_the_fetch_is_rejected():
+    article = run(page("来源：宣传部 发布时间：2031-03-18"), list_date="2021-03-18")
+    assert article.published_at == "2021-03-18"
+
+
+def test_list_date_then_url_date_are_fallbacks():
+    assert run(page("来源：宣传部"), list_date="2021-03-18").published_at == "2021-03-18"
+    url = "https://www.example.edu.cn/2021/0318/c1234a56789/page.htm"
+    assert run(page("来源：宣传部"), url=url).published_at == "2021-03-18"
+
+
+def test_cms_pubdate_meta_is_used():
+    head = '<meta name="PubDate" content="2021-03-18 16:20">'
+    assert run(page("", head=head)).published_at == "2021-03-18T16:20:00+08:00"
+
+
+# ------------------------------------------------------------------ title
+def test_title_is_the_heading_not_the_title_tag_or_breadcrumb():
+    assert run(page("来源：宣传部 发布时间：2021-03-18")).title == TITLE
+
+
+def test_title_falls_back_to_title_tag_without_site_suffix():
+    html = page("来源：宣传部 发布时间：2021-03-18", heading="")
+    assert run(html).title == TITLE
+
+
+def test_title_when_title_tag_is_only_the_site_name():
+    html = page("来源：宣传部 发布时间：2021-03-18", title_tag="嘉禾职业技术学院")
+    assert run(html).title == TITLE
+
+
+# ------------------------------------------------------------------ body
+def test_body_keeps_every_paragraph_caption_and_subheading_in_order():
+    assert run(page("来源：宣传部 发布时间：2021-03-18")).text == "\n".join(BODY)
+
+
+@pytest.mark.parametrize("noise", [
+    "★★★★★★★★★★",
+    "首页 | 典型经验 | 正文",
+    "首页 > 新闻动态 > 正文",
+    "【打印本页】【关闭窗口】",
+    "分享到：",
+    "扫一扫在手机打开当前页",
+    "推荐访问：党建网",
+    "6225615.png",
+    "下面是小编为大家整理的党史学习教育动员大会讲话，供大家参考。",
+    "责任编辑：李四",
+    "审核：王五",
+    "来源：宣传部 作者：张三 发布时间：2021-03-18",
+], ids=lambda v: v[:10])
+def test_noise_lines_inside_the_body_are_removed(noise):
+    body = [BODY[0], noise, *BODY[1:]] if "编辑" not in noise and "审核" not in noise else [*BODY, noise]
+    assert run(page("来源：宣传部 发布时间：2021-03-18", body=body)).text == "\n".join(BODY)
+
+
+def test_decorations_inserted_into_sentences_are_removed():
+    decorated = [p[:10] + "★" + p[10:20] + "☆●" + p[20:] for p in BODY]
+    assert run(page("来源：宣传部 发布时间：2021-03-18", body=decorated)).text == "\n".join(BODY)
+
+
+def test_heading_inside_the_body_container_is_not_repeated_as_first_line():
+    html = page("", heading="", before_body=f'<div class="v_news_content"><h2>{TITLE}</h2>'
+                                            f'<p>来源：宣传部 发布时间：2021-03-18</p>' + "".join(
+                                                f"<p>{p}</p>" for p in BODY) + "</div>", body=[])
+    article = run(html)
+    assert article.title == TITLE
+    assert article.text == "\n".join(BODY)
+
+
+def test_a_speech_that_repeats_its_title_keeps_it_once():
+    # shared/corpus 017: the body starts with the speech's title again; that line is the author's
+    article = run(page("来源：宣传部 发布时间：2021-03-18", body=[TITLE, *BODY]))
+    assert article.text == "\n".join([TITLE, *BODY])
+
+
+def test_editor_line_goes_to_editor():
+    article = run(page("来源：宣传部 发布时间：2021-03-18", after_body="<p>（责任编辑：朱镕）</p>"))
+    assert article.editor == "朱镕"
+    assert "朱镕" not in article.text
+
+
+def test_images_and_attachments_are_absolute():
+    body = [*BODY]
+    html = page("来源：宣传部 发布时间：2021-03-18", body=body,
+                after_body='<p><img src="/__local/A/B/photo.jpg"></p>'
+                           '<p>附件：<a href="../../system/_content/download.jsp?id=1">报名表.docx</a>'
+                           '<a href="/uploads/通知.pdf">通知.pdf</a></p>')
+    article = run(html)
+    assert "https://www.example.edu.cn/__local/A/B/photo.jpg" in article.images
+    assert "https://www.example.edu.cn/uploads/通知.pdf" in article.attachments
+
+
+def test_pages_of_a_split_article_are_joined():
+    first = page("来源：宣传部 发布时间：2021-03-18", body=BODY[:3])
+    second = page("来源：宣传部 发布时间：2021-03-18", body=BODY[3:])
+    assert run(first, more_pages=[second]).text == "\n".join(BODY)
