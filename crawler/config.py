@@ -8,12 +8,15 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from crawler.overrides import OVERRIDE_KEYS, ExtractOverrides, overrides_from
 
 DEFAULT_MAX_PAGES = 20
+DEFAULT_RECHECK_DAYS = 7
+DEFAULT_STOP_GRACE_PAGES = 1
 
 
 class ConfigError(ValueError):
@@ -30,6 +33,9 @@ class Site:
     article_pattern: re.Pattern | None = None
     max_pages: int = DEFAULT_MAX_PAGES
     overrides: ExtractOverrides = field(default_factory=ExtractOverrides)
+    since: str | None = None  # YYYY-MM-DD: older articles are neither walked to nor stored
+    recheck_days: int = DEFAULT_RECHECK_DAYS  # stored articles younger than this are revalidated
+    stop_grace_pages: int = DEFAULT_STOP_GRACE_PAGES  # all-known list pages walked before stopping
 
     def owns_host(self, host: str) -> bool:
         """True when ``host`` is one of this school's hosts (or a subdomain of one)."""
@@ -50,7 +56,10 @@ class Config:
         raise KeyError(name)
 
 
-_SITE_KEYS = ("name", "start_urls", "allowed_domains", "article_pattern", "max_pages", *OVERRIDE_KEYS)
+# incremental-refresh keys: per site, or in [crawl] as the default for every site
+_REFRESH_KEYS = ("since", "recheck_days", "stop_grace_pages")
+_SITE_KEYS = ("name", "start_urls", "allowed_domains", "article_pattern", "max_pages", *_REFRESH_KEYS,
+              *OVERRIDE_KEYS)
 # Top-level tables: [[sites]] and [crawl] are read here; the others belong to
 # features that read them themselves, so they are accepted as they are.
 _TOP_KEYS = {"sites", "crawl", "schedule", "alerts", "topics", "cluster"}
@@ -62,7 +71,13 @@ _CRAWL_KEYS = {
     "user_agent": str,
     "obey_robots": bool,
     "autothrottle": bool,
+    "max_pages": int,
+    "since": str,
+    "recheck_days": int,
+    "stop_grace_pages": int,
 }
+# [crawl] keys that are per-site defaults, not Scrapy settings
+SITE_DEFAULT_KEYS = ("max_pages", *_REFRESH_KEYS)
 
 
 def load_config(path: str | Path) -> Config:
@@ -91,16 +106,6 @@ def parse_config(data: dict, where: str = "<config>") -> Config:
     raw_sites = data.get("sites")
     if not isinstance(raw_sites, list) or not raw_sites:
         raise ConfigError(f"{where}: no [[sites]] entries; add at least one school with name and start_urls")
-    sites = []
-    for index, raw in enumerate(raw_sites, start=1):
-        if not isinstance(raw, dict):
-            raise ConfigError(f"{where}: site #{index}: must be a [[sites]] table")
-        sites.append(_parse_site(raw, f"{where}: site #{index}"))
-    seen: dict[str, int] = {}
-    for index, site in enumerate(sites, start=1):
-        if site.name in seen:
-            raise ConfigError(f"{where}: site #{index} {site.name!r}: key 'name': same name as site #{seen[site.name]}")
-        seen[site.name] = index
     crawl = data.get("crawl", {})
     if not isinstance(crawl, dict):
         raise ConfigError(f"{where}: [crawl] must be a table")
@@ -110,7 +115,19 @@ def parse_config(data: dict, where: str = "<config>") -> Config:
         expected = _CRAWL_KEYS[key]
         if isinstance(value, bool) and expected is not bool or not isinstance(value, expected):
             raise ConfigError(f"{where}: [crawl]: key {key!r}: wrong type {type(value).__name__}")
-    return Config(path=where, sites=tuple(sites), crawl=dict(crawl))
+    defaults = {key: crawl[key] for key in SITE_DEFAULT_KEYS if key in crawl}
+    sites = []
+    for index, raw in enumerate(raw_sites, start=1):
+        if not isinstance(raw, dict):
+            raise ConfigError(f"{where}: site #{index}: must be a [[sites]] table")
+        sites.append(_parse_site({**defaults, **raw}, f"{where}: site #{index}"))
+    seen: dict[str, int] = {}
+    for index, site in enumerate(sites, start=1):
+        if site.name in seen:
+            raise ConfigError(f"{where}: site #{index} {site.name!r}: key 'name': same name as site #{seen[site.name]}")
+        seen[site.name] = index
+    scrapy_keys = {key: value for key, value in crawl.items() if key not in SITE_DEFAULT_KEYS}
+    return Config(path=where, sites=tuple(sites), crawl=scrapy_keys)
 
 
 def _parse_site(raw: dict, where: str) -> Site:
@@ -156,6 +173,22 @@ def _parse_site(raw: dict, where: str) -> Site:
     if isinstance(max_pages, bool) or not isinstance(max_pages, int) or max_pages < 1:
         raise ConfigError(f"{where}: key 'max_pages': must be a whole number >= 1, got {max_pages!r}")
 
+    counts = {}
+    for key, default, least in (("recheck_days", DEFAULT_RECHECK_DAYS, 0),
+                                ("stop_grace_pages", DEFAULT_STOP_GRACE_PAGES, 0)):
+        value = raw.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or value < least:
+            raise ConfigError(f"{where}: key {key!r}: must be a whole number >= {least}, got {value!r}")
+        counts[key] = value
+    since = raw.get("since")
+    if since is not None:
+        if not isinstance(since, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", since):
+            raise ConfigError(f"{where}: key 'since': must be a date like \"2024-01-01\", got {since!r}")
+        try:
+            date.fromisoformat(since)
+        except ValueError:
+            raise ConfigError(f"{where}: key 'since': {since!r} is not a real date") from None
+
     def complain(key: str, message: str):
         raise ConfigError(f"{where}: key {key!r}: {message}")
 
@@ -166,4 +199,6 @@ def _parse_site(raw: dict, where: str) -> Site:
         article_pattern=pattern,
         max_pages=max_pages,
         overrides=overrides_from(raw, complain),
+        since=since,
+        **counts,
     )

@@ -105,6 +105,8 @@ def extract(
     page_title = _page_title(tree)
     heading_el, article.title = _find_title(tree, page_title, blocks, order)
     article.title = first_text(tree, overrides.title_xpath) or article.title
+    if article.title:  # ★ in a heading is decoration, as in the text
+        article.title = _norm(textmod.strip_decorations(article.title)) or None
     meta = _read_meta_tags(tree)
     fields = _read_info_lines(blocks, heading_el, order)
 

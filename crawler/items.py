@@ -1,4 +1,8 @@
-"""The record the spider hands to the pipelines: one article, as stored."""
+"""What the spider hands to the pipelines: articles, and what it learned about known pages.
+
+Everything the store remembers travels as an item, so one writer (the store pipeline,
+or the single writer of a distributed crawl) applies it all in batched transactions.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -19,3 +23,45 @@ class ArticleItem:
     list_url: str | None = None
     images: list[str] = field(default_factory=list)
     attachments: list[str] = field(default_factory=list)
+    etag: str | None = None  # validators of this response, for next time's conditional GET
+    last_modified: str | None = None
+    aliases: list[str] = field(default_factory=list)  # links that redirected here
+
+
+@dataclass
+class ArticleCheckedItem:
+    """A stored article answered 304 Not Modified."""
+
+    url: str
+    site: str
+    checked_at: str
+
+
+@dataclass
+class ArticleGoneItem:
+    """A stored article now answers 404/410: it gets ``gone_at``, it is never deleted."""
+
+    url: str
+    site: str
+    checked_at: str
+
+
+@dataclass
+class ListPageItem:
+    """What a list page looked like: validators and the fingerprint of its article links."""
+
+    url: str
+    site: str
+    etag: str | None
+    last_modified: str | None
+    links_hash: str
+    fetched_at: str
+
+
+@dataclass
+class ColumnWalkedItem:
+    """A column was walked to its end (or to max_pages/since): later runs may stop at known pages."""
+
+    start_url: str
+    site: str
+    walked_at: str

@@ -25,8 +25,9 @@ _CRAWL_SETTING_NAMES = {
     "obey_robots": "ROBOTSTXT_OBEY",
     "autothrottle": "AUTOTHROTTLE_ENABLED",
 }
-SITE_COUNTERS = ("requests", "list_pages", "article_pages", "new_articles", "not_articles", "robots_blocked",
-                 "broken_links", "errors")
+SITE_COUNTERS = ("requests", "list_pages", "article_pages", "new_articles", "changed_articles",
+                 "unchanged_articles", "gone_articles", "not_modified", "skipped_known", "too_old", "bytes",
+                 "not_articles", "robots_blocked", "broken_links", "errors")
 
 
 @dataclass
@@ -85,7 +86,7 @@ def site_rows(config: Config, stats: dict, duration_s: float) -> list[dict]:
             row[counter] = int(stats.get(f"site/{site.name}/{counter}", 0))
         row["first_error"] = stats.get(f"site/{site.name}/first_error")
         list_errors = int(stats.get(f"site/{site.name}/list_errors", 0))
-        if row["list_pages"] == 0:
+        if row["list_pages"] == 0 and row["not_modified"] == 0:
             row["status"] = "failed"
         elif row["errors"] or list_errors:
             row["status"] = "partial"
@@ -97,7 +98,8 @@ def site_rows(config: Config, stats: dict, duration_s: float) -> list[dict]:
 
 def run_refresh(config: Config, db_path: str, *, log_level: str = "INFO", **setting_overrides) -> RunResult:
     """One refresh of every site into ``db_path``; always closes its crawl_runs row."""
-    from db.schema import finish_run, open_db, start_run
+    from db.schema import open_db
+    from db.store import finish_run, start_run
 
     db = open_db(db_path)
     run_id = start_run(db, config.path, len(config.sites))

@@ -34,8 +34,51 @@ ARTICLE_COLUMNS = {
     "content_hash": str,
     "first_seen_at": str,
     "first_seen_run": int,
+    "fetched_at": str,  # last full download
+    "checked_at": str,  # last time the school was asked (a 304 counts)
+    "last_changed_at": str,  # when an edit of the text or title was seen; old text in article_versions
+    "last_changed_run": int,
+    "gone_at": str,  # when the page began answering 404/410; the row is kept
+    "etag": str,  # validators of the last 200, for conditional GETs
+    "last_modified": str,
+}
+
+# An article's text and title before an edit replaced them.
+VERSION_COLUMNS = {
+    "id": int,
+    "article_id": int,
+    "url": str,
+    "title": str,
+    "text": str,
+    "content_hash": str,
+    "published_at": str,
+    "replaced_at": str,
+    "replaced_in_run": int,
+}
+
+# What the last walk of a list page saw: validators for a conditional GET, and the
+# fingerprint of its article links (a page whose links and titles are unchanged is
+# unchanged, whatever its sidebar says).
+LIST_PAGE_COLUMNS = {
+    "url": str,
+    "site": str,
+    "etag": str,
+    "last_modified": str,
+    "links_hash": str,
     "fetched_at": str,
 }
+
+# A column (start URL) whose archive was walked to its end (or to max_pages/since) once:
+# only then may later runs stop at known pages.
+COLUMN_COLUMNS = {
+    "start_url": str,
+    "site": str,
+    "walked_to_end_at": str,
+    "walked_in_run": int,
+}
+
+# Links that redirected to a stored article (an old ASP link to the new /Item/ page).
+ALIAS_COLUMNS = {"alias": str, "url": str}
 
 RUN_COLUMNS = {
     "id": int,
@@ -48,6 +91,9 @@ RUN_COLUMNS = {
     "list_pages": int,
     "article_pages": int,
     "new_articles": int,
+    "changed_articles": int,
+    "gone_articles": int,
+    "not_modified": int,
     "errors": int,
     "message": str,
 }
@@ -60,6 +106,13 @@ RUN_SITE_COLUMNS = {
     "list_pages": int,
     "article_pages": int,
     "new_articles": int,
+    "changed_articles": int,
+    "unchanged_articles": int,  # downloaded again, same text
+    "gone_articles": int,  # stored articles that now answer 404/410
+    "not_modified": int,  # 304 answers to conditional GETs
+    "skipped_known": int,  # stored articles not requested at all
+    "too_old": int,  # older than the site's `since`
+    "bytes": int,  # response bodies downloaded
     "not_articles": int,
     "robots_blocked": int,
     "broken_links": int,  # 404/410 links on the school's own pages: their fault, not a failure
@@ -101,68 +154,12 @@ def migrate(db: sqlite_utils.Database) -> None:
         _ensure_table(db, "articles", ARTICLE_COLUMNS, pk="id", not_null={"url", "site"})
         _ensure_table(db, "crawl_runs", RUN_COLUMNS, pk="id")
         _ensure_table(db, "crawl_run_sites", RUN_SITE_COLUMNS, pk=("run_id", "site"))
+        _ensure_table(db, "article_versions", VERSION_COLUMNS, pk="id")
+        _ensure_table(db, "list_pages", LIST_PAGE_COLUMNS, pk="url")
+        _ensure_table(db, "columns", COLUMN_COLUMNS, pk="start_url")
+        _ensure_table(db, "url_aliases", ALIAS_COLUMNS, pk="alias")
     db["articles"].create_index(["url"], unique=True, if_not_exists=True)
     db["articles"].create_index(["site", "published_at"], if_not_exists=True)
     db["articles"].create_index(["content_hash"], if_not_exists=True)
     db["articles"].create_index(["first_seen_run"], if_not_exists=True)
-
-
-# ------------------------------------------------------------------ runs
-def start_run(db: sqlite_utils.Database, config_path: str, site_count: int) -> int:
-    with db.conn:
-        table = db["crawl_runs"].insert(
-            {"started_at": now_iso(), "status": "running", "config_path": config_path, "sites": site_count}
-        )
-    return table.last_pk
-
-
-def finish_run(db: sqlite_utils.Database, run_id: int, site_rows: list[dict], status: str, message: str = "") -> None:
-    totals = {key: sum(row.get(key, 0) or 0 for row in site_rows)
-              for key in ("requests", "list_pages", "article_pages", "new_articles", "errors")}
-    with db.conn:
-        for row in site_rows:
-            db["crawl_run_sites"].upsert({"run_id": run_id, **row}, pk=("run_id", "site"))
-        db["crawl_runs"].update(run_id, {"finished_at": now_iso(), "status": status, "message": message, **totals})
-
-
-# ------------------------------------------------------------------ articles
-def article_row(item, run_id: int | None, content_hash: str, now: str) -> dict:
-    return {
-        "url": item.url,
-        "site": item.site,
-        "title": item.title,
-        "text": item.text,
-        "published_at": item.published_at,
-        "author": item.author,
-        "source": item.source,
-        "editor": item.editor,
-        "views": item.views,
-        "images": json.dumps(item.images, ensure_ascii=False),
-        "attachments": json.dumps(item.attachments, ensure_ascii=False),
-        "list_url": item.list_url,
-        "content_hash": content_hash,
-        "first_seen_at": now,
-        "first_seen_run": run_id,
-        "fetched_at": item.fetched_at,
-    }
-
-
-def store_articles(db: sqlite_utils.Database, rows: list[dict]) -> list[dict]:
-    """Insert rows in one transaction; an URL already stored only gets its fetched_at refreshed.
-
-    Returns the rows that were new.
-    """
-    new_rows = []
-    columns = list(ARTICLE_COLUMNS)[1:]
-    insert_sql = (
-        f"INSERT INTO articles ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)}) "
-        "ON CONFLICT(url) DO NOTHING"
-    )
-    with db.conn:
-        for row in rows:
-            cursor = db.conn.execute(insert_sql, [row[c] for c in columns])
-            if cursor.rowcount == 1:
-                new_rows.append(row)
-            else:
-                db.conn.execute("UPDATE articles SET fetched_at = ? WHERE url = ?", (row["fetched_at"], row["url"]))
-    return new_rows
+    db["article_versions"].create_index(["article_id"], if_not_exists=True)

@@ -2,11 +2,20 @@
 
 Separate addresses (127.0.0.1, 127.0.0.2, …) make host boundaries real: a crawler that
 wanders from one school into another is caught. Every request is logged per school so
-tests can assert what was (and was never) fetched.
+tests can assert what was (and was never) fetched, and with what answer.
+
+Like the web servers schools run, pages carry an ETag and a Last-Modified (the moment
+this server first served that content) and answer conditional GETs with 304.
+``show_next_day()`` switches every school to its state of the next day.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import threading
+import time
+from dataclasses import dataclass
+from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
@@ -15,26 +24,83 @@ from demo.site import Page, School, expected_articles, load_schools, site_pages
 NOT_FOUND = "<html><head><title>404 Not Found</title></head><body><h1>404 Not Found</h1></body></html>"
 
 
+@dataclass(frozen=True)
+class Hit:
+    path: str
+    status: int
+    bytes: int  # body bytes sent
+    conditional: bool  # the request carried If-None-Match / If-Modified-Since
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "DemoCMS/1.0"
 
     def do_GET(self):  # noqa: N802 (http.server's naming)
         path = urlsplit(self.path).path
-        self.server.requests.append(path)
         page = self.server.pages.get(path)
+        if path in self.server.failures:
+            page = Page(b"<html><body>Service Unavailable</body></html>", "text/html", self.server.failures[path])
         if page is None:
             page = Page(NOT_FOUND.encode(), "text/html; charset=utf-8", 404)
+        etag, modified = self.server.validators(path, page)
+        conditional = bool(self.headers.get("If-None-Match") or self.headers.get("If-Modified-Since"))
+        if page.status == 200 and self._not_modified(etag, modified):
+            self.server.log.append(Hit(path, 304, 0, conditional))
+            self.send_response(304)
+            self.send_header("ETag", etag)
+            self.end_headers()
+            return
+        self.server.log.append(Hit(path, page.status, len(page.body), conditional))
         self.send_response(page.status)
         self.send_header("Content-Type", page.content_type)
+        if page.status == 200:
+            self.send_header("ETag", etag)
+            self.send_header("Last-Modified", formatdate(modified, usegmt=True))
         if page.location:
             self.send_header("Location", page.location)
         self.send_header("Content-Length", str(len(page.body)))
         self.end_headers()
         self.wfile.write(page.body)
 
+    def _not_modified(self, etag: str, modified: float) -> bool:
+        match = self.headers.get("If-None-Match")
+        if match is not None:  # RFC 9110: If-None-Match wins over If-Modified-Since
+            return etag in [tag.strip() for tag in match.split(",")] or match.strip() == "*"
+        since = self.headers.get("If-Modified-Since")
+        if since:
+            try:
+                return int(modified) <= parsedate_to_datetime(since).timestamp()
+            except (TypeError, ValueError):
+                return False
+        return False
+
     def log_message(self, format, *args):  # keep test and demo output quiet
         pass
+
+
+class _SchoolServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, address, pages: dict[str, Page]):
+        super().__init__(address, _Handler)
+        self.pages = pages
+        self.log: list[Hit] = []
+        self.failures: dict[str, int] = {}  # path -> status to answer instead of the page
+        self._first_served: dict[str, tuple[str, float]] = {}  # path -> (etag, when first served)
+        self._lock = threading.Lock()
+
+    def validators(self, path: str, page: Page) -> tuple[str, float]:
+        etag = '"' + hashlib.sha1(page.body).hexdigest()[:16] + '"'
+        with self._lock:
+            known = self._first_served.get(path)
+            if known is None or known[0] != etag:
+                # whole seconds, as HTTP dates carry; a change in the same second is a newer second
+                moment = float(int(time.time()))
+                if known is not None and moment <= known[1]:
+                    moment = known[1] + 1
+                known = self._first_served[path] = (etag, moment)
+        return known
 
 
 class DemoServer:
@@ -51,13 +117,10 @@ class DemoServer:
             return self
         for key, school in self.schools.items():
             try:
-                server = ThreadingHTTPServer((school.host, self.port), _Handler)
+                server = _SchoolServer((school.host, self.port), site_pages(school))
             except OSError:
                 self.stop()  # leave nothing half-started
                 raise
-            server.daemon_threads = True
-            server.pages = site_pages(school)
-            server.requests = []
             self._servers[key] = server
             thread = threading.Thread(target=server.serve_forever, name=f"demo-{key}", daemon=True)
             thread.start()
@@ -81,7 +144,36 @@ class DemoServer:
         return f"http://{host}:{port}"
 
     def requests(self, key: str) -> list[str]:
-        return list(self._servers[key].requests)
+        """Paths requested from school ``key``, in order."""
+        return [hit.path for hit in self._servers[key].log]
+
+    def hits(self, key: str | None = None) -> list[Hit]:
+        """Every request answered (one school's, or all), with status and bytes."""
+        keys = [key] if key else list(self._servers)
+        return [hit for k in keys for hit in self._servers[k].log]
+
+    def clear_log(self) -> None:
+        for server in self._servers.values():
+            server.log.clear()
+
+    def fail(self, key: str, path: str, status: int = 503) -> None:
+        """School ``key`` answers ``status`` for ``path`` until :meth:`heal`."""
+        self._servers[key].failures[path] = status
+
+    def heal(self) -> None:
+        for server in self._servers.values():
+            server.failures.clear()
+
+    def show(self, schools: dict[str, School]) -> None:
+        """Serve ``schools`` from now on (same keys and hosts): a later state of the same sites."""
+        for key, school in schools.items():
+            self._servers[key].pages = site_pages(school)
+        self.schools = schools
+
+    def show_next_day(self) -> None:
+        from demo.next_day import next_day
+
+        self.show(next_day(self.schools))
 
     def config_dict(self) -> dict:
         """A config (as parsed TOML) listing every demo school's news column."""
@@ -89,12 +181,14 @@ class DemoServer:
                  for key, school in self.schools.items()]
         return {"sites": sites, "crawl": {"download_delay": 0.0, "autothrottle": False}}
 
-    def config_toml(self) -> str:
+    def config_toml(self, **crawl) -> str:
+        """The config as a sites.toml; ``crawl`` adds [crawl] keys (``recheck_days=36500``)."""
         lines = []
         for site in self.config_dict()["sites"]:
             lines += ["[[sites]]", f'name = "{site["name"]}"', f'start_urls = ["{site["start_urls"][0]}"]', ""]
-        lines += ["[crawl]", "download_delay = 0.0", "autothrottle = false", ""]
-        return "\n".join(lines)
+        lines += ["[crawl]", "download_delay = 0.0", "autothrottle = false"]
+        lines += [f"{key} = {json.dumps(value)}" for key, value in crawl.items()]
+        return "\n".join(lines) + "\n"
 
     def expected(self) -> list[dict]:
         return expected_articles(self.schools, {key: self.base_url(key) for key in self.schools})

@@ -38,6 +38,7 @@ class School:
     per_page: int
     robots_disallow: tuple[str, ...]
     articles: list[dict] = field(default_factory=list)
+    notice: str = "关于做好2023年秋季学期开学工作的通知"  # the list pages' 通知公告 box
 
     def list_page_path(self, number: int) -> str:
         """Path of list page ``number`` (1-based) in this CMS's scheme."""
@@ -324,7 +325,8 @@ def _render_list(school: School, number: int, total: int, items) -> str:
         pager = f'<span id="pe100_page_通用信息列表_普通式" class="pagecss">首页 上一页 {links} {nxt}</span>'
         body = f'<ul class="infoList">{lis}</ul><div class="showpage">{pager}</div>'
     crumb = f'<div class="position">当前位置：<a href="/">首页</a> &gt; 新闻动态</div>'
-    return f'{crumb}<div class="main"><div class="col_title"><h2>新闻动态</h2></div>{body}</div>'
+    notice = f'<div class="side_notice"><h3>通知公告</h3><p>{esc(school.notice)}</p></div>'
+    return f'{crumb}<div class="main"><div class="col_title"><h2>新闻动态</h2></div>{body}</div>{notice}'
 
 
 # ------------------------------------------------------------------ whole site

@@ -1,16 +1,18 @@
-"""Write articles into the SQLite store, in batched transactions.
+"""Write what the spider yields into the SQLite store, in batched transactions.
 
 One transaction per batch keeps a night of hundreds of schools fast and means a killed
-crawl leaves whole rows or none. New rows are counted per school in the crawl stats
-(``site/<name>/new_articles``) for the run summary.
+crawl leaves whole batches or none. Articles, 304s, 404s of stored articles, list-page
+validators and finished column walks all go through here (see ``db/store.py``), so the
+store has one writer. New, changed and gone articles are counted per school in the
+crawl stats (``site/<name>/new_articles`` …) for the run summary.
 """
 from __future__ import annotations
 
 import logging
 import time
 
-from crawler.text import content_hash
-from db.schema import article_row, now_iso, open_db, store_articles
+from db.schema import open_db
+from db.store import apply_batch
 
 logger = logging.getLogger(__name__)
 
@@ -24,7 +26,7 @@ class SQLiteStorePipeline:
         self.run_id = run_id
         self.stats = stats
         self.db = None
-        self.pending: list[dict] = []
+        self.pending: list = []
         self.last_flush = time.monotonic()
 
     @classmethod
@@ -44,7 +46,7 @@ class SQLiteStorePipeline:
     def process_item(self, item, spider=None):
         if self.db is None:  # --try: nothing is stored
             return item
-        self.pending.append(article_row(item, self.run_id, content_hash(item.text), now_iso()))
+        self.pending.append(item)
         if len(self.pending) >= self.batch_size or time.monotonic() - self.last_flush > self.max_wait_s:
             self.flush()
         return item
@@ -52,9 +54,12 @@ class SQLiteStorePipeline:
     def flush(self) -> None:
         if not self.pending or self.db is None:
             return
-        rows, self.pending = self.pending, []
-        new_rows = store_articles(self.db, rows)
+        items, self.pending = self.pending, []
+        result = apply_batch(self.db, items, self.run_id)
         self.last_flush = time.monotonic()
-        for row in new_rows:
-            self.stats.inc_value(f"site/{row['site']}/new_articles")
+        for (site, counter), n in result.counts.items():
+            self.stats.inc_value(f"site/{site}/{counter}", n)
+        for row in result.new:
             logger.info("新文章 [%s] %s", row["site"], row["title"])
+        for row in result.changed:
+            logger.info("文章有修改 [%s] %s", row["site"], row["title"])

@@ -6,6 +6,11 @@ pager's next link, up to ``max_pages``. Never leaves the school's hosts, never e
 another configured school, never downloads attachments. Articles split over several
 pages are fetched page by page and stored as one.
 
+Incremental (rules in :mod:`crawler.incremental`): stored articles are not downloaded
+again, except young ones, revalidated with a conditional GET; list pages are asked
+with their validators, and a column walked to its end once stops at its first
+all-known page plus ``stop_grace_pages``. A 304 costs no parsing.
+
 Per-school counters go to the crawl stats under ``site/<name>/…``; one school's
 failures never stop the others.
 """
@@ -17,7 +22,8 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from w3lib.url import canonicalize_url
@@ -25,7 +31,15 @@ from w3lib.url import canonicalize_url
 from crawler.config import Config, Site
 from crawler.dates import SHANGHAI, parse_date
 from crawler.extract import extract
-from crawler.items import ArticleItem
+from crawler.incremental import (
+    KnownState,
+    conditional_headers,
+    links_fingerprint,
+    load_known,
+    older_than,
+    plan_known_article,
+)
+from crawler.items import ArticleCheckedItem, ArticleGoneItem, ArticleItem, ColumnWalkedItem, ListPageItem
 from crawler.links import (
     articles_by_structure,
     continuation_suffix,
@@ -49,6 +63,18 @@ class NewsSpider(scrapy.Spider):
         self.config = config
         self.try_mode = try_mode
         self.found_links: list[str] = []  # --try prints these
+        self.known = KnownState()
+        self.now = datetime.now(SHANGHAI)
+        self.requested: set[str] = set()  # article URLs asked for in this run
+        self.seen_on_lists: set[str] = set()  # stored article URLs some walked list page links to
+        self.lists_changed: set[str] = set()  # sites with a list page that is not as last time
+        self.swept: set[str] = set()  # sites whose young unlisted articles were revalidated
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
+        return spider
 
     # ------------------------------------------------------------ bookkeeping
     def count(self, site: Site | str, key: str, n: int = 1) -> None:
@@ -76,54 +102,119 @@ class NewsSpider(scrapy.Spider):
 
     # ------------------------------------------------------------ start
     async def start(self):
+        if not self.try_mode:
+            self.known = load_known(self.settings.get("STORE_DB_PATH"))
         for site in self.config.sites:
             for url in site.start_urls:
-                yield self.list_request(site, url, page=1)
+                yield self.list_request(site, url, page=1, column=url, streak=0)
 
-    def list_request(self, site: Site, url: str, page: int) -> scrapy.Request:
+    def list_request(self, site: Site, url: str, page: int, column: str, streak: int) -> scrapy.Request:
         self.count(site, "requests")
+        headers = {}
+        if column in self.known.walked_columns and url in self.known.list_pages:
+            stored = self.known.list_pages[url]
+            headers = conditional_headers(stored.etag, stored.last_modified)
         return scrapy.Request(
             url,
             callback=self.parse_list,
             errback=self.on_error,
-            cb_kwargs={"site": site, "page": page},
-            meta={"site": site.name, "kind": "list"},
+            headers=headers,
+            cb_kwargs={"site": site, "page": page, "column": column, "streak": streak},
+            meta={"site": site.name, "kind": "list", "handle_httpstatus_list": [304]},
             priority=10,  # list pages first: they feed everything else
             dont_filter=page == 1,
         )
 
+    def article_request(self, site: Site, url: str, list_url: str | None, list_date: str | None,
+                        known=None) -> scrapy.Request:
+        self.count(site, "requests")
+        self.requested.add(url)
+        headers = conditional_headers(known.etag, known.last_modified) if known else {}
+        return scrapy.Request(
+            url,
+            callback=self.parse_article,
+            errback=self.on_error,
+            headers=headers,
+            cb_kwargs={"site": site, "list_url": list_url, "list_date": list_date},
+            meta={"site": site.name, "kind": "article", "known": known is not None,
+                  "handle_httpstatus_list": [304] if headers else []},
+        )
+
     # ------------------------------------------------------------ list pages
-    def parse_list(self, response, site: Site, page: int):
+    def parse_list(self, response, site: Site, page: int, column: str | None = None, streak: int = 0):
+        column = column or response.url
+        if response.status == 304:  # exactly as last time: nothing new here or behind it
+            self.count(site, "not_modified")
+            logger.info("[%s] 列表第%d页未变 (304): %s", site.name, page, response.url)
+            return
         if not isinstance(response, TextResponse):
             self.error(site, f"list page is not text ({response.headers.get('Content-Type', b'').decode()}): {response.url}")
             return
         self.count(site, "list_pages")
+        self.count(site, "bytes", len(response.body))
         try:
-            articles, next_url = self.read_list(response, site, page)
+            links, next_url = self.read_list(response, site, page)
         except Exception as exc:  # a broken page is one error, never the end of the site
             self.error(site, f"cannot read list page {response.url}: {exc!r}")
             return
-        logger.info("[%s] 列表第%d页 %s: %d 篇", site.name, page, response.url, len(articles))
+        logger.info("[%s] 列表第%d页 %s: %d 篇", site.name, page, response.url, len(links))
         if self.try_mode:
-            self.found_links.extend(url for url, _ in articles if url not in self.found_links)
-            articles = [a for a in articles if a[0] in self.found_links[:2]]
-        for url, list_date in articles:
-            self.count(site, "requests")
-            yield scrapy.Request(
-                url,
-                callback=self.parse_article,
-                errback=self.on_error,
-                cb_kwargs={"site": site, "list_url": response.url, "list_date": list_date},
-                meta={"site": site.name, "kind": "article"},
-            )
-        if next_url and page < (2 if self.try_mode else site.max_pages):
-            yield self.list_request(site, next_url, page + 1)
+            self.found_links.extend(url for url, _, _ in links if url not in self.found_links)
+            for url, list_date, _ in links:
+                if url in self.found_links[:2]:
+                    yield self.article_request(site, url, response.url, list_date)
+            if next_url and page < 2:
+                yield self.list_request(site, next_url, page + 1, column, 0)
+            return
+
+        fingerprint = links_fingerprint(links)
+        walked_before = column in self.known.walked_columns
+        before = self.known.list_pages.get(response.url)
+        list_unchanged = walked_before and before is not None and before.links_hash == fingerprint
+        if not list_unchanged:
+            self.lists_changed.add(site.name)
+        yield ListPageItem(url=response.url, site=site.name, etag=_header(response, "ETag"),
+                           last_modified=_header(response, "Last-Modified"), links_hash=fingerprint,
+                           fetched_at=_now_iso())
+
+        all_known, all_too_old = bool(links), bool(links)
+        for url, list_date, list_title in links:
+            if older_than(list_date, site.since):
+                self.count(site, "too_old")
+                continue
+            all_too_old = False
+            known = self.known.article(url)
+            if known is None:
+                all_known = False
+                if url not in self.requested:
+                    yield self.article_request(site, url, response.url, list_date)
+                continue
+            self.seen_on_lists.add(known.url)
+            if known.url in self.requested:
+                continue
+            plan = plan_known_article(known, list_title=list_title, list_unchanged=list_unchanged,
+                                      now=self.now, recheck_days=site.recheck_days)
+            if plan == "recheck":
+                yield self.article_request(site, known.url, response.url, list_date, known)
+            else:
+                self.count(site, "skipped_known")
+
+        streak = streak + 1 if all_known else 0
+        at_end = not next_url or page >= site.max_pages or (site.since is not None and all_too_old)
+        if at_end:
+            if not walked_before:
+                yield ColumnWalkedItem(start_url=column, site=site.name, walked_at=_now_iso())
+            return
+        if walked_before and streak > site.stop_grace_pages:
+            logger.info("[%s] 第%d页起都已入库，停止翻页: %s", site.name, page, column)
+            return
+        yield self.list_request(site, next_url, page + 1, column, streak)
 
     def read_list(self, response: TextResponse, site: Site, page: int):
-        """Article links (with the date shown beside each) and the next list page's URL."""
+        """Article links (url, date shown beside it, headline) and the next list page's URL."""
         if _is_feed(response):
             return self.read_feed(response, site), None
-        articles: list[tuple[str, str | None]] = []
+        articles: list[tuple[str, str | None, str | None]] = []
         seen = set()
         next_url = None
         numbered: dict[int, str] = {}
@@ -139,7 +230,7 @@ class NewsSpider(scrapy.Spider):
             if looks_like_article(url, site.article_pattern):
                 if url not in seen:
                     seen.add(url)
-                    articles.append((url, _date_beside(anchor)))
+                    articles.append((url, _date_beside(anchor), anchor.attrib.get("title") or text))
                 continue
             if next_url is None and is_next_text(text) and url != response.url:
                 next_url = url
@@ -152,25 +243,31 @@ class NewsSpider(scrapy.Spider):
         if not articles and site.article_pattern is None:
             # an unknown CMS: the column's items are the biggest group of alike headline links
             chosen = set(articles_by_structure([(u, t) for u, t, _ in other_links]))
-            articles = [(u, _date_beside(a)) for u, _, a in other_links if u in chosen]
-            articles = list(dict.fromkeys(articles))
+            articles = [(u, _date_beside(a), a.attrib.get("title") or t) for u, t, a in other_links if u in chosen]
+            articles = list({u: (u, d, t) for u, d, t in reversed(articles)}.values())[::-1]
         return articles, next_url
 
-    def read_feed(self, response: TextResponse, site: Site) -> list[tuple[str, str | None]]:
+    def read_feed(self, response: TextResponse, site: Site) -> list[tuple[str, str | None, str | None]]:
         """RSS, Atom or sitemap: every on-site link is an article candidate."""
         response.selector.remove_namespaces()
         out = []
         for node in response.xpath("//item | //entry | //url"):
             link = node.xpath("./link/text() | ./link/@href | ./loc/text()").get()
             when = node.xpath("./pubDate/text() | ./published/text() | ./updated/text() | ./lastmod/text()").get()
+            title = node.xpath("./title/text()").get()
             if link:
                 url = canonicalize_url(response.urljoin(link.strip()), keep_fragments=False)
                 if self.on_site(site, url) and not is_attachment(url):
-                    out.append((url, when))
+                    out.append((url, when, title))
         return out
 
     # ------------------------------------------------------------ articles
     def parse_article(self, response, site: Site, list_url: str, list_date: str | None, pages=None, first=None):
+        if response.status == 304:  # a stored article, unchanged: no parsing
+            self.count(site, "not_modified")
+            yield ArticleCheckedItem(url=response.url, site=site.name, checked_at=_now_iso())
+            return
+        self.count(site, "bytes", len(response.body))
         if not isinstance(response, TextResponse) or b"html" not in response.headers.get("Content-Type", b"text/html").lower():
             self.count(site, "not_articles")
             logger.info("[%s] 跳过非网页 %s (%s)", site.name, response.url, response.headers.get("Content-Type", b"").decode())
@@ -179,8 +276,9 @@ class NewsSpider(scrapy.Spider):
         first = first or response
         pages = (pages or []) + ([] if response is first else [response.text])
         next_page = self.next_article_page(response, first.url, len(pages) + 2)
-        if next_page:
+        if next_page and next_page not in self.requested:
             self.count(site, "requests")
+            self.requested.add(next_page)
             yield scrapy.Request(
                 next_page,
                 callback=self.parse_article,
@@ -195,6 +293,9 @@ class NewsSpider(scrapy.Spider):
                               overrides=site.overrides)
         except Exception as exc:
             self.error(site, f"cannot extract {first.url}: {exc!r}")
+            return
+        if article.published_at and site.since and article.published_at[:10] < site.since:
+            self.count(site, "too_old")
             return
         if not article.title or len(article.text) < MIN_ARTICLE_CHARS:
             self.count(site, "not_articles")
@@ -214,6 +315,9 @@ class NewsSpider(scrapy.Spider):
             list_url=list_url,
             images=article.images,
             attachments=article.attachments,
+            etag=_header(first, "ETag"),
+            last_modified=_header(first, "Last-Modified"),
+            aliases=[canonicalize_url(u, keep_fragments=False) for u in first.meta.get("redirect_urls", [])],
         )
 
     def next_article_page(self, response: TextResponse, first_url: str, wanted: int) -> str | None:
@@ -251,6 +355,9 @@ class NewsSpider(scrapy.Spider):
         if failure.check(HttpError):
             status = failure.value.response.status
             if status in (404, 410) and kind == "article":
+                if request.meta.get("known"):
+                    logger.info("[%s] 文章已删除 HTTP %d: %s", site.name, status, request.url)
+                    return ArticleGoneItem(url=request.url, site=site.name, checked_at=_now_iso())
                 self.count(site, "broken_links")
                 logger.info("[%s] 死链 HTTP %d: %s", site.name, status, request.url)
                 return
@@ -261,6 +368,36 @@ class NewsSpider(scrapy.Spider):
         if kind == "list":
             self.count(site, "list_errors")
         self.error(site, f"{failure.type.__name__} for {kind} page {request.url}: {failure.getErrorMessage()}")
+
+
+    # ------------------------------------------------------------ young articles no list showed
+    def on_idle(self, spider=None):
+        """Once the lists are walked: revalidate each site's young stored articles that no walked
+        list page linked to (deleted ones answer 404 and get ``gone_at``). Sites whose lists
+        are all as last time are left alone: a quiet night stays a few list pages."""
+        if self.try_mode:
+            return
+        requests = []
+        for site in self.config.sites:
+            if site.name in self.swept or site.name not in self.lists_changed:
+                continue
+            self.swept.add(site.name)
+            for known in self.known.young_articles(site.name, self.now, site.recheck_days):
+                if known.url not in self.seen_on_lists and known.url not in self.requested and not known.gone:
+                    requests.append(self.article_request(site, known.url, None, None, known))
+        if requests:
+            for request in requests:
+                self.crawler.engine.crawl(request)
+            raise DontCloseSpider
+
+
+def _header(response, name: str) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
+
+
+def _now_iso() -> str:
+    return datetime.now(SHANGHAI).isoformat(timespec="seconds")
 
 
 def _is_feed(response: TextResponse) -> bool:

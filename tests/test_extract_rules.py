@@ -132,6 +132,10 @@ def test_title_is_the_heading_not_the_title_tag_or_breadcrumb():
     assert run(page("来源：宣传部 发布时间：2021-03-18")).title == TITLE
 
 
+def test_decorations_in_the_heading_are_dropped():
+    assert run(page("来源：宣传部 发布时间：2021-03-18", heading=f"★{TITLE}★")).title == TITLE
+
+
 def test_title_falls_back_to_title_tag_without_site_suffix():
     html = page("来源：宣传部 发布时间：2021-03-18", heading="")
     assert run(html).title == TITLE

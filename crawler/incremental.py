@@ -1,0 +1,141 @@
+"""What the store already knows, and the rules that make a quiet night cost a few list pages.
+
+Loaded once per crawl from the SQLite store (read only): stored article URLs (and the
+links that redirected to them), the validators and link fingerprints of list pages,
+and which columns were walked to their end once. The spider asks:
+
+* ``plan_known_article``: skip a stored article, or revalidate it with a conditional GET
+  (younger than ``recheck_days``, or its headline on the list changed);
+* ``links_fingerprint``: a list page whose article links and headlines are what they
+  were is unchanged, whatever its sidebar says;
+* a column walked to its end once may stop at its first all-known page (plus a grace
+  page); one never walked to its end is walked again, skipping what is stored.
+"""
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from crawler.dates import SHANGHAI, parse_date
+from crawler.text import compact
+
+
+@dataclass(frozen=True)
+class KnownArticle:
+    url: str
+    site: str
+    title: str | None
+    published_at: str | None
+    first_seen_at: str | None
+    etag: str | None
+    last_modified: str | None
+    gone: bool
+
+
+@dataclass(frozen=True)
+class KnownListPage:
+    etag: str | None
+    last_modified: str | None
+    links_hash: str | None
+
+
+@dataclass
+class KnownState:
+    articles: dict[str, KnownArticle] = field(default_factory=dict)
+    aliases: dict[str, str] = field(default_factory=dict)
+    list_pages: dict[str, KnownListPage] = field(default_factory=dict)
+    walked_columns: set[str] = field(default_factory=set)
+
+    def article(self, url: str) -> KnownArticle | None:
+        """The stored article a link leads to, directly or through a redirect seen before."""
+        return self.articles.get(url) or self.articles.get(self.aliases.get(url, ""))
+
+    def young_articles(self, site: str, now: datetime, recheck_days: int) -> list[KnownArticle]:
+        return [a for a in self.articles.values() if a.site == site and is_young(a, now, recheck_days)]
+
+
+def load_known(db_path: str | Path | None) -> KnownState:
+    """Read what the store knows; an absent database knows nothing."""
+    state = KnownState()
+    if not db_path or not Path(db_path).exists():
+        return state
+    conn = sqlite3.connect(f"file:{Path(db_path).resolve()}?mode=ro", uri=True, timeout=30)
+    try:
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if "articles" not in tables:
+            return state
+        for row in conn.execute("SELECT url, site, title, published_at, first_seen_at, etag, last_modified, "
+                                "gone_at IS NOT NULL FROM articles"):
+            state.articles[row[0]] = KnownArticle(*row[:7], gone=bool(row[7]))
+        if "url_aliases" in tables:
+            state.aliases.update(conn.execute("SELECT alias, url FROM url_aliases"))
+        if "list_pages" in tables:
+            for url, etag, last_modified, links_hash in conn.execute(
+                    "SELECT url, etag, last_modified, links_hash FROM list_pages"):
+                state.list_pages[url] = KnownListPage(etag, last_modified, links_hash)
+        if "columns" in tables:
+            state.walked_columns.update(
+                row[0] for row in conn.execute("SELECT start_url FROM columns WHERE walked_to_end_at IS NOT NULL"))
+    finally:
+        conn.close()
+    return state
+
+
+def is_young(article: KnownArticle, now: datetime, recheck_days: int) -> bool:
+    """Published (or, undated, first stored) less than ``recheck_days`` ago."""
+    when = article.published_at or article.first_seen_at
+    if not when:
+        return False
+    try:
+        moment = datetime.fromisoformat(when)
+    except ValueError:
+        return False
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=SHANGHAI)
+    return now - moment < timedelta(days=recheck_days)
+
+
+def headline_changed(stored_title: str | None, list_title: str | None) -> bool:
+    """The list shows another headline than the one stored (a cut-off headline is the same)."""
+    shown, stored = compact(list_title or ""), compact(stored_title or "")
+    if len(shown) < 4 or not stored:
+        return False
+    return not (stored.startswith(shown) or shown in stored or stored in shown)
+
+
+def plan_known_article(article: KnownArticle, *, list_title: str | None, list_unchanged: bool,
+                       now: datetime, recheck_days: int) -> str:
+    """``"recheck"`` (conditional GET) or ``"skip"`` for a stored article linked from a list."""
+    if headline_changed(article.title, list_title):
+        return "recheck"
+    if list_unchanged:
+        return "skip"
+    return "recheck" if is_young(article, now, recheck_days) else "skip"
+
+
+def conditional_headers(etag: str | None, last_modified: str | None) -> dict[str, str]:
+    headers = {}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    return headers
+
+
+def links_fingerprint(links: list[tuple[str, str | None, str | None]]) -> str:
+    """Hash of a list page's article links with their headlines and dates, in order."""
+    digest = hashlib.sha1()
+    for url, date, title in links:
+        digest.update(f"{url}\t{compact(title or '')}\t{date or ''}\n".encode("utf-8"))
+    return digest.hexdigest()
+
+
+def older_than(list_date: str | None, since: str | None) -> bool:
+    """The date shown on the list is before the site's ``since`` (unknown dates are not)."""
+    if not since or not list_date:
+        return False
+    parsed = parse_date(list_date)
+    return bool(parsed) and parsed[:10] < since

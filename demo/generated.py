@@ -1,0 +1,66 @@
+"""Generated schools of any size, from the demo's texts: for the recrawl benchmark and tests
+that need long archives (many list pages) and articles younger than ``recheck_days``.
+
+Each school gets ``count`` articles, one a day back from yesterday (newest first), with
+titles and texts made unique by number; the page templates are the demo's own.
+"""
+from __future__ import annotations
+
+import copy
+from datetime import datetime, timedelta
+
+from crawler.dates import SHANGHAI
+from demo.site import SCHOOLS, School, load_schools
+
+CMS_CYCLE = ["jiahe", "nanhu", "hongchuan"]  # WebPlus, VSB (GBK), PowerEasy looks, in turn
+
+
+def generated_schools(schools: int = 5, count: int = 1000, per_page: int = 20,
+                      newest: datetime | None = None) -> dict[str, School]:
+    """``schools`` schools on 127.0.0.1, .2, … each with ``count`` articles, ``per_page`` per list page."""
+    texts = [a for s in load_schools().values() for a in s.articles]
+    newest = newest or (datetime.now(SHANGHAI) - timedelta(days=1)).replace(hour=9, minute=30, second=0,
+                                                                            microsecond=0)
+    out = {}
+    for index in range(schools):
+        style = SCHOOLS[CMS_CYCLE[index % len(CMS_CYCLE)]]
+        key = f"gen{index + 1}"
+        school = School(key=key, **{**style, "name": f"第{index + 1}测试职业学校", "host": f"127.0.0.{index + 1}",
+                                     "per_page": per_page})
+        for number in range(1, count + 1):
+            school.articles.append(_article(key, number, texts[(number + index) % len(texts)],
+                                            newest - timedelta(days=number - 1)))
+        out[key] = school
+    return out
+
+
+def _article(key: str, number: int, template: dict, when: datetime) -> dict:
+    article = copy.deepcopy(template)
+    tag = f"（{key}-{number}号）"
+    article.update(school=key, id=f"g{number}", title=template["title"][:24] + tag,
+                   date=when.strftime("%Y-%m-%d %H:%M"), split_at=None)
+    article["paragraphs"] = [article["paragraphs"][0] + tag, *article["paragraphs"][1:]]
+    return article
+
+
+def add_articles(schools: dict[str, School], per_school: int) -> dict[str, School]:
+    """Copies with ``per_school`` new articles on top of every school's list (dated today)."""
+    schools = copy.deepcopy(schools)
+    today = datetime.now(SHANGHAI).replace(second=0, microsecond=0)
+    for key, school in schools.items():
+        top = max(int(a["id"][1:]) for a in school.articles)
+        template = school.articles[-1]
+        for offset in range(per_school):
+            number = top + 1 + offset
+            school.articles.append(_article(key, number, template, today - timedelta(minutes=offset)))
+        school.articles.sort(key=lambda a: a["date"], reverse=True)
+    return schools
+
+
+def edit_articles(schools: dict[str, School], edits: list[tuple[str, int]]) -> dict[str, School]:
+    """Copies where article ``index`` (0 = newest) of school ``key`` got a corrected text."""
+    schools = copy.deepcopy(schools)
+    for key, index in edits:
+        article = schools[key].articles[index]
+        article["paragraphs"] = [*article["paragraphs"], f"（更正：本文第{index + 1}段数据有误，已修改。）"]
+    return schools
