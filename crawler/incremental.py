@@ -5,7 +5,7 @@ links that redirected to them), the validators and link fingerprints of list pag
 and which columns were walked to their end once. The spider asks:
 
 * ``plan_known_article``: skip a stored article, or revalidate it with a conditional GET
-  (younger than ``recheck_days``, or its headline on the list changed);
+  (younger than ``recheck_days``, or its headline or date on the list changed);
 * ``links_fingerprint``: a list page whose article links and headlines are what they
   were is unchanged, whatever its sidebar says;
 * a column walked to its end once may stop at its first all-known page (plus a grace
@@ -106,10 +106,16 @@ def headline_changed(stored_title: str | None, list_title: str | None) -> bool:
     return not (stored.startswith(shown) or shown in stored or stored in shown)
 
 
+def date_changed(published_at: str | None, list_date: str | None) -> bool:
+    """The list shows another full date than the one stored (an update date, a corrected date)."""
+    shown = parse_date(list_date or "")
+    return bool(shown and published_at) and shown[:10] != published_at[:10]
+
+
 def plan_known_article(article: KnownArticle, *, list_title: str | None, list_unchanged: bool,
-                       now: datetime, recheck_days: int) -> str:
+                       now: datetime, recheck_days: int, list_date: str | None = None) -> str:
     """``"recheck"`` (conditional GET) or ``"skip"`` for a stored article linked from a list."""
-    if headline_changed(article.title, list_title):
+    if headline_changed(article.title, list_title) or date_changed(article.published_at, list_date):
         return "recheck"
     if list_unchanged:
         return "skip"

@@ -37,7 +37,8 @@ def generated_schools(schools: int = 5, count: int = 1000, per_page: int = 20,
 def _article(key: str, number: int, template: dict, when: datetime) -> dict:
     article = copy.deepcopy(template)
     tag = f"（{key}-{number}号）"
-    article.update(school=key, id=f"g{number}", title=template["title"][:24] + tag,
+    # ids from 1001 up: clear of the demo's trap URLs (/Item/8899.aspx is robots-disallowed)
+    article.update(school=key, id=f"g{1000 + number}", title=template["title"][:24] + tag,
                    date=when.strftime("%Y-%m-%d %H:%M"), split_at=None)
     article["paragraphs"] = [article["paragraphs"][0] + tag, *article["paragraphs"][1:]]
     return article
@@ -48,7 +49,7 @@ def add_articles(schools: dict[str, School], per_school: int) -> dict[str, Schoo
     schools = copy.deepcopy(schools)
     today = datetime.now(SHANGHAI).replace(second=0, microsecond=0)
     for key, school in schools.items():
-        top = max(int(a["id"][1:]) for a in school.articles)
+        top = max(int(a["id"][1:]) for a in school.articles) - 1000
         template = school.articles[-1]
         for offset in range(per_school):
             number = top + 1 + offset

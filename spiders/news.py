@@ -192,8 +192,8 @@ class NewsSpider(scrapy.Spider):
             self.seen_on_lists.add(known.url)
             if known.url in self.requested:
                 continue
-            plan = plan_known_article(known, list_title=list_title, list_unchanged=list_unchanged,
-                                      now=self.now, recheck_days=site.recheck_days)
+            plan = plan_known_article(known, list_title=list_title, list_date=list_date,
+                                      list_unchanged=list_unchanged, now=self.now, recheck_days=site.recheck_days)
             if plan == "recheck":
                 yield self.article_request(site, known.url, response.url, list_date, known)
             else:

@@ -1,0 +1,69 @@
+"""The incremental refresh's decisions, one rule at a time (crawler/incremental.py)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from crawler.dates import SHANGHAI
+from crawler.incremental import KnownArticle, headline_changed, is_young, links_fingerprint, older_than, plan_known_article
+
+NOW = datetime(2024, 6, 10, 2, 0, tzinfo=SHANGHAI)
+
+
+def known(published_at="2024-06-01", title="我校召开党史学习教育动员大会", first_seen_at="2024-06-02T02:00:00+08:00"):
+    return KnownArticle("http://a.edu.cn/info/1/2.htm", "甲校", title, published_at, first_seen_at, '"e1"', None, False)
+
+
+@pytest.mark.parametrize("published_at, young", [
+    ("2024-06-05", True), ("2024-06-03T09:00:00+08:00", True), ("2024-06-01", False), (None, False),
+])
+def test_young_means_published_less_than_recheck_days_ago(published_at, young):
+    article = known(published_at=published_at, first_seen_at="2024-05-01T00:00:00+08:00")
+    assert is_young(article, NOW, 7) is young
+
+
+def test_an_undated_article_is_aged_by_when_it_was_first_stored():
+    assert is_young(known(published_at=None, first_seen_at="2024-06-09T02:00:00+08:00"), NOW, 7)
+
+
+@pytest.mark.parametrize("shown, changed", [
+    ("我校召开党史学习教育动员大会", False),
+    ("我校召开党史学习教育动员…", False),  # cut off by the list template
+    ("【转载】我校召开党史学习教育动员大会", False),
+    ("我校召开党纪学习教育动员大会", True),
+    ("", False),
+])
+def test_headline_changed(shown, changed):
+    assert headline_changed("我校召开党史学习教育动员大会", shown) is changed
+
+
+def test_plan_for_a_stored_article():
+    old = known(published_at="2023-01-01")
+    assert plan_known_article(old, list_title=old.title, list_unchanged=False, now=NOW, recheck_days=7) == "skip"
+    assert plan_known_article(known("2024-06-08"), list_title=None, list_unchanged=False, now=NOW,
+                              recheck_days=7) == "recheck"
+    # an unchanged list page: no revalidation of young articles, a quiet night stays cheap
+    assert plan_known_article(known("2024-06-08"), list_title=None, list_unchanged=True, now=NOW,
+                              recheck_days=7) == "skip"
+    # the list shows another headline or another date: ask again, whatever the age
+    assert plan_known_article(old, list_title="我校召开党纪学习教育动员大会", list_unchanged=True, now=NOW,
+                              recheck_days=7) == "recheck"
+    assert plan_known_article(old, list_title=old.title, list_date="2023-01-05", list_unchanged=True, now=NOW,
+                              recheck_days=7) == "recheck"
+    assert plan_known_article(old, list_title=old.title, list_date="01-01", list_unchanged=True, now=NOW,
+                              recheck_days=7) == "skip"
+
+
+def test_links_fingerprint_ignores_nothing_but_spacing():
+    links = [("http://a/1.htm", "2024-06-01", "标题 一"), ("http://a/2.htm", None, "标题二")]
+    assert links_fingerprint(links) == links_fingerprint([(u, d, t.replace(" ", "")) for u, d, t in links])
+    assert links_fingerprint(links) != links_fingerprint(links[::-1])
+    assert links_fingerprint(links) != links_fingerprint([links[0], ("http://a/3.htm", None, "标题二")])
+
+
+def test_older_than_since():
+    assert older_than("2023-12-31", "2024-01-01")
+    assert not older_than("2024-01-01", "2024-01-01")
+    assert not older_than("12-31", "2024-01-01")  # no year: unknown, so walked
+    assert not older_than("2023-12-31", None)
