@@ -48,6 +48,7 @@ class Config:
     path: str
     sites: tuple[Site, ...]
     crawl: dict = field(default_factory=dict)
+    topics: dict | None = None  # [topics] name = ["term", …]; None: the shipped defaults
 
     def site(self, name: str) -> Site:
         for s in self.sites:
@@ -127,7 +128,21 @@ def parse_config(data: dict, where: str = "<config>") -> Config:
             raise ConfigError(f"{where}: site #{index} {site.name!r}: key 'name': same name as site #{seen[site.name]}")
         seen[site.name] = index
     scrapy_keys = {key: value for key, value in crawl.items() if key not in SITE_DEFAULT_KEYS}
-    return Config(path=where, sites=tuple(sites), crawl=scrapy_keys)
+    return Config(path=where, sites=tuple(sites), crawl=scrapy_keys, topics=_parse_topics(data.get("topics"), where))
+
+
+def _parse_topics(raw, where: str) -> dict | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: [topics] must be a table of name = [\"term\", …]")
+    for name, terms in raw.items():
+        if isinstance(terms, str):
+            terms = [terms]
+        if not isinstance(terms, list) or not terms or not all(isinstance(t, str) and t.strip() for t in terms):
+            raise ConfigError(f"{where}: [topics]: key {name!r}: must be a list of words")
+        raw[name] = [t.strip() for t in terms]
+    return dict(raw)
 
 
 def _parse_site(raw: dict, where: str) -> Site:

@@ -47,6 +47,8 @@ def build_settings(config: Config, **overrides) -> Settings:
     settings.setmodule("crawler.settings", priority="project")
     for key, value in config.crawl.items():
         settings.set(_CRAWL_SETTING_NAMES[key], value, priority="project")
+    if config.topics is not None:
+        settings.set("WATCHED_TOPICS", config.topics, priority="project")
     for key, value in overrides.items():
         settings.set(key, value, priority="cmdline")
     return settings

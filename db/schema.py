@@ -41,7 +41,14 @@ ARTICLE_COLUMNS = {
     "gone_at": str,  # when the page began answering 404/410; the row is kept
     "etag": str,  # validators of the last 200, for conditional GETs
     "last_modified": str,
+    "month": str,  # YYYY-MM of published_at, for facets
+    "cluster_id": int,  # id of the earliest-published article of its repost group (its own id when unique)
+    "keywords": str,  # JSON list: jieba TF-IDF top 10
+    "topics": str,  # JSON list: watched topics ([topics] in the config)
 }
+
+# MinHash signatures of article texts, so a night only hashes new articles.
+MINHASH_COLUMNS = {"article_id": int, "signature": bytes, "length": int}
 
 # An article's text and title before an edit replaced them.
 VERSION_COLUMNS = {
@@ -158,8 +165,12 @@ def migrate(db: sqlite_utils.Database) -> None:
         _ensure_table(db, "list_pages", LIST_PAGE_COLUMNS, pk="url")
         _ensure_table(db, "columns", COLUMN_COLUMNS, pk="start_url")
         _ensure_table(db, "url_aliases", ALIAS_COLUMNS, pk="alias")
+        _ensure_table(db, "minhashes", MINHASH_COLUMNS, pk="article_id")
+        # jieba-segmented shadow text (rowid = articles.id), kept in sync by db/index.py
+        db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(title, text, keywords)")
     db["articles"].create_index(["url"], unique=True, if_not_exists=True)
     db["articles"].create_index(["site", "published_at"], if_not_exists=True)
     db["articles"].create_index(["content_hash"], if_not_exists=True)
     db["articles"].create_index(["first_seen_run"], if_not_exists=True)
     db["article_versions"].create_index(["article_id"], if_not_exists=True)
+    db["articles"].create_index(["cluster_id"], if_not_exists=True)

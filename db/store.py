@@ -76,14 +76,21 @@ _EDIT_COLUMNS = ("title", "text", "published_at", "author", "source", "editor", 
 _REFRESH_COLUMNS = ("fetched_at", "checked_at", "etag", "last_modified", "views")
 
 
-def apply_batch(db: sqlite_utils.Database, items: list, run_id: int | None) -> BatchResult:
-    """Apply a batch of spider items in one transaction."""
+def apply_batch(db: sqlite_utils.Database, items: list, run_id: int | None, index=None) -> BatchResult:
+    """Apply a batch of spider items in one transaction.
+
+    ``index`` (a :class:`db.index.StoreIndex`) keeps search, keywords, topics and repost
+    clusters in step with new and changed articles.
+    """
     result = BatchResult()
     now = now_iso()
     with db.conn:
         for item in items:
             if isinstance(item, ArticleItem):
-                _store_article(db, article_row(item, run_id, now), item.aliases, run_id, now, result)
+                article_id, status = _store_article(db, article_row(item, run_id, now), item.aliases, run_id, now,
+                                                    result)
+                if index is not None and status != "unchanged":
+                    index.index(article_id, changed=status == "changed")
             elif isinstance(item, ArticleCheckedItem):
                 db.conn.execute("UPDATE articles SET checked_at = ?, gone_at = NULL WHERE url = ?",
                                 (item.checked_at, item.url))
@@ -108,17 +115,19 @@ def apply_batch(db: sqlite_utils.Database, items: list, run_id: int | None) -> B
     return result
 
 
-def _store_article(db, row: dict, aliases: list[str], run_id, now: str, result: BatchResult) -> None:
+def _store_article(db, row: dict, aliases: list[str], run_id, now: str, result: BatchResult) -> tuple[int, str]:
+    """Insert or update one article; returns its id and "new", "changed" or "unchanged"."""
     columns = [c for c in ARTICLE_COLUMNS if c != "id" and c in row]
     existing = db.conn.execute(
         "SELECT id, title, text, content_hash, published_at FROM articles WHERE url = ?", (row["url"],)
     ).fetchone()
     site = row["site"]
     if existing is None:
-        db.conn.execute(
+        cursor = db.conn.execute(
             f"INSERT INTO articles ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
             [row[c] for c in columns])
-        result.new.append(row)
+        article_id, status = cursor.lastrowid, "new"
+        result.new.append({**row, "id": article_id})
         result.counts[(site, "new_articles")] += 1
     else:
         article_id, old_title, old_text, old_hash, old_published = existing
@@ -133,12 +142,15 @@ def _store_article(db, row: dict, aliases: list[str], run_id, now: str, result: 
             updates.update(last_changed_at=now, last_changed_run=run_id)
             result.changed.append({**row, "id": article_id})
             result.counts[(site, "changed_articles")] += 1
+            status = "changed"
         else:
             updates = {c: row[c] for c in _REFRESH_COLUMNS}
             result.counts[(site, "unchanged_articles")] += 1
+            status = "unchanged"
         updates["gone_at"] = None
         assignments = ", ".join(f"{c} = ?" for c in updates)
         db.conn.execute(f"UPDATE articles SET {assignments} WHERE id = ?", [*updates.values(), article_id])
     for alias in aliases:
         if alias != row["url"]:
             db.conn.execute("INSERT OR REPLACE INTO url_aliases (alias, url) VALUES (?, ?)", (alias, row["url"]))
+    return article_id, status

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 
+from db.index import StoreIndex
 from db.schema import open_db
 from db.store import apply_batch
 
@@ -21,22 +22,27 @@ class SQLiteStorePipeline:
     batch_size = 50
     max_wait_s = 5.0
 
-    def __init__(self, db_path: str, run_id: int | None, stats):
+    def __init__(self, db_path: str, run_id: int | None, stats, topics: dict | None = None):
         self.db_path = db_path
         self.run_id = run_id
         self.stats = stats
+        self.topics = topics
         self.db = None
+        self.index = None
         self.pending: list = []
         self.last_flush = time.monotonic()
 
     @classmethod
     def from_crawler(cls, crawler):
         settings = crawler.settings
-        return cls(settings.get("STORE_DB_PATH"), settings.getint("CRAWL_RUN_ID") or None, crawler.stats)
+        return cls(settings.get("STORE_DB_PATH"), settings.getint("CRAWL_RUN_ID") or None, crawler.stats,
+                   settings.getdict("WATCHED_TOPICS") or None)
 
     def open_spider(self, spider=None):
         if self.db_path:
             self.db = open_db(self.db_path)
+            self.index = StoreIndex(self.db, self.topics)
+            self.index.catch_up()
 
     def close_spider(self, spider=None):
         self.flush()
@@ -55,7 +61,7 @@ class SQLiteStorePipeline:
         if not self.pending or self.db is None:
             return
         items, self.pending = self.pending, []
-        result = apply_batch(self.db, items, self.run_id)
+        result = apply_batch(self.db, items, self.run_id, self.index)
         self.last_flush = time.monotonic()
         for (site, counter), n in result.counts.items():
             self.stats.inc_value(f"site/{site}/{counter}", n)

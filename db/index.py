@@ -1,0 +1,80 @@
+"""Search index, keywords, topics and repost clusters of stored articles.
+
+Called by the store for every article it inserts or changes (same transaction):
+
+* ``keywords``, ``topics`` (crawler/tagging.py) and ``month`` on the row;
+* the jieba-segmented shadow text in ``articles_fts`` (rowid = article id), which the
+  Datasette plugin's ``jieba_query()`` searches;
+* the MinHash signature in ``minhashes``, and ``cluster_id``: the id of the
+  earliest-published article of its repost group, its own id when it has none.
+
+Articles stored before this index existed are caught up when it opens.
+"""
+from __future__ import annotations
+
+import json
+
+import sqlite_utils
+
+from crawler import dedupe, tagging
+
+
+class StoreIndex:
+    def __init__(self, db: sqlite_utils.Database, topics: dict[str, list[str]] | None = None):
+        self.db = db
+        self.topics = topics
+        self.reposts = dedupe.RepostIndex()
+        for article_id, blob, length in db.execute("SELECT article_id, signature, length FROM minhashes"):
+            self.reposts.add(article_id, dedupe.from_blob(blob), length)
+
+    def catch_up(self) -> int:
+        """Index articles that have no signature yet (stored before the index existed)."""
+        missing = self.db.execute(
+            "SELECT id FROM articles WHERE id NOT IN (SELECT article_id FROM minhashes) ORDER BY id").fetchall()
+        with self.db.conn:
+            for (article_id,) in missing:
+                self.index(article_id)
+        return len(missing)
+
+    def index(self, article_id: int, *, changed: bool = False) -> None:
+        title, text, published_at, content_hash = self.db.execute(
+            "SELECT title, text, published_at, content_hash FROM articles WHERE id = ?", [article_id]).fetchone()
+        title, text = title or "", text or ""
+        keywords = tagging.keywords(title, text)
+        self.db.execute(
+            "UPDATE articles SET keywords = ?, topics = ?, month = ? WHERE id = ?",
+            [json.dumps(keywords, ensure_ascii=False),
+             json.dumps(tagging.topics(title, text, self.topics), ensure_ascii=False),
+             (published_at or "")[:7] or None, article_id])
+        self.db.execute("DELETE FROM articles_fts WHERE rowid = ?", [article_id])
+        self.db.execute("INSERT INTO articles_fts (rowid, title, text, keywords) VALUES (?, ?, ?, ?)",
+                        [article_id, tagging.segmented(title), tagging.segmented(text), " ".join(keywords)])
+        minhash = dedupe.signature(text)
+        length = len(dedupe.normalise(text))
+        self.db.execute("INSERT OR REPLACE INTO minhashes (article_id, signature, length) VALUES (?, ?, ?)",
+                        [article_id, dedupe.to_blob(minhash), length])
+        if not changed:
+            self._cluster(article_id, minhash, length, content_hash)
+        self.reposts.add(article_id, minhash, length)
+
+    def _cluster(self, article_id: int, minhash, length: int, content_hash: str) -> None:
+        matches = set(self.reposts.matches(minhash, length, exclude=article_id))
+        matches.update(row[0] for row in self.db.execute(
+            "SELECT id FROM articles WHERE content_hash = ? AND id != ?", [content_hash, article_id]))
+        if not matches:
+            self.db.execute("UPDATE articles SET cluster_id = ? WHERE id = ?", [article_id, article_id])
+            return
+        marks = ", ".join("?" for _ in matches)
+        clusters = [row[0] for row in self.db.execute(
+            f"SELECT DISTINCT cluster_id FROM articles WHERE id IN ({marks}) AND cluster_id IS NOT NULL", list(matches))]
+        members = {article_id, *matches}
+        if clusters:
+            marks_c = ", ".join("?" for _ in clusters)
+            members.update(row[0] for row in self.db.execute(
+                f"SELECT id FROM articles WHERE cluster_id IN ({marks_c})", clusters))
+        marks_m = ", ".join("?" for _ in members)
+        # the group's first publisher: earliest published (undated ones last), then first stored
+        root = self.db.execute(
+            f"SELECT id FROM articles WHERE id IN ({marks_m}) "
+            "ORDER BY published_at IS NULL, substr(published_at, 1, 19), id LIMIT 1", list(members)).fetchone()[0]
+        self.db.execute(f"UPDATE articles SET cluster_id = ? WHERE id IN ({marks_m})", [root, *members])
