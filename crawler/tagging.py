@@ -86,4 +86,4 @@ def fts_query(query: str) -> str:
         clause = f"({_quoted(word)} OR {_quoted(' '.join(parts))})" if parts else _quoted(word)
         if clause not in clauses:
             clauses.append(clause)
-    return " ".join(clauses) or '""'
+    return " AND ".join(clauses) or '""'
