@@ -26,7 +26,7 @@ from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
-from w3lib.url import canonicalize_url
+from crawler.urls import canonical_url
 
 from crawler.config import Config, Site
 from crawler.dates import SHANGHAI, parse_date
@@ -223,7 +223,7 @@ class NewsSpider(scrapy.Spider):
             href = anchor.attrib["href"].strip()
             if not href or href.startswith(("javascript:", "mailto:", "tel:", "#")):
                 continue
-            url = canonicalize_url(response.urljoin(href), keep_fragments=False)
+            url = canonical_url(response.urljoin(href))
             if not self.on_site(site, url) or is_attachment(url):
                 continue
             text = " ".join(t.strip() for t in anchor.xpath(".//text()").getall()).strip()
@@ -256,7 +256,7 @@ class NewsSpider(scrapy.Spider):
             when = node.xpath("./pubDate/text() | ./published/text() | ./updated/text() | ./lastmod/text()").get()
             title = node.xpath("./title/text()").get()
             if link:
-                url = canonicalize_url(response.urljoin(link.strip()), keep_fragments=False)
+                url = canonical_url(response.urljoin(link.strip()))
                 if self.on_site(site, url) and not is_attachment(url):
                     out.append((url, when, title))
         return out
@@ -302,7 +302,7 @@ class NewsSpider(scrapy.Spider):
             logger.info("[%s] 不是文章（无标题或正文）: %s", site.name, first.url)
             return
         yield ArticleItem(
-            url=first.url,
+            url=canonical_url(first.url),
             site=site.name,
             title=article.title,
             text=article.text,
@@ -317,14 +317,14 @@ class NewsSpider(scrapy.Spider):
             attachments=article.attachments,
             etag=_header(first, "ETag"),
             last_modified=_header(first, "Last-Modified"),
-            aliases=[canonicalize_url(u, keep_fragments=False) for u in first.meta.get("redirect_urls", [])],
+            aliases=[canonical_url(u) for u in first.meta.get("redirect_urls", [])],
         )
 
     def next_article_page(self, response: TextResponse, first_url: str, wanted: int) -> str | None:
         """URL of the next page of a multi-page article (``下一页`` or page numbers inside it)."""
         candidates = {}
         for anchor in response.xpath("//a[@href]"):
-            url = canonicalize_url(response.urljoin(anchor.attrib["href"].strip()), keep_fragments=False)
+            url = canonical_url(response.urljoin(anchor.attrib["href"].strip()))
             number = continuation_suffix(first_url, url)
             if number is None:
                 continue
