@@ -103,7 +103,7 @@ def run_demo(db_path: str | None, log_level: str) -> int:
         for site in config.sites:
             print(f"demo school {site.name}: {site.start_urls[0]}", file=sys.stderr)
         code = refresh_and_report(config, db_path, log_level)
-    print(f"\nBrowse it: datasette {db_path}")
+    print(f"\nBrowse it: .venv/bin/datasette {db_path} -m db/metadata.yml --plugins-dir db/plugins")
     return code
 
 

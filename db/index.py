@@ -23,9 +23,13 @@ class StoreIndex:
     def __init__(self, db: sqlite_utils.Database, topics: dict[str, list[str]] | None = None):
         self.db = db
         self.topics = topics
-        self.reposts = dedupe.RepostIndex()
-        for article_id, blob, length in db.execute("SELECT article_id, signature, length FROM minhashes"):
-            self.reposts.add(article_id, dedupe.from_blob(blob), length)
+        self.reposts = dedupe.RepostIndex(self._text_of)
+        for article_id, blob in db.execute("SELECT article_id, signature FROM minhashes"):
+            self.reposts.add(article_id, dedupe.from_blob(blob))
+
+    def _text_of(self, article_id: int) -> str:
+        row = self.db.execute("SELECT text FROM articles WHERE id = ?", [article_id]).fetchone()
+        return (row[0] or "") if row else ""
 
     def catch_up(self) -> int:
         """Index articles that have no signature yet (stored before the index existed)."""
@@ -54,11 +58,11 @@ class StoreIndex:
         self.db.execute("INSERT OR REPLACE INTO minhashes (article_id, signature, length) VALUES (?, ?, ?)",
                         [article_id, dedupe.to_blob(minhash), length])
         if not changed:
-            self._cluster(article_id, minhash, length, content_hash)
-        self.reposts.add(article_id, minhash, length)
+            self._cluster(article_id, text, minhash, content_hash)
+        self.reposts.add(article_id, minhash)
 
-    def _cluster(self, article_id: int, minhash, length: int, content_hash: str) -> None:
-        matches = set(self.reposts.matches(minhash, length, exclude=article_id))
+    def _cluster(self, article_id: int, text: str, minhash, content_hash: str) -> None:
+        matches = set(self.reposts.matches(text, minhash, exclude=article_id))
         matches.update(row[0] for row in self.db.execute(
             "SELECT id FROM articles WHERE content_hash = ? AND id != ?", [content_hash, article_id]))
         if not matches:

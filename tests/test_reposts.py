@@ -1,0 +1,116 @@
+"""Reposts share a cluster_id (the earliest-published member's id); distinct reports never do.
+
+Through the store's real path (db.store.apply_batch with db.index.StoreIndex) into real
+SQLite files, with the demo's texts and the transformations reposts go through.
+"""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from crawler.items import ArticleItem
+from db.index import StoreIndex
+from db.schema import open_db
+from db.store import apply_batch
+from demo.site import load_schools
+
+ARTICLES = {a["id"]: a for s in load_schools().values() for a in s.articles}
+
+
+def item(url: str, article: dict, *, title=None, paragraphs=None, date=None, site="嘉禾职业技术学院"):
+    return ArticleItem(url=f"http://127.0.0.1/{url}", site=site, title=title or article["title"],
+                       text="\n".join(paragraphs or article["paragraphs"]), published_at=date or article["date"][:10],
+                       author=None, source=None, editor=None, views=None, fetched_at="2024-01-01T00:00:00+08:00")
+
+
+@pytest.fixture
+def store(tmp_path):
+    db = open_db(tmp_path / "reports.db")
+    index = StoreIndex(db)
+
+    def add(*items):
+        apply_batch(db, list(items), run_id=1, index=index)
+
+    def cluster(url):
+        return db.execute("select cluster_id from articles where url = ?", [f"http://127.0.0.1/{url}"]).fetchone()[0]
+
+    def id_of(url):
+        return db.execute("select id from articles where url = ?", [f"http://127.0.0.1/{url}"]).fetchone()[0]
+
+    return db, add, cluster, id_of
+
+
+def decorate(paragraphs):
+    return [p[:7] + "★★" + p[7:20] + "☆" + p[20:] for p in paragraphs]
+
+
+def test_reposts_of_one_report_share_the_first_publishers_id(store):
+    db, add, cluster, id_of = store
+    original = ARTICLES["b2"]  # the seeds' "三同三力" report, reposted under other names (seeds/001)
+    paragraphs = original["paragraphs"]
+    add(item("original", original, date="2023-08-28", site="南湖交通运输职业学校"))
+    add(item("retitled", original, title="【转载】" + original["title"], date="2023-08-30", site="华中农业大学"),
+        item("decorated", original, paragraphs=decorate(paragraphs), date="2023-09-01", site="内容农场"),
+        item("dropped", original, paragraphs=paragraphs[:2] + paragraphs[3:], date="2023-09-02", site="省教育厅"),
+        item("reordered", original, paragraphs=[paragraphs[0], paragraphs[2], paragraphs[1], *paragraphs[3:]],
+             date="2023-09-03", site="职教网"))
+    first = id_of("original")
+    assert {cluster(u) for u in ("original", "retitled", "decorated", "dropped", "reordered")} == {first}
+
+
+def test_an_earlier_original_found_later_becomes_the_clusters_id(store):
+    db, add, cluster, id_of = store
+    original = ARTICLES["a6"]
+    add(item("repost", original, title="【院校动态】" + original["title"], date="2023-05-20", site="转载站"))
+    add(item("original", original, date="2023-05-12"))
+    assert cluster("repost") == cluster("original") == id_of("original")
+
+
+def test_distinct_reports_on_one_topic_stay_apart(store):
+    db, add, cluster, id_of = store
+    add(*[item(article_id, article) for article_id, article in ARTICLES.items()])
+    # two sports meets (a7, c5), party-building reports of one school (a1–a6), short 简讯 among them
+    assert {cluster(a) for a in ARTICLES} == {id_of(a) for a in ARTICLES}
+
+
+def test_short_report_reposted_is_grouped_but_a_template_twin_is_not(store):
+    db, add, cluster, id_of = store
+    meet = ARTICLES["c5"]  # 我校举行秋季运动会, 143 characters
+    add(item("meet", meet, site="红船中学"),
+        item("meet-repost", meet, title="【转载】" + meet["title"], paragraphs=decorate(meet["paragraphs"]),
+             site="南湖区教育局"))
+    # another school's meet, told with the same stock phrases
+    twin = ["11月9日至10日，南湖实验中学秋季运动会在学校田径场举行，一千二百余名学生参加了田径和趣味项目的比赛。",
+            "运动会设男女100米、800米、铅球、跳远等项目，并增设了拔河、袋鼠跳等趣味项目，初二（5）班获得团体总分第一名。",
+            "本届运动会展现了我校学生积极向上、团结拼搏的精神风貌。"]
+    add(item("twin", meet, title="南湖实验中学举行秋季运动会", paragraphs=twin, site="南湖实验中学"))
+    assert cluster("meet") == cluster("meet-repost")
+    assert cluster("twin") == id_of("twin")
+
+
+def test_signatures_persist_so_a_later_night_still_groups(tmp_path):
+    original = ARTICLES["b1"]
+    db = open_db(tmp_path / "reports.db")
+    apply_batch(db, [item("original", original)], run_id=1, index=StoreIndex(db))
+    db.close()
+    db = open_db(tmp_path / "reports.db")  # the next night: a new process, signatures read back
+    index = StoreIndex(db)
+    assert len(index.reposts.ids) == 1
+    apply_batch(db, [item("repost", original, title="【转载】" + original["title"], date="2023-05-01")],
+                run_id=2, index=index)
+    assert db.execute("select count(distinct cluster_id) from articles").fetchone()[0] == 1
+
+
+def test_keywords_and_topics_are_stored(store):
+    db, add, cluster, id_of = store
+    add(item("party", ARTICLES["a1"]))
+    keywords, topics = db.execute("select keywords, topics from articles").fetchone()
+    assert "党建" in json.loads(topics)
+    assert len(json.loads(keywords)) == 10
+
+
+def test_the_demo_crawl_stores_seventeen_distinct_stories(crawled):
+    _, db = crawled
+    assert db.execute("select count(*) from articles where cluster_id = id").fetchone()[0] == 17
+    assert db.execute("select count(*) from minhashes").fetchone()[0] == 17
