@@ -26,6 +26,11 @@ def now_shanghai() -> datetime:
     return datetime.now(SHANGHAI)
 
 
+def now_iso() -> str:
+    """Now in Asia/Shanghai, to the second: how the store writes its own timestamps."""
+    return now_shanghai().isoformat(timespec="seconds")
+
+
 def parse_date(text: str, *, not_after: datetime | None = None) -> str | None:
     """First valid date in ``text`` as ISO 8601, or None.
 

@@ -6,13 +6,13 @@ brought up to date (new columns added, nothing dropped).
 """
 from __future__ import annotations
 
-import json
-from datetime import datetime
 from pathlib import Path
 
 import sqlite_utils
 
-from crawler.dates import SHANGHAI
+from crawler.dates import now_iso
+
+__all__ = ["open_db", "migrate", "now_iso", "DEFAULT_DB", "DEMO_DB"]
 
 DEFAULT_DB = Path(__file__).with_name("reports.db")
 DEMO_DB = Path(__file__).with_name("demo.db")
@@ -129,8 +129,6 @@ RUN_SITE_COLUMNS = {
 }
 
 
-def now_iso() -> str:
-    return datetime.now(SHANGHAI).isoformat(timespec="seconds")
 
 
 def open_db(path: str | Path) -> sqlite_utils.Database:

@@ -195,8 +195,6 @@ class DemoServer:
 
 
 if __name__ == "__main__":  # python -m demo.server: browse the demo by hand
-    import time
-
     with DemoServer(port=8000) as demo:
         for key in demo.schools:
             print(demo.base_url(key) + demo.schools[key].list_path)

@@ -324,7 +324,7 @@ def _render_list(school: School, number: int, total: int, items) -> str:
         nxt = f'<a href="{page_href(number + 1)}">下一页</a> <a href="{page_href(total)}">尾页</a>' if number < total else "下一页 尾页"
         pager = f'<span id="pe100_page_通用信息列表_普通式" class="pagecss">首页 上一页 {links} {nxt}</span>'
         body = f'<ul class="infoList">{lis}</ul><div class="showpage">{pager}</div>'
-    crumb = f'<div class="position">当前位置：<a href="/">首页</a> &gt; 新闻动态</div>'
+    crumb = '<div class="position">当前位置：<a href="/">首页</a> &gt; 新闻动态</div>'
     notice = f'<div class="side_notice"><h3>通知公告</h3><p>{esc(school.notice)}</p></div>'
     return f'{crumb}<div class="main"><div class="col_title"><h2>新闻动态</h2></div>{body}</div>{notice}'
 

@@ -29,7 +29,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from crawler.urls import canonical_url
 
 from crawler.config import Config, Site
-from crawler.dates import SHANGHAI, parse_date
+from crawler.dates import SHANGHAI, now_iso, parse_date
 from crawler.extract import extract
 from crawler.incremental import (
     KnownState,
@@ -175,7 +175,7 @@ class NewsSpider(scrapy.Spider):
             self.lists_changed.add(site.name)
         yield ListPageItem(url=response.url, site=site.name, etag=_header(response, "ETag"),
                            last_modified=_header(response, "Last-Modified"), links_hash=fingerprint,
-                           fetched_at=_now_iso())
+                           fetched_at=now_iso())
 
         all_known, all_too_old = bool(links), bool(links)
         for url, list_date, list_title in links:
@@ -203,7 +203,7 @@ class NewsSpider(scrapy.Spider):
         at_end = not next_url or page >= site.max_pages or (site.since is not None and all_too_old)
         if at_end:
             if not walked_before:
-                yield ColumnWalkedItem(start_url=column, site=site.name, walked_at=_now_iso())
+                yield ColumnWalkedItem(start_url=column, site=site.name, walked_at=now_iso())
             return
         if walked_before and streak > site.stop_grace_pages:
             logger.info("[%s] 第%d页起都已入库，停止翻页: %s", site.name, page, column)
@@ -265,7 +265,7 @@ class NewsSpider(scrapy.Spider):
     def parse_article(self, response, site: Site, list_url: str, list_date: str | None, pages=None, first=None):
         if response.status == 304:  # a stored article, unchanged: no parsing
             self.count(site, "not_modified")
-            yield ArticleCheckedItem(url=response.url, site=site.name, checked_at=_now_iso())
+            yield ArticleCheckedItem(url=response.url, site=site.name, checked_at=now_iso())
             return
         self.count(site, "bytes", len(response.body))
         if not isinstance(response, TextResponse) or b"html" not in response.headers.get("Content-Type", b"text/html").lower():
@@ -357,7 +357,7 @@ class NewsSpider(scrapy.Spider):
             if status in (404, 410) and kind == "article":
                 if request.meta.get("known"):
                     logger.info("[%s] 文章已删除 HTTP %d: %s", site.name, status, request.url)
-                    return ArticleGoneItem(url=request.url, site=site.name, checked_at=_now_iso())
+                    return ArticleGoneItem(url=request.url, site=site.name, checked_at=now_iso())
                 self.count(site, "broken_links")
                 logger.info("[%s] 死链 HTTP %d: %s", site.name, status, request.url)
                 return
@@ -394,10 +394,6 @@ class NewsSpider(scrapy.Spider):
 def _header(response, name: str) -> str | None:
     value = response.headers.get(name)
     return value.decode("latin-1") if value else None
-
-
-def _now_iso() -> str:
-    return datetime.now(SHANGHAI).isoformat(timespec="seconds")
 
 
 def _is_feed(response: TextResponse) -> bool:

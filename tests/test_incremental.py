@@ -7,8 +7,6 @@ for is read from the demo server's request log.
 """
 from __future__ import annotations
 
-import json
-
 import pytest
 import sqlite_utils
 
@@ -65,7 +63,7 @@ def test_list_pages_are_asked_with_their_validators(nights):
 
 
 def test_next_day_stores_exactly_the_new_articles(nights):
-    db, demo = nights["db"], nights["demo"]
+    db = nights["db"]
     run = db.execute("select max(id) from crawl_runs").fetchone()[0] - 1  # the next-day run
     new = db.execute("select title from articles where first_seen_run = ?", [run]).fetchall()
     assert sorted(t for (t,) in new) == sorted(a["title"] for a in NEW_ARTICLES)
