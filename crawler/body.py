@@ -59,18 +59,22 @@ def _text_len(el) -> int:
         return 0
 
 
+def _largest(tree, finder):
+    found = [el for el in finder(tree) if isinstance(el, etree._Element)]
+    return max(found, key=_text_len) if found else None
+
+
 def known_container(tree, body_xpath: str | None = None):
-    """The body container: the site's configured XPath first, then a known CMS container."""
-    finders = [etree.XPath(body_xpath)] if body_xpath else []
-    for finder in finders + _KNOWN_BODY:
-        try:
-            found = [el for el in finder(tree) if isinstance(el, etree._Element)]
-        except etree.XPathError:
-            continue
-        if found:
-            best = max(found, key=_text_len)
-            if body_xpath and finder is finders[0] or _text_len(best) >= MIN_CONTAINER_CJK:
-                return best
+    """The body container: the site's configured XPath (trusted as it is), then a known CMS
+    container that holds some Chinese text."""
+    if body_xpath:
+        configured = _largest(tree, etree.XPath(body_xpath))
+        if configured is not None:
+            return configured
+    for finder in _KNOWN_BODY:
+        best = _largest(tree, finder)
+        if best is not None and _text_len(best) >= MIN_CONTAINER_CJK:
+            return best
     return None
 
 

@@ -29,17 +29,13 @@ CONTAINED_MIN_JACCARD = 0.3  # … as long as the two still overlap this much
 SAME_FACTS = 0.6  # share of the numbers (dates, counts) of the shorter text found in the other
 
 
-def normalise(text: str) -> str:
-    return compact(text or "")
-
-
 def shingles(text: str) -> set[str]:
-    norm = normalise(text)
+    norm = compact(text or "")  # letters and digits only: ★, spacing and punctuation gone
     return {norm[i:i + SHINGLE] for i in range(max(1, len(norm) - SHINGLE + 1))} if norm else set()
 
 
-def signature(text: str) -> MinHash:
-    grams = shingles(text)
+def signature(grams: set[str]) -> MinHash:
+    """MinHash of a text's 5-gram set (from :func:`shingles`)."""
     minhash = MinHash(num_perm=NUM_PERM, scheme=SCHEME)
     minhash.update_batch([g.encode("utf-8") for g in grams])
     return minhash
@@ -95,8 +91,8 @@ class RepostIndex:
         self.lsh.insert(article_id, minhash)
         self.ids.add(article_id)
 
-    def matches(self, text: str, minhash: MinHash, exclude: int | None = None) -> list[int]:
-        grams, numbers = shingles(text), facts(text)
+    def matches(self, text: str, grams: set[str], minhash: MinHash, exclude: int | None = None) -> list[int]:
+        numbers = facts(text)
         found = []
         for candidate in self.lsh.query(minhash):
             if candidate == exclude:

@@ -15,6 +15,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from crawler.config import Config
+from db.schema import RUN_SITE_COLUMNS
 
 _CRAWL_SETTING_NAMES = {
     "download_delay": "DOWNLOAD_DELAY",
@@ -25,9 +26,8 @@ _CRAWL_SETTING_NAMES = {
     "obey_robots": "ROBOTSTXT_OBEY",
     "autothrottle": "AUTOTHROTTLE_ENABLED",
 }
-SITE_COUNTERS = ("requests", "list_pages", "article_pages", "new_articles", "changed_articles",
-                 "unchanged_articles", "gone_articles", "not_modified", "skipped_known", "too_old", "bytes",
-                 "not_articles", "robots_blocked", "broken_links", "errors")
+# every counter column of crawl_run_sites is a spider stat ``site/<name>/<counter>``
+SITE_COUNTERS = tuple(name for name, kind in RUN_SITE_COLUMNS.items() if kind is int and name != "run_id")
 
 
 @dataclass

@@ -60,9 +60,8 @@ def keywords(title: str, text: str) -> list[str]:
     return jieba().analyse.extract_tags(f"{title}\n{title}\n{text}", topK=KEYWORD_COUNT)
 
 
-def topics(title: str, text: str, watched: dict[str, list[str]] | None = None) -> list[str]:
-    """Watched topics whose terms occur among the article's words."""
-    vocabulary = set(words(f"{title}\n{text}"))
+def topics(vocabulary: set[str], watched: dict[str, list[str]] | None = None) -> list[str]:
+    """Watched topics whose terms occur among an article's words (from :func:`words`)."""
     watched = DEFAULT_TOPICS if watched is None else watched
     return [name for name, terms in watched.items() if any(term in vocabulary for term in terms)]
 

@@ -45,24 +45,25 @@ class StoreIndex:
             "SELECT title, text, published_at, content_hash FROM articles WHERE id = ?", [article_id]).fetchone()
         title, text = title or "", text or ""
         keywords = tagging.keywords(title, text)
+        title_words, text_words = tagging.words(title), tagging.words(text)  # segmented once, used twice
         self.db.execute(
             "UPDATE articles SET keywords = ?, topics = ?, month = ? WHERE id = ?",
             [json.dumps(keywords, ensure_ascii=False),
-             json.dumps(tagging.topics(title, text, self.topics), ensure_ascii=False),
+             json.dumps(tagging.topics({*title_words, *text_words}, self.topics), ensure_ascii=False),
              (published_at or "")[:7] or None, article_id])
         self.db.execute("DELETE FROM articles_fts WHERE rowid = ?", [article_id])
         self.db.execute("INSERT INTO articles_fts (rowid, title, text, keywords) VALUES (?, ?, ?, ?)",
-                        [article_id, tagging.segmented(title), tagging.segmented(text), " ".join(keywords)])
-        minhash = dedupe.signature(text)
-        length = len(dedupe.normalise(text))
-        self.db.execute("INSERT OR REPLACE INTO minhashes (article_id, signature, length) VALUES (?, ?, ?)",
-                        [article_id, dedupe.to_blob(minhash), length])
+                        [article_id, " ".join(title_words), " ".join(text_words), " ".join(keywords)])
+        grams = dedupe.shingles(text)
+        minhash = dedupe.signature(grams)
+        self.db.execute("INSERT OR REPLACE INTO minhashes (article_id, signature) VALUES (?, ?)",
+                        [article_id, dedupe.to_blob(minhash)])
         if not changed:
-            self._cluster(article_id, text, minhash, content_hash)
+            self._cluster(article_id, text, grams, minhash, content_hash)
         self.reposts.add(article_id, minhash)
 
-    def _cluster(self, article_id: int, text: str, minhash, content_hash: str) -> None:
-        matches = set(self.reposts.matches(text, minhash, exclude=article_id))
+    def _cluster(self, article_id: int, text: str, grams: set[str], minhash, content_hash: str) -> None:
+        matches = set(self.reposts.matches(text, grams, minhash, exclude=article_id))
         matches.update(row[0] for row in self.db.execute(
             "SELECT id FROM articles WHERE content_hash = ? AND id != ?", [content_hash, article_id]))
         if not matches:

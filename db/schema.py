@@ -48,7 +48,7 @@ ARTICLE_COLUMNS = {
 }
 
 # MinHash signatures of article texts, so a night only hashes new articles.
-MINHASH_COLUMNS = {"article_id": int, "signature": bytes, "length": int}
+MINHASH_COLUMNS = {"article_id": int, "signature": bytes}
 
 # An article's text and title before an edit replaced them.
 VERSION_COLUMNS = {

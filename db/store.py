@@ -15,10 +15,10 @@ import sqlite_utils
 
 from crawler.items import ArticleCheckedItem, ArticleGoneItem, ArticleItem, ColumnWalkedItem, ListPageItem
 from crawler.text import compact, content_hash
-from db.schema import ARTICLE_COLUMNS, now_iso
+from db.schema import ARTICLE_COLUMNS, RUN_COLUMNS, now_iso
 
-RUN_TOTALS = ("requests", "list_pages", "article_pages", "new_articles", "changed_articles", "gone_articles",
-              "not_modified", "errors")
+# crawl_runs' totals are the sums of the same-named crawl_run_sites counters
+RUN_TOTALS = tuple(name for name, kind in RUN_COLUMNS.items() if kind is int and name not in ("id", "sites"))
 
 
 # ------------------------------------------------------------------ runs
