@@ -1,6 +1,7 @@
 """Command line of the school news monitor.
 
-    python scheduler.py --once [--config sites.toml] [--db db/reports.db]   one refresh of every school
+    python scheduler.py [--config sites.toml] [--db db/reports.db]          run the nightly schedule until stopped
+    python scheduler.py --once [--config sites.toml] [--db db/reports.db]   one refresh of every school, then alerts
     python scheduler.py --demo                                               the same, on the bundled demo site
     python scheduler.py --try URL                                            try a news column before adding it
 """
@@ -8,8 +9,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
+import signal
 import sys
 import unicodedata
+from datetime import datetime
 from pathlib import Path
 
 from crawler.config import ConfigError, load_config, parse_config
@@ -17,6 +21,7 @@ from crawler.config import ConfigError, load_config, parse_config
 ROOT = Path(__file__).resolve().parent
 DEFAULT_CONFIG = ROOT / "sites.toml"
 DEMO_PORT = 18601
+EXIT_BUSY = 3  # another refresh (or scheduler) of the same database is running
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -35,29 +40,47 @@ def main(argv: list[str] | None = None) -> int:
         return try_column(args.try_url, log_level)
     if args.demo:
         return run_demo(args.db, log_level)
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        print(f"config error: {exc}", file=sys.stderr)
+        return 2
+    db_path = args.db or str(ROOT / "db" / "reports.db")
     if args.once:
-        try:
-            config = load_config(args.config)
-        except ConfigError as exc:
-            print(f"config error: {exc}", file=sys.stderr)
-            return 2
-        return refresh_and_report(config, args.db or str(ROOT / "db" / "reports.db"), log_level)
-    parser.print_usage(sys.stderr)
-    print("scheduler.py: choose --once, --demo or --try URL (the nightly schedule is not built yet)", file=sys.stderr)
-    return 2
+        return refresh_and_report(config, db_path, log_level)
+    return run_schedule(config, args.config, db_path, log_level)
 
 
-def refresh_and_report(config, db_path: str, log_level: str) -> int:
+def feed_path_for(config, db_path: str) -> str:
+    return config.alerts.feed or str(Path(db_path).with_name("feed.atom"))
+
+
+def refresh_and_report(config, db_path: str, log_level: str, feed_path: str | None = None) -> int:
+    from crawler.lock import Busy
     from crawler.refresh import run_refresh
 
     print(f"Refreshing {len(config.sites)} school(s) into {db_path} …", file=sys.stderr)
     try:
-        result = run_refresh(config, db_path, log_level=log_level)
+        result = run_refresh(config, db_path, log_level=log_level, feed_path=feed_path or feed_path_for(config, db_path))
+    except Busy as exc:
+        print(f"not started: another refresh of {db_path} is running (process {exc.holder or '?'})", file=sys.stderr)
+        return EXIT_BUSY
     except OSError as exc:
         print(f"error: cannot write {db_path}: {exc}", file=sys.stderr)
         return 1
     print(format_summary(result, db_path))
     return 1 if result.status == "failed" else 0
+
+
+def format_alerts(announcement) -> list[str]:
+    if announcement is None:
+        return ["Alerts: not sent (the run was stopped; they go out with the next run)"]
+    lines = [f"Alerts: {announcement.events} new event(s)"
+             + (f"; feed {announcement.feed}" if announcement.feed else "")]
+    for label, sent in announcement.sent.items():
+        failure = announcement.failed.get(label)
+        lines.append(f"  {label}: {sent} sent" + (f", failed: {failure} (kept for the next run)" if failure else ""))
+    return lines
 
 
 def _display_width(text: str) -> int:
@@ -84,6 +107,7 @@ def format_summary(result, db_path: str) -> str:
         )
         if row.get("first_error"):
             lines.append(f"{'':<{width}}  first error: {row['first_error']}")
+    lines.extend(format_alerts(result.announcement))
     return "\n".join(lines)
 
 
@@ -101,9 +125,102 @@ def run_demo(db_path: str | None, log_level: str) -> int:
         config = parse_config(demo.config_dict(), "<demo>")
         for site in config.sites:
             print(f"demo school {site.name}: {site.start_urls[0]}", file=sys.stderr)
-        code = refresh_and_report(config, db_path, log_level)
+        code = refresh_and_report(config, db_path, log_level, feed_path=str(Path(db_path).with_suffix(".atom")))
     print(f"\nBrowse it: .venv/bin/datasette {db_path} -m db/metadata.yml --plugins-dir db/plugins")
     return code
+
+
+def run_schedule(config, config_path: str, db_path: str, log_level: str) -> int:
+    """The nightly schedule in the foreground: each refresh a child process, never two at once."""
+    from apscheduler.events import EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    from crawler.child import ChildRunner
+    from crawler.lock import Busy, exclusive
+    from crawler.schedule import catch_up_due, parse_cron
+    from db.outbox import usable_channels
+
+    plan = config.schedule
+    log = scheduler_log(plan.log_file or str(Path(db_path).with_name("scheduler.log")), log_level)
+    _, unusable = usable_channels(config)
+    for url, reason in unusable.items():
+        log.error("[alerts] url %s: %s", url, reason)
+    if unusable:
+        log.error("not started: fix the alert channels above (secrets come from environment variables)")
+        return 2
+    try:
+        with exclusive(Path(db_path).with_name(Path(db_path).name + ".scheduler.lock")):
+            trigger = parse_cron(plan.cron, plan.timezone)
+            command = [sys.executable, str(Path(__file__).resolve()), "--once", "--config", config_path, "--db", db_path]
+            if log_level != "INFO":
+                command.append("--quiet")
+            runner = ChildRunner(command, timeout_s=plan.timeout_minutes * 60, grace_s=plan.stop_grace_seconds,
+                                 log=log)
+            scheduler = BlockingScheduler(timezone=plan.timezone)
+            now = datetime.now(trigger.timezone)
+            last = last_success(db_path)
+            first_run = now if catch_up_due(trigger, last, now) else None
+            scheduler.add_job(runner.run, trigger, id="refresh", name="nightly refresh", coalesce=True,
+                                    max_instances=1, misfire_grace_time=int(plan.misfire_grace_minutes * 60),
+                                    **({"next_run_time": first_run} if first_run else {}))
+            scheduler.add_listener(lambda event: log.warning(
+                "a scheduled refresh was skipped: %s", "the previous one is still running"
+                if event.code == EVENT_JOB_MAX_INSTANCES else "it was missed by more than misfire_grace_minutes"),
+                EVENT_JOB_MAX_INSTANCES | EVENT_JOB_MISSED)
+
+            def stop(signum, _frame):
+                log.info("%s received: stopping after the running refresh has finished its writes",
+                         signal.Signals(signum).name)
+                runner.stop()
+                scheduler.shutdown(wait=False)
+
+            signal.signal(signal.SIGTERM, stop)
+            signal.signal(signal.SIGINT, stop)
+            log.info("schedule %r (%s) for %d school(s) into %s; last successful refresh: %s",
+                     plan.cron, plan.timezone, len(config.sites), db_path, last.isoformat() if last else "never")
+            if first_run:
+                log.info("a scheduled time passed since the last successful refresh: refreshing now")
+            scheduler.start()  # returns after stop()
+            runner.wait_stopped()
+            log.info("scheduler stopped")
+    except Busy as exc:
+        log.error("not started: another scheduler for %s is running (process %s)", db_path, exc.holder or "?")
+        return EXIT_BUSY
+    return 0
+
+
+def last_success(db_path: str) -> datetime | None:
+    """Start of the last refresh that finished ok or partial (read-only: never creates the file)."""
+    import sqlite3
+
+    if not Path(db_path).exists():
+        return None
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        row = conn.execute("SELECT MAX(started_at) FROM crawl_runs WHERE status IN ('ok', 'partial')").fetchone()
+    except sqlite3.OperationalError:  # an empty file, or made before crawl_runs existed
+        return None
+    finally:
+        conn.close()
+    return datetime.fromisoformat(row[0]) if row and row[0] else None
+
+
+def scheduler_log(path: str, log_level: str) -> logging.Logger:
+    """Log to stderr and to a rotating file (5 × 5 MB)."""
+    from logging.handlers import RotatingFileHandler
+
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    log = logging.getLogger("scheduler")
+    log.setLevel(logging.INFO)
+    log.propagate = False
+    formatter = logging.Formatter("%(asctime)s %(levelname)s %(message)s")
+    for handler in (logging.StreamHandler(sys.stderr), RotatingFileHandler(path, maxBytes=5_000_000, backupCount=5,
+                                                                          encoding="utf-8")):
+        handler.setFormatter(formatter)
+        log.addHandler(handler)
+    logging.getLogger("apscheduler").addHandler(log.handlers[0])
+    logging.getLogger("apscheduler").addHandler(log.handlers[1])
+    return log
 
 
 def try_column(url: str, log_level: str) -> int:

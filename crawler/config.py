@@ -44,11 +44,39 @@ class Site:
 
 
 @dataclass(frozen=True)
+class ScheduleConfig:
+    """``[schedule]``: when the nightly refresh runs and how long it may take."""
+
+    cron: str = "0 2 * * *"
+    timezone: str = "Asia/Shanghai"
+    timeout_minutes: float = 240  # a crawl still running then is stopped (and killed if it must be)
+    stop_grace_seconds: float = 120  # time a stopped crawl gets to finish its writes
+    misfire_grace_minutes: float = 720  # a run late by less than this (machine asleep) still runs
+    log_file: str | None = None  # default: scheduler.log beside the database
+
+
+@dataclass(frozen=True)
+class AlertsConfig:
+    """``[alerts]``: where new reports and broken sites are announced."""
+
+    urls: tuple[str, ...] = ()  # Apprise URLs; "${NAME}" parts are read from the environment
+    keywords: tuple[str, ...] = ()  # only reports whose title or text has one of these
+    topics: tuple[str, ...] = ()  # only reports tagged with one of these watched topics
+    sites: tuple[str, ...] = ()  # only these schools (also for site-health alerts)
+    failures: int = 3  # consecutive failed runs before a site is reported broken
+    max_age_days: int = 30  # older "new" articles are archive surfacing, counted not listed
+    feed: str | None = None  # Atom file of new reports; default feed.atom beside the database
+    feed_entries: int = 50
+
+
+@dataclass(frozen=True)
 class Config:
     path: str
     sites: tuple[Site, ...]
     crawl: dict = field(default_factory=dict)
     topics: dict | None = None  # [topics] name = ["term", …]; None: the shipped defaults
+    schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
+    alerts: AlertsConfig = field(default_factory=AlertsConfig)
 
     def site(self, name: str) -> Site:
         for s in self.sites:
@@ -61,8 +89,7 @@ class Config:
 _REFRESH_KEYS = ("since", "recheck_days", "stop_grace_pages")
 _SITE_KEYS = ("name", "start_urls", "allowed_domains", "article_pattern", "max_pages", *_REFRESH_KEYS,
               *OVERRIDE_KEYS)
-# Top-level tables: [[sites]] and [crawl] are read here; the others belong to
-# features that read them themselves, so they are accepted as they are.
+# Top-level tables; [cluster] belongs to the distributed mode and is accepted as it is.
 _TOP_KEYS = {"sites", "crawl", "schedule", "alerts", "topics", "cluster"}
 _CRAWL_KEYS = {
     "download_delay": (int, float),
@@ -128,7 +155,66 @@ def parse_config(data: dict, where: str = "<config>") -> Config:
             raise ConfigError(f"{where}: site #{index} {site.name!r}: key 'name': same name as site #{seen[site.name]}")
         seen[site.name] = index
     scrapy_keys = {key: value for key, value in crawl.items() if key not in SITE_DEFAULT_KEYS}
-    return Config(path=where, sites=tuple(sites), crawl=scrapy_keys, topics=_parse_topics(data.get("topics"), where))
+    return Config(path=where, sites=tuple(sites), crawl=scrapy_keys, topics=_parse_topics(data.get("topics"), where),
+                  schedule=_parse_schedule(data.get("schedule", {}), where),
+                  alerts=_parse_alerts(data.get("alerts", {}), where, {s.name for s in sites}))
+
+
+def _table(raw, name: str, where: str, fields: dict) -> dict:
+    """Check a flat table against ``fields`` (key -> type or tuple of types); return its values."""
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: [{name}] must be a table")
+    for key, value in raw.items():
+        if key not in fields:
+            raise ConfigError(f"{where}: [{name}]: unknown key {key!r} (known: {', '.join(sorted(fields))})")
+        expected = fields[key]
+        if expected is list:
+            value = [value] if isinstance(value, str) else value
+            if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+                raise ConfigError(f"{where}: [{name}]: key {key!r}: must be a list of strings")
+            continue
+        if isinstance(value, bool) and expected is not bool or not isinstance(value, expected):
+            raise ConfigError(f"{where}: [{name}]: key {key!r}: wrong type {type(value).__name__}")
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and value <= 0:
+            raise ConfigError(f"{where}: [{name}]: key {key!r}: must be more than 0, got {value!r}")
+    return {key: tuple(v.strip() for v in ([value] if isinstance(value, str) else value))
+            if fields[key] is list else value for key, value in raw.items()}
+
+
+def _parse_schedule(raw, where: str) -> ScheduleConfig:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from crawler.schedule import parse_cron
+
+    number = (int, float)
+    values = _table(raw, "schedule", where, {"cron": str, "timezone": str, "timeout_minutes": number,
+                                             "stop_grace_seconds": number, "misfire_grace_minutes": number,
+                                             "log_file": str})
+    schedule = ScheduleConfig(**values)
+    try:
+        zone = ZoneInfo(schedule.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{where}: [schedule]: key 'timezone': unknown time zone {schedule.timezone!r}") from None
+    try:
+        parse_cron(schedule.cron, zone)
+    except ValueError as exc:
+        raise ConfigError(f"{where}: [schedule]: key 'cron': {exc}") from None
+    return schedule
+
+
+def _parse_alerts(raw, where: str, site_names: set[str]) -> AlertsConfig:
+    values = _table(raw, "alerts", where, {"urls": list, "keywords": list, "topics": list, "sites": list,
+                                           "failures": int, "max_age_days": int, "feed": str, "feed_entries": int})
+    for url in values.get("urls", ()):
+        if not re.match(r"^[a-z][a-z0-9+.-]*://", url, re.I):
+            raise ConfigError(f"{where}: [alerts]: key 'urls': {url!r} is not an Apprise URL like json://host/path")
+        for name in re.findall(r"\$\{([^}]*)\}", url):
+            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+                raise ConfigError(f"{where}: [alerts]: key 'urls': ${{{name}}} is not an environment variable name")
+    for name in values.get("sites", ()):
+        if name not in site_names:
+            raise ConfigError(f"{where}: [alerts]: key 'sites': {name!r} is not the name of a [[sites]] entry")
+    return AlertsConfig(**values)
 
 
 def _parse_topics(raw, where: str) -> dict | None:

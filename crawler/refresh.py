@@ -36,6 +36,7 @@ class RunResult:
     status: str
     sites: list[dict] = field(default_factory=list)
     duration_s: float = 0.0
+    announcement: object | None = None  # db.outbox.Announcement: events planned, alerts sent
 
     @property
     def new_articles(self) -> int:
@@ -98,14 +99,39 @@ def site_rows(config: Config, stats: dict, duration_s: float) -> list[dict]:
     return rows
 
 
-def run_refresh(config: Config, db_path: str, *, log_level: str = "INFO", **setting_overrides) -> RunResult:
-    """One refresh of every site into ``db_path``; always closes its crawl_runs row."""
-    from db.schema import open_db
-    from db.store import finish_run, start_run
+def run_refresh(config: Config, db_path: str, *, log_level: str = "INFO", feed_path: str | None = None,
+                announce: bool = True, **setting_overrides) -> RunResult:
+    """One refresh of every site into ``db_path``, then its alerts and feed.
 
-    db = open_db(db_path)
-    run_id = start_run(db, config.path, len(config.sites))
-    db.close()
+    Holds the database's refresh lock throughout (raises crawler.lock.Busy when another
+    process is refreshing it) and always closes its crawl_runs row. A run stopped by a
+    signal (SIGTERM from the scheduler) keeps what it stored; its alerts go out with the
+    next run's.
+    """
+    from crawler.lock import exclusive, refresh_lock_path
+    from db.schema import open_db
+    from db.store import start_run
+
+    with exclusive(refresh_lock_path(db_path)):
+        db = open_db(db_path)
+        run_id = start_run(db, config.path, len(config.sites))
+        db.close()
+        result = _crawl_and_record(config, db_path, run_id, log_level, setting_overrides)
+        if announce and result.status != "stopped":
+            from db.outbox import announce as announce_run
+
+            db = open_db(db_path)
+            try:
+                result.announcement = announce_run(db, config, feed_path)
+            finally:
+                db.close()
+    return result
+
+
+def _crawl_and_record(config: Config, db_path: str, run_id: int, log_level: str, setting_overrides) -> RunResult:
+    from db.schema import open_db
+    from db.store import finish_run
+
     started = time.monotonic()
     status, message, stats = "failed", "", {}
     try:
@@ -114,7 +140,7 @@ def run_refresh(config: Config, db_path: str, *, log_level: str = "INFO", **sett
         )
         crawler = run_crawl(config, settings)
         stats = crawler.stats.get_stats()
-        status = "ok"
+        status = "stopped" if stats.get("finish_reason") == "shutdown" else "ok"
     except BaseException as exc:  # record the failure, then let it propagate
         message = f"{type(exc).__name__}: {exc}"
         raise
@@ -127,6 +153,8 @@ def run_refresh(config: Config, db_path: str, *, log_level: str = "INFO", **sett
                 status = "failed"
             elif failed or any(r["status"] == "partial" for r in rows):
                 status = "partial"
+        elif status == "stopped":
+            message = "stopped by a signal before the end; what was stored is kept"
         db = open_db(db_path)
         finish_run(db, run_id, rows, status, message)
         db.close()

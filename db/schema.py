@@ -91,7 +91,7 @@ RUN_COLUMNS = {
     "id": int,
     "started_at": str,
     "finished_at": str,
-    "status": str,  # running / ok / partial / failed
+    "status": str,  # running / ok / partial / failed / stopped (asked to) / interrupted (killed)
     "config_path": str,
     "sites": int,
     "requests": int,
@@ -103,6 +103,7 @@ RUN_COLUMNS = {
     "not_modified": int,
     "errors": int,
     "message": str,
+    "announced_at": str,  # when its new reports and site-health changes became events (alerts)
 }
 
 RUN_SITE_COLUMNS = {
@@ -122,6 +123,7 @@ RUN_SITE_COLUMNS = {
     "bytes": int,  # response bodies downloaded
     "not_articles": int,
     "robots_blocked": int,
+    "article_links": int,  # article links found on the list pages read (0 on a template change)
     "broken_links": int,  # 404/410 links on the school's own pages: their fault, not a failure
     "errors": int,
     "first_error": str,
@@ -129,6 +131,33 @@ RUN_SITE_COLUMNS = {
 }
 
 
+
+# What a run means for users: a new report, a site's first crawl (baseline), a site broken
+# or recovered. ``key`` makes planning idempotent: a re-run of the same night adds nothing.
+EVENT_COLUMNS = {
+    "id": int,
+    "key": str,  # report:<article id> / baseline:<site> / broken:<site>:<problem>:<run> / recovered:…
+    "run_id": int,
+    "kind": str,  # report / baseline / broken / recovered
+    "site": str,
+    "article_id": int,  # report: the article; its reposts in the same run are counted in `count`
+    "problem": str,  # broken / recovered: failing / empty / metadata
+    "count": int,  # baseline: articles stored; report: reposts found with it
+    "detail": str,
+    "created_at": str,
+}
+
+# Which event went to which alert channel: the exactly-once ledger.
+ALERT_COLUMNS = {
+    "event_id": int,
+    "channel": str,  # hash of the configured URL text (never the secret itself)
+    "channel_label": str,  # the URL with secrets masked, for people reading the table
+    "status": str,  # pending / sending / sent / unknown (the process died while sending)
+    "attempts": int,
+    "last_error": str,
+    "sent_at": str,
+    "message": str,  # "2/3": which part of the digest carried it
+}
 
 
 def open_db(path: str | Path) -> sqlite_utils.Database:
@@ -164,6 +193,8 @@ def migrate(db: sqlite_utils.Database) -> None:
         _ensure_table(db, "columns", COLUMN_COLUMNS, pk="start_url")
         _ensure_table(db, "url_aliases", ALIAS_COLUMNS, pk="alias")
         _ensure_table(db, "minhashes", MINHASH_COLUMNS, pk="article_id")
+        _ensure_table(db, "events", EVENT_COLUMNS, pk="id")
+        _ensure_table(db, "alerts", ALERT_COLUMNS, pk=("event_id", "channel"))
         # jieba-segmented shadow text (rowid = articles.id), kept in sync by db/index.py
         db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(title, text, keywords)")
     db["articles"].create_index(["url"], unique=True, if_not_exists=True)
@@ -172,3 +203,5 @@ def migrate(db: sqlite_utils.Database) -> None:
     db["articles"].create_index(["first_seen_run"], if_not_exists=True)
     db["article_versions"].create_index(["article_id"], if_not_exists=True)
     db["articles"].create_index(["cluster_id"], if_not_exists=True)
+    db["events"].create_index(["key"], unique=True, if_not_exists=True)
+    db["alerts"].create_index(["channel", "status"], if_not_exists=True)

@@ -23,7 +23,11 @@ RUN_TOTALS = tuple(name for name, kind in RUN_COLUMNS.items() if kind is int and
 
 # ------------------------------------------------------------------ runs
 def start_run(db: sqlite_utils.Database, config_path: str, site_count: int) -> int:
+    """Open a run's row. Called under the refresh lock, so a row still 'running' is a killed run's."""
     with db.conn:
+        db.conn.execute("UPDATE crawl_runs SET status = 'interrupted', finished_at = COALESCE(finished_at, ?), "
+                        "message = 'the crawl process was killed before it finished' WHERE status = 'running'",
+                        (now_iso(),))
         table = db["crawl_runs"].insert(
             {"started_at": now_iso(), "status": "running", "config_path": config_path, "sites": site_count}
         )

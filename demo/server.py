@@ -38,6 +38,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):  # noqa: N802 (http.server's naming)
         path = urlsplit(self.path).path
+        if self.server.delay:
+            time.sleep(self.server.delay)
+        if path in self.server.hanging:
+            self.server.released.wait()
         page = self.server.pages.get(path)
         if path in self.server.failures:
             page = Page(b"<html><body>Service Unavailable</body></html>", "text/html", self.server.failures[path])
@@ -87,6 +91,9 @@ class _SchoolServer(ThreadingHTTPServer):
         self.pages = pages
         self.log: list[Hit] = []
         self.failures: dict[str, int] = {}  # path -> status to answer instead of the page
+        self.delay = 0.0  # seconds before every answer: a slow school
+        self.hanging: set[str] = set()  # paths that get no answer until heal() or stop()
+        self.released = threading.Event()
         self._first_served: dict[str, tuple[str, float]] = {}  # path -> (etag, when first served)
         self._lock = threading.Lock()
 
@@ -129,6 +136,7 @@ class DemoServer:
 
     def stop(self) -> None:
         for server in self._servers.values():
+            server.released.set()
             server.shutdown()
             server.server_close()
         self._servers.clear()
@@ -160,9 +168,22 @@ class DemoServer:
         """School ``key`` answers ``status`` for ``path`` until :meth:`heal`."""
         self._servers[key].failures[path] = status
 
+    def hang(self, key: str, path: str) -> None:
+        """School ``key`` accepts requests for ``path`` and never answers them, until :meth:`heal`."""
+        self._servers[key].hanging.add(path)
+
+    def slow(self, seconds: float) -> None:
+        """Every school waits ``seconds`` before each answer."""
+        for server in self._servers.values():
+            server.delay = seconds
+
     def heal(self) -> None:
         for server in self._servers.values():
             server.failures.clear()
+            server.hanging.clear()
+            server.delay = 0.0
+            server.released.set()
+            server.released = threading.Event()
 
     def show(self, schools: dict[str, School]) -> None:
         """Serve ``schools`` from now on (same keys and hosts): a later state of the same sites."""

@@ -158,6 +158,7 @@ class NewsSpider(scrapy.Spider):
             self.error(site, f"cannot read list page {response.url}: {exc!r}")
             return
         logger.info("[%s] 列表第%d页 %s: %d 篇", site.name, page, response.url, len(links))
+        self.count(site, "article_links", len(links))
         if self.try_mode:
             self.found_links.extend(url for url, _, _ in links if url not in self.found_links)
             for url, list_date, _ in links:

@@ -1,6 +1,7 @@
 """Shared fixtures: the demo schools on loopback, and crawls of them run as users run them."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,11 +15,13 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 
 
-def run_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
-    """Run ``python scheduler.py ARGS`` in a fresh process (Scrapy's reactor runs once per process)."""
+def run_cli(*args, timeout: float = 300, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run ``python scheduler.py ARGS`` in a fresh process (Scrapy's reactor runs once per process).
+
+    ``env`` adds environment variables (the secrets alert URLs refer to)."""
     return subprocess.run(
-        [sys.executable, str(ROOT / "scheduler.py"), *args],
-        cwd=ROOT, capture_output=True, text=True, timeout=timeout,
+        [sys.executable, str(ROOT / "scheduler.py"), *map(str, args)],
+        cwd=ROOT, capture_output=True, text=True, timeout=timeout, env={**os.environ, **(env or {})},
     )
 
 

@@ -1,0 +1,181 @@
+"""Alert messages in Chinese, cut to each channel's size, sent through Apprise.
+
+One Apprise URL is one channel (dingtalk://, wecombot://, feishu://, mailto://, slack://,
+json://, …). A URL in the config may hold ``${NAME}`` parts, read from the environment
+when the message is sent, so tokens and passwords never sit in a file. The channel's
+identity in the ``alerts`` ledger is a hash of the configured text, so rotating a secret
+does not resend anything.
+
+Composing is pure: events in, messages out. A digest that is too long for a channel is
+split between entries, never inside one; each message knows which events it carries,
+so a failure leaves exactly those pending.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+from dataclasses import dataclass, field
+
+import apprise
+
+logger = logging.getLogger(__name__)
+
+APP_TITLE = "学校新闻监测"
+# bytes kept free of each channel's limit: the part number "（2/3）" and channel framing
+MARGIN_BYTES = 64
+_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+class ChannelError(RuntimeError):
+    """A channel that cannot be used as configured (missing variable, unknown scheme)."""
+
+
+@dataclass(frozen=True)
+class Channel:
+    configured: str  # the URL as written in the config, ${NAME} parts unresolved
+    key: str  # stable id in the alerts table
+    label: str  # secrets masked, for logs and the table
+    body_limit: int  # bytes one message may have (title included where the channel has none)
+    title_in_body: bool
+
+    def resolved_url(self) -> str:
+        return resolve(self.configured)
+
+
+def resolve(configured: str) -> str:
+    """Fill ``${NAME}`` parts from the environment; a missing one is a ChannelError."""
+    missing = [name for name in _VARIABLE.findall(configured) if not os.environ.get(name)]
+    if missing:
+        raise ChannelError(f"environment variable {missing[0]} is not set (used in an [alerts] url)")
+    return _VARIABLE.sub(lambda m: os.environ[m.group(1)], configured)
+
+
+def channel(configured: str) -> Channel:
+    """Check one configured URL against Apprise; raise ChannelError saying why it is unusable."""
+    plugin = apprise.Apprise.instantiate(resolve(configured), suppress_exceptions=True)
+    if not plugin:
+        scheme = configured.split("://", 1)[0]
+        raise ChannelError(f"Apprise cannot use {_VARIABLE.sub('***', configured)!r} "
+                           f"(unknown scheme {scheme}:// or a malformed URL)")
+    return Channel(
+        configured=configured,
+        key=hashlib.sha256(configured.encode()).hexdigest()[:16],
+        # a URL written with ${NAME} parts is shown as written; a literal one with Apprise's masking
+        label=configured if _VARIABLE.search(configured) else plugin.url(privacy=True).split("?", 1)[0],
+        body_limit=max(256, int(plugin.body_maxlen) - MARGIN_BYTES),
+        title_in_body=not plugin.title_maxlen,
+    )
+
+
+def send(ch: Channel, title: str, body: str) -> str | None:
+    """Send one message; None when it was delivered, else the reason it was not."""
+    notifier = apprise.Apprise()
+    try:
+        url = ch.resolved_url()
+    except ChannelError as exc:
+        return str(exc)
+    if not notifier.add(url):
+        return "Apprise rejected the URL"
+    with apprise.LogCapture(level=logging.WARNING) as captured:
+        delivered = notifier.notify(title=title, body=body)
+    if delivered:
+        return None
+    reason = " ".join(line.split(" - ", 2)[-1] for line in captured.getvalue().splitlines()[-2:])
+    return reason or "the channel did not accept the message"
+
+
+# ------------------------------------------------------------------ composing
+@dataclass
+class Entry:
+    """One event as people read it: a section of the digest and its lines."""
+
+    event_id: int
+    section: str  # 新报道 / 站点异常 / 站点恢复 / 首次采集
+    text: str
+
+
+@dataclass
+class Message:
+    title: str
+    body: str
+    event_ids: list[int] = field(default_factory=list)
+
+
+SECTION_ORDER = ("站点异常", "新报道", "站点恢复", "首次采集")
+
+
+def report_entry(event_id: int, number: int, article: dict, reposts: int = 0) -> Entry:
+    facts = [article["site"], (article.get("published_at") or "日期不详")[:10]]
+    if article.get("source"):
+        facts.append(f"来源：{article['source']}")
+    if reposts:
+        facts.append(f"另有{reposts}处转载")
+    lines = [f"{number}. {article['title'] or '(无标题)'}", "｜".join(facts), article["url"]]
+    return Entry(event_id, "新报道", "\n".join(lines))
+
+
+def baseline_entry(event_id: int, site: str, count: int) -> Entry:
+    return Entry(event_id, "首次采集", f"{site}：首次采集 {count} 篇，已作为基线入库；以后只提醒新发布的报道。")
+
+
+def health_entry(event_id: int, kind: str, site: str, detail: str) -> Entry:
+    if kind == "broken":
+        return Entry(event_id, "站点异常", f"{site}：{detail}")
+    return Entry(event_id, "站点恢复", f"{site}：{detail}")
+
+
+def digest_title(entries: list[Entry]) -> str:
+    counts = {section: sum(e.section == section for e in entries) for section in SECTION_ORDER}
+    parts = []
+    if counts["新报道"]:
+        parts.append(f"新报道 {counts['新报道']} 篇")
+    if counts["站点异常"]:
+        parts.append(f"站点异常 {counts['站点异常']} 个")
+    if counts["站点恢复"]:
+        parts.append(f"站点恢复 {counts['站点恢复']} 个")
+    if counts["首次采集"]:
+        parts.append(f"首次采集 {counts['首次采集']} 所学校")
+    return f"{APP_TITLE}：" + "，".join(parts)
+
+
+def compose(entries: list[Entry], ch: Channel) -> list[Message]:
+    """The digest of ``entries`` in as few messages as fit ``ch``'s size limit."""
+    if not entries:
+        return []
+    entries = sorted(entries, key=lambda e: SECTION_ORDER.index(e.section))
+    title = digest_title(entries)
+    budget = ch.body_limit - (_size(title) + 2 if ch.title_in_body else 0)
+    chunks: list[list[Entry]] = [[]]
+    for entry in entries:
+        entry.text = _truncate(entry.text, budget - _size(f"【{entry.section}】\n"))
+        if chunks[-1] and _size(_render(chunks[-1] + [entry])) > budget:
+            chunks.append([])
+        chunks[-1].append(entry)
+    total = len(chunks)
+    return [Message(title=title if total == 1 else f"{title}（{n}/{total}）", body=_render(chunk),
+                    event_ids=[e.event_id for e in chunk])
+            for n, chunk in enumerate(chunks, start=1)]
+
+
+def _render(entries: list[Entry]) -> str:
+    blocks, section = [], None
+    for entry in entries:
+        if entry.section != section:
+            section = entry.section
+            blocks.append(f"【{section}】")
+        blocks.append(entry.text)
+    return "\n\n".join(blocks)
+
+
+def _size(text: str) -> int:
+    # bytes, not characters: WeCom counts UTF-8 bytes, and a Chinese character is 3 of them
+    return len(text.encode("utf-8"))
+
+
+def _truncate(text: str, limit: int) -> str:
+    if _size(text) <= limit:
+        return text
+    cut = text.encode("utf-8")[: max(0, limit - 3)].decode("utf-8", "ignore")
+    return cut + "…"

@@ -1,0 +1,111 @@
+"""Run each refresh in a fresh child process, one at a time, with a time limit.
+
+Scrapy's reactor cannot be restarted in one process, and a crash, hang or leak in one
+night's crawl must not take the scheduler down, so every refresh is
+``scheduler.py --once`` in its own process. Its output goes, line by line, into the
+scheduler's log (one writer for the rotating log file).
+
+Stopping is polite first: SIGTERM makes Scrapy finish the requests in flight and the
+store pipeline write its last batch; only a child still alive after the grace period
+is killed, and even then SQLite's transactions leave whole batches or none.
+"""
+from __future__ import annotations
+
+import logging
+import signal
+import subprocess
+import threading
+import time
+
+
+class ChildRunner:
+    def __init__(self, command: list[str], *, timeout_s: float, grace_s: float, log: logging.Logger):
+        self.command = command
+        self.timeout_s = timeout_s
+        self.grace_s = grace_s
+        self.log = log
+        self._one_at_a_time = threading.Lock()
+        self._process: subprocess.Popen | None = None
+        self._stopping = threading.Event()
+        self.last_exit: int | None = None
+
+    @property
+    def busy(self) -> bool:
+        return self._one_at_a_time.locked()
+
+    def run(self) -> int | None:
+        """One refresh; returns the child's exit status (negative: killed by that signal), None if skipped."""
+        if self._stopping.is_set():
+            return None
+        if not self._one_at_a_time.acquire(blocking=False):
+            self.log.warning("refresh skipped: the previous one is still running")
+            return None
+        try:
+            return self._run_child()
+        finally:
+            self._one_at_a_time.release()
+
+    def _run_child(self) -> int:
+        started = time.monotonic()
+        # a session of its own: Ctrl-C in the terminal reaches the scheduler, which stops the
+        # child itself, instead of both racing to handle it
+        process = subprocess.Popen(self.command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                   errors="replace", start_new_session=True)
+        self._process = process
+        self.log.info("refresh started (pid %d)", process.pid)
+        reader = threading.Thread(target=self._forward_output, args=(process,), daemon=True)
+        reader.start()
+        try:
+            code = process.wait(timeout=self.timeout_s)
+        except subprocess.TimeoutExpired:
+            self.log.error("refresh still running after %.0f minutes: stopping it (pid %d)",
+                           self.timeout_s / 60, process.pid)
+            code = self._end(process)
+        reader.join(timeout=5)
+        self._process = None
+        self.last_exit = code
+        took = time.monotonic() - started
+        if code == 0:
+            self.log.info("refresh finished in %.0fs", took)
+        elif code < 0:
+            self.log.error("refresh ended by signal %s after %.0fs; the next one continues from the store",
+                           signal.Signals(-code).name, took)
+        else:
+            self.log.error("refresh exited with status %d after %.0fs (see the lines above)", code, took)
+        return code
+
+    def _forward_output(self, process: subprocess.Popen) -> None:
+        for line in process.stdout:
+            line = line.rstrip()
+            if line:
+                self.log.info("│ %s", line)
+
+    def _end(self, process: subprocess.Popen) -> int:
+        """SIGTERM, then SIGKILL if the child has not finished its writes within the grace period."""
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+        try:
+            return process.wait(timeout=self.grace_s)
+        except subprocess.TimeoutExpired:
+            self.log.error("refresh did not stop within %.0fs: killing it (pid %d)", self.grace_s, process.pid)
+            process.kill()
+            return process.wait()
+
+    def stop(self) -> None:
+        """Ask a running refresh to finish (from a signal handler: never blocks)."""
+        self._stopping.set()
+        process = self._process
+        if process is not None and process.poll() is None:
+            self.log.info("asking the running refresh to finish its writes and stop (pid %d)", process.pid)
+            process.send_signal(signal.SIGTERM)
+
+    def wait_stopped(self) -> None:
+        """After stop(): wait for the running refresh to end, killing it after the grace period."""
+        if self._one_at_a_time.acquire(timeout=self.grace_s):
+            self._one_at_a_time.release()
+            return
+        process = self._process
+        if process is not None and process.poll() is None:
+            self.log.error("refresh did not stop within %.0fs: killing it (pid %d)", self.grace_s, process.pid)
+            process.kill()
+        self._one_at_a_time.acquire(timeout=30)

@@ -1,0 +1,50 @@
+"""One refresh of a database at a time, across processes: an advisory lock file.
+
+``flock`` is released by the kernel when its holder dies, so a killed crawl never leaves
+a stale lock behind. The holder's pid is written into the file for the message the
+second process prints.
+"""
+from __future__ import annotations
+
+import fcntl
+import os
+from contextlib import contextmanager
+from pathlib import Path
+
+
+class Busy(RuntimeError):
+    """Someone else holds the lock."""
+
+    def __init__(self, path: Path, holder: str):
+        super().__init__(f"{path} is held by process {holder or '?'}")
+        self.path = path
+        self.holder = holder
+
+
+@contextmanager
+def exclusive(path: str | Path):
+    """Hold ``path``'s lock for the ``with`` block; raise Busy at once if another process has it."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = open(path, "a+")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            raise Busy(path, handle.read().strip()) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+    finally:
+        handle.close()
+
+
+def refresh_lock_path(db_path: str | Path) -> Path:
+    db_path = Path(db_path)
+    return db_path.with_name(db_path.name + ".lock")

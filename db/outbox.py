@@ -1,0 +1,130 @@
+"""Deliver pending alerts, each event to each channel exactly once, and write the feed.
+
+The ``alerts`` table is the ledger. Before a message goes out its rows are marked
+``sending`` (committed); after, ``sent`` or back to ``pending`` with the error. So:
+
+* a channel that is down keeps its rows pending, and the next run's digest carries them;
+* a message that was delivered is never sent again, whatever happens later;
+* a process killed between sending and recording leaves ``sending`` rows: they become
+  ``unknown`` and are not resent (a duplicate is worse than a gap the log names).
+
+Runs hold the refresh lock, so one deliverer works on a database at a time.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlite_utils
+
+from crawler import alerts
+from crawler.alerts import Channel, ChannelError
+from crawler.config import Config
+from crawler.dates import now_iso, now_shanghai
+from crawler.feed import write_feed
+from db.events import announce_pending_runs
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Announcement:
+    events: int = 0  # events planned now
+    sent: dict[str, int] = field(default_factory=dict)  # channel label -> events delivered now
+    failed: dict[str, str] = field(default_factory=dict)  # channel label -> why it failed
+    feed: str | None = None
+
+
+def usable_channels(config: Config) -> tuple[list[Channel], dict[str, str]]:
+    """The configured channels Apprise can use, and the reasons the others cannot."""
+    good, bad = [], {}
+    for url in config.alerts.urls:
+        try:
+            good.append(alerts.channel(url))
+        except ChannelError as exc:
+            bad[url] = str(exc)
+    return good, bad
+
+
+def announce(db: sqlite_utils.Database, config: Config, feed_path: str | Path | None) -> Announcement:
+    """After a run: plan its events, deliver what is pending on every channel, write the feed."""
+    result = Announcement()
+    channels, unusable = usable_channels(config)
+    for url, reason in unusable.items():
+        logger.error("提醒渠道不可用 %s: %s", url, reason)
+    result.events = announce_pending_runs(db, config, channels)
+    _forget_interrupted_sends(db)
+    for ch in channels:
+        sent, error = deliver(db, ch)
+        result.sent[ch.label] = sent
+        if error:
+            result.failed[ch.label] = error
+    if feed_path:
+        write_feed(feed_path, recent_reports(db, config.alerts.feed_entries), now_shanghai())
+        result.feed = str(feed_path)
+    return result
+
+
+def _forget_interrupted_sends(db: sqlite_utils.Database) -> None:
+    with db.conn:
+        cursor = db.conn.execute("UPDATE alerts SET status = 'unknown', last_error = "
+                                 "'the process stopped while sending; not resent' WHERE status = 'sending'")
+    if cursor.rowcount:
+        logger.warning("%d 条提醒在发送中途进程被终止，无法确认是否送达，不再重发（见 alerts 表）", cursor.rowcount)
+
+
+def deliver(db: sqlite_utils.Database, ch: Channel) -> tuple[int, str | None]:
+    """Send ``ch``'s pending events as one digest (split to fit); returns (events sent, first error)."""
+    entries = pending_entries(db, ch)
+    if not entries:
+        return 0, None
+    sent = 0
+    messages = alerts.compose(entries, ch)
+    for number, message in enumerate(messages, start=1):
+        ids = message.event_ids
+        marks = ",".join("?" for _ in ids)
+        with db.conn:
+            db.conn.execute(f"UPDATE alerts SET status = 'sending', attempts = attempts + 1 "
+                            f"WHERE channel = ? AND event_id IN ({marks})", [ch.key, *ids])
+        error = alerts.send(ch, message.title, message.body)
+        with db.conn:
+            if error is None:
+                db.conn.execute(f"UPDATE alerts SET status = 'sent', sent_at = ?, message = ?, last_error = NULL "
+                                f"WHERE channel = ? AND event_id IN ({marks})",
+                                [now_iso(), f"{number}/{len(messages)}", ch.key, *ids])
+            else:
+                db.conn.execute(f"UPDATE alerts SET status = 'pending', last_error = ? "
+                                f"WHERE channel = ? AND event_id IN ({marks})", [error, ch.key, *ids])
+        if error is not None:
+            logger.warning("提醒发送失败 %s: %s；%d 条留待下次重试", ch.label, error,
+                           sum(len(m.event_ids) for m in messages[number - 1:]))
+            return sent, error
+        sent += len(ids)
+        logger.info("已发送提醒 %s: %s", ch.label, message.title)
+    return sent, None
+
+
+def pending_entries(db: sqlite_utils.Database, ch: Channel) -> list[alerts.Entry]:
+    rows = db.execute(
+        "SELECT e.id, e.kind, e.site, e.count, e.detail, a.title, a.url, a.published_at, a.source "
+        "FROM alerts x JOIN events e ON e.id = x.event_id LEFT JOIN articles a ON a.id = e.article_id "
+        "WHERE x.channel = ? AND x.status = 'pending' ORDER BY a.published_at DESC, e.id", [ch.key]).fetchall()
+    entries, number = [], 0
+    for event_id, kind, site, count, detail, title, url, published_at, source in rows:
+        if kind == "report":
+            number += 1
+            article = {"site": site, "title": title, "url": url, "published_at": published_at, "source": source}
+            entries.append(alerts.report_entry(event_id, number, article, count or 0))
+        elif kind == "baseline":
+            entries.append(alerts.baseline_entry(event_id, site, count or 0))
+        else:
+            entries.append(alerts.health_entry(event_id, kind, site, detail or ""))
+    return entries
+
+
+def recent_reports(db: sqlite_utils.Database, limit: int) -> list[dict]:
+    columns = ("url", "title", "site", "published_at", "source", "text", "announced_at")
+    return [dict(zip(columns, row)) for row in db.execute(
+        "SELECT a.url, a.title, a.site, a.published_at, a.source, a.text, e.created_at FROM events e "
+        "JOIN articles a ON a.id = e.article_id WHERE e.kind = 'report' ORDER BY e.id DESC LIMIT ?", [limit])]

@@ -1,0 +1,63 @@
+"""A webhook receiver on 127.0.0.1 for Apprise's json:// channel: what users' bots would get.
+
+``Receiver(failing=True)`` answers 500 until ``recover()``: a channel that is down.
+"""
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+class _Handler(BaseHTTPRequestHandler):
+    def do_POST(self):  # noqa: N802
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        receiver = self.server.receiver
+        with receiver.lock:
+            receiver.attempts += 1
+            accepted = not receiver.failing
+            if accepted:
+                receiver.messages.append(json.loads(body))
+        self.send_response(200 if accepted else 500)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, format, *args):
+        pass
+
+
+class Receiver:
+    def __init__(self, failing: bool = False):
+        self.failing = failing
+        self.messages: list[dict] = []  # Apprise's JSON: {"title", "message", "type", "version"}
+        self.attempts = 0
+        self.lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self._server.daemon_threads = True
+        self._server.receiver = self
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    @property
+    def port(self) -> int:
+        return self._server.server_address[1]
+
+    def url(self, path: str = "hook") -> str:
+        return f"json://127.0.0.1:{self.port}/{path}"
+
+    def recover(self) -> None:
+        self.failing = False
+
+    def take(self) -> list[dict]:
+        """Messages received since the last take()."""
+        with self.lock:
+            messages, self.messages = self.messages, []
+            self.attempts = 0
+        return messages
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+def text_of(messages: list[dict]) -> str:
+    return "\n".join(f"{m.get('title', '')}\n{m.get('message', '')}" for m in messages)
