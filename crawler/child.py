@@ -58,7 +58,7 @@ class ChildRunner:
         try:
             code = process.wait(timeout=self.timeout_s)
         except subprocess.TimeoutExpired:
-            self.log.error("refresh still running after %.0f minutes: stopping it (pid %d)",
+            self.log.error("refresh still running after the time limit (timeout_minutes = %g): stopping it (pid %d)",
                            self.timeout_s / 60, process.pid)
             code = self._end(process)
         reader.join(timeout=5)

@@ -8,6 +8,9 @@ scheduler runs each refresh in a fresh child process).
 from __future__ import annotations
 
 import logging
+import os
+import signal
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -28,6 +31,27 @@ _CRAWL_SETTING_NAMES = {
 }
 # every counter column of crawl_run_sites is a spider stat ``site/<name>/<counter>``
 SITE_COUNTERS = tuple(name for name, kind in RUN_SITE_COLUMNS.items() if kind is int and name != "run_id")
+
+
+# A SIGTERM/SIGINT that came while Scrapy's own handlers were not installed (before the
+# crawl starts, or after it ended): the crawl is stopped as soon as it starts, and the
+# alerts of a stopped run wait for the next run.
+_early_stop: list[int] = []
+
+
+def _remember_stop(signum, _frame) -> None:
+    _early_stop.append(signum)
+
+
+def hold_stop_signals() -> None:
+    """From now on a SIGTERM or Ctrl-C is remembered instead of killing the process mid-write."""
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, _remember_stop)
+
+
+def stop_requested() -> bool:
+    return bool(_early_stop)
 
 
 @dataclass
@@ -76,8 +100,12 @@ def run_crawl(config: Config, settings: Settings, on_item=None, **spider_kwargs)
     crawler = process.create_crawler(NewsSpider)
     if on_item is not None:
         crawler.signals.connect(lambda item, **_: on_item(item), signal=signals.item_scraped, weak=False)
+    # a stop asked for before Scrapy took over the signals goes to Scrapy's graceful stop now
+    crawler.signals.connect(lambda **_: _early_stop and os.kill(os.getpid(), _early_stop[0]),
+                            signal=signals.engine_started, weak=False)
     process.crawl(crawler, config=config, **spider_kwargs)
     process.start()
+    hold_stop_signals()  # Scrapy's handlers stay installed but need the reactor, which has stopped
     return crawler
 
 
@@ -112,12 +140,13 @@ def run_refresh(config: Config, db_path: str, *, log_level: str = "INFO", feed_p
     from db.schema import open_db
     from db.store import start_run
 
+    hold_stop_signals()
     with exclusive(refresh_lock_path(db_path)):
         db = open_db(db_path)
         run_id = start_run(db, config.path, len(config.sites))
         db.close()
         result = _crawl_and_record(config, db_path, run_id, log_level, setting_overrides)
-        if announce and result.status != "stopped":
+        if announce and result.status != "stopped" and not stop_requested():
             from db.outbox import announce as announce_run
 
             db = open_db(db_path)
@@ -140,7 +169,8 @@ def _crawl_and_record(config: Config, db_path: str, run_id: int, log_level: str,
         )
         crawler = run_crawl(config, settings)
         stats = crawler.stats.get_stats()
-        status = "stopped" if stats.get("finish_reason") == "shutdown" else "ok"
+        stopped = stats.get("finish_reason") == "shutdown" or stop_requested()
+        status = "stopped" if stopped else "ok"
     except BaseException as exc:  # record the failure, then let it propagate
         message = f"{type(exc).__name__}: {exc}"
         raise

@@ -40,3 +40,6 @@ ITEM_PIPELINES = {
 
 LOG_LEVEL = "INFO"
 LOGSTATS_INTERVAL = 30.0
+
+# one "Scrapy started" line per run, not a dozen lines of library versions in every log
+LOG_VERSIONS = []

@@ -162,12 +162,14 @@ def test_catch_up_after_the_machine_was_off(tmp_path):
 
 
 def test_a_crawl_killed_by_the_system_does_not_stop_the_schedule(slow_demo, tmp_path):
+    slow_demo.slow(1.0)
     config = write_config(tmp_path / "sites.toml", slow_demo, f'cron = "{EVERY_2_SECONDS}"\n')
     scheduler = Scheduler(config, tmp_path / "reports.db")
     try:
-        first_child = scheduler.wait_for(lambda: "新文章" in scheduler.log() and scheduler.child_pids(), 90,
-                                         "a crawl storing articles")[0]
-        os.kill(first_child, signal.SIGKILL)  # as the OOM killer would
+        scheduler.wait_for(lambda: [r for r in scheduler.runs() if r["status"] == "running"], 90, "a crawl running")
+        time.sleep(1.5)
+        os.kill(scheduler.child_pids()[0], signal.SIGKILL)  # as the OOM killer would
+        slow_demo.slow(0.0)
         scheduler.wait_for(lambda: scheduler.finished_runs(), 120, "a refresh after the killed one")
         assert scheduler.process.poll() is None
     finally:
@@ -176,6 +178,9 @@ def test_a_crawl_killed_by_the_system_does_not_stop_the_schedule(slow_demo, tmp_
     runs = scheduler.runs()
     assert runs[0]["status"] == "interrupted"  # found and closed by the next run
     assert integrity(tmp_path / "reports.db") == "ok"
+    conn = sqlite3.connect(tmp_path / "reports.db")
+    assert conn.execute("SELECT COUNT(*), COUNT(DISTINCT url) FROM articles").fetchone() == (17, 17)
+    conn.close()
 
 
 def test_a_hung_crawl_is_stopped_at_the_time_limit_and_the_schedule_goes_on(tmp_path):
