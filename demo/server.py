@@ -168,6 +168,11 @@ class DemoServer:
         """School ``key`` answers ``status`` for ``path`` until :meth:`heal`."""
         self._servers[key].failures[path] = status
 
+    def replace(self, key: str, path: str, html: str) -> None:
+        """School ``key`` answers ``path`` with ``html`` from now on (a redesigned page)."""
+        self._servers[key].pages = {**self._servers[key].pages,
+                                    path: Page(html.encode("utf-8"), "text/html; charset=utf-8")}
+
     def hang(self, key: str, path: str) -> None:
         """School ``key`` accepts requests for ``path`` and never answers them, until :meth:`heal`."""
         self._servers[key].hanging.add(path)

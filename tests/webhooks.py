@@ -1,6 +1,7 @@
 """A webhook receiver on 127.0.0.1 for Apprise's json:// channel: what users' bots would get.
 
-``Receiver(failing=True)`` answers 500 until ``recover()``: a channel that is down.
+``Receiver(failing=True)`` answers 500 until ``recover()``: a channel that is down;
+``Receiver(accept_only=1)`` takes one message and then fails: a channel that breaks mid-digest.
 """
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ class _Handler(BaseHTTPRequestHandler):
         receiver = self.server.receiver
         with receiver.lock:
             receiver.attempts += 1
-            accepted = not receiver.failing
+            room = receiver.accept_only is None or len(receiver.messages) < receiver.accept_only
+            accepted = room and not receiver.failing
             if accepted:
                 receiver.messages.append(json.loads(body))
         self.send_response(200 if accepted else 500)
@@ -27,8 +29,9 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class Receiver:
-    def __init__(self, failing: bool = False):
+    def __init__(self, failing: bool = False, accept_only: int | None = None):
         self.failing = failing
+        self.accept_only = accept_only  # accept this many messages, then fail the rest
         self.messages: list[dict] = []  # Apprise's JSON: {"title", "message", "type", "version"}
         self.attempts = 0
         self.lock = threading.Lock()
@@ -46,6 +49,7 @@ class Receiver:
 
     def recover(self) -> None:
         self.failing = False
+        self.accept_only = None
 
     def take(self) -> list[dict]:
         """Messages received since the last take()."""
