@@ -93,6 +93,10 @@ def test_facets_and_canned_queries(datasette):
     facets = get(base + "/articles.json", _size="0")["facet_results"]
     assert {"site", "source", "month", "topics"} <= set(facets)
     assert len(facets["site"]["results"]) == 3
-    for query in ("latest", "new_in_last_run", "reposts"):
+    for query in ("latest", "new_in_last_run", "reposts", "announced"):
         assert "rows" in get(base + f"/{query}.json")
     assert len(get(base + "/latest.json", _shape="array")) == 17
+    # a first crawl is three school baselines, not 17 new reports
+    events = get(base + "/events.json", _shape="array")
+    assert sorted(e["kind"] for e in events) == ["baseline"] * 3
+    assert get(base + "/announced.json", _shape="array") == []
