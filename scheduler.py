@@ -77,9 +77,10 @@ def format_alerts(announcement) -> list[str]:
         return ["Alerts: not sent (the run was stopped; they go out with the next run)"]
     lines = [f"Alerts: {announcement.events} new event(s)"
              + (f"; feed {announcement.feed}" if announcement.feed else "")]
-    for label, sent in announcement.sent.items():
+    for label in {**announcement.sent, **announcement.failed}:
         failure = announcement.failed.get(label)
-        lines.append(f"  {label}: {sent} sent" + (f", failed: {failure} (kept for the next run)" if failure else ""))
+        lines.append(f"  {label}: {announcement.sent.get(label, 0)} sent"
+                     + (f", failed: {failure} (kept for the next run)" if failure else ""))
     return lines
 
 

@@ -52,6 +52,20 @@ def resolve(configured: str) -> str:
     return _VARIABLE.sub(lambda m: os.environ[m.group(1)], configured)
 
 
+def identity(configured: str) -> tuple[str, str]:
+    """The channel's key in the ledger and its label for people, without resolving secrets.
+
+    Events are queued under this identity even while the channel cannot be used (a
+    variable missing tonight), so they are sent once it can.
+    """
+    key = hashlib.sha256(configured.encode()).hexdigest()[:16]
+    if _VARIABLE.search(configured):
+        return key, configured  # shown as written: the secrets are the ${NAME} parts
+    plugin = apprise.Apprise.instantiate(configured, suppress_exceptions=True)
+    label = plugin.url(privacy=True).split("?", 1)[0] if plugin else configured.split("://", 1)[0] + "://…"
+    return key, label
+
+
 def channel(configured: str) -> Channel:
     """Check one configured URL against Apprise; raise ChannelError saying why it is unusable."""
     plugin = apprise.Apprise.instantiate(resolve(configured), suppress_exceptions=True)
@@ -59,11 +73,11 @@ def channel(configured: str) -> Channel:
         scheme = configured.split("://", 1)[0]
         raise ChannelError(f"Apprise cannot use {_VARIABLE.sub('***', configured)!r} "
                            f"(unknown scheme {scheme}:// or a malformed URL)")
+    key, label = identity(configured)
     return Channel(
         configured=configured,
-        key=hashlib.sha256(configured.encode()).hexdigest()[:16],
-        # a URL written with ${NAME} parts is shown as written; a literal one with Apprise's masking
-        label=configured if _VARIABLE.search(configured) else plugin.url(privacy=True).split("?", 1)[0],
+        key=key,
+        label=label,
         body_limit=max(256, int(plugin.body_maxlen) - MARGIN_BYTES),
         title_in_body=not plugin.title_maxlen,
     )

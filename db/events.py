@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 import sqlite_utils
 
 from crawler import health
-from crawler.alerts import Channel
+from crawler.alerts import identity
 from crawler.config import AlertsConfig, Config
 from crawler.dates import now_iso, now_shanghai
 
@@ -29,14 +29,16 @@ logger = logging.getLogger(__name__)
 HISTORY_ARTICLES = 50  # earlier articles a site's metadata shares are compared with
 
 
-def announce_pending_runs(db: sqlite_utils.Database, config: Config, channels: list[Channel]) -> int:
+def announce_pending_runs(db: sqlite_utils.Database, config: Config) -> int:
     """Plan every finished run not planned yet (a crashed night is planned the next); returns events added."""
     runs = [row[0] for row in db.execute(
         "SELECT id FROM crawl_runs WHERE announced_at IS NULL AND status != 'running' ORDER BY id")]
-    return sum(plan_run(db, config, run_id, channels) for run_id in runs)
+    return sum(plan_run(db, config, run_id) for run_id in runs)
 
 
-def plan_run(db: sqlite_utils.Database, config: Config, run_id: int, channels: list[Channel]) -> int:
+def plan_run(db: sqlite_utils.Database, config: Config, run_id: int) -> int:
+    """Events of one run, each queued as pending on every configured channel its filters let through."""
+    channels = [identity(url) for url in config.alerts.urls]
     added = 0
     with db.conn:
         for event, article in _report_and_baseline_events(db, config, run_id):
@@ -47,7 +49,7 @@ def plan_run(db: sqlite_utils.Database, config: Config, run_id: int, channels: l
     return added
 
 
-def _add(db, event: dict, article: dict | None, rules: AlertsConfig, channels: list[Channel]) -> int:
+def _add(db, event: dict, article: dict | None, rules: AlertsConfig, channels: list[tuple[str, str]]) -> int:
     event = {"run_id": None, "article_id": None, "problem": None, "count": None, "detail": None, **event,
              "created_at": now_iso()}
     columns = list(event)
@@ -57,10 +59,10 @@ def _add(db, event: dict, article: dict | None, rules: AlertsConfig, channels: l
     if cursor.rowcount != 1:
         return 0
     if wanted(event, article, rules):
-        for ch in channels:
+        for key, label in channels:
             db.conn.execute(
                 "INSERT OR IGNORE INTO alerts (event_id, channel, channel_label, status, attempts) "
-                "VALUES (?, ?, ?, 'pending', 0)", (cursor.lastrowid, ch.key, ch.label))
+                "VALUES (?, ?, ?, 'pending', 0)", (cursor.lastrowid, key, label))
     return 1
 
 
@@ -89,7 +91,6 @@ def _report_and_baseline_events(db, config: Config, run_id: int):
     by_site: dict[str, list[dict]] = {}
     for row in rows:
         by_site.setdefault(row["site"], []).append(row)
-    in_run = {row["id"] for row in rows}
     reposts_in_run: dict[int, int] = {}
     for row in rows:
         if row["cluster_id"] and row["cluster_id"] != row["id"]:
@@ -111,8 +112,7 @@ def _report_and_baseline_events(db, config: Config, run_id: int):
             if not _fresh(article["published_at"], latest_before, now, max_age):
                 continue
             yield {"key": f"report:{article['id']}", "run_id": run_id, "kind": "report", "site": site,
-                   "article_id": article["id"],
-                   "count": reposts_in_run.get(article["id"], 0) if article["id"] in in_run else 0}, article
+                   "article_id": article["id"], "count": reposts_in_run.get(article["id"], 0)}, article
 
 
 def _is_baseline(db, config: Config, site_name: str, run_id: int) -> bool:

@@ -52,8 +52,9 @@ def announce(db: sqlite_utils.Database, config: Config, feed_path: str | Path | 
     result = Announcement()
     channels, unusable = usable_channels(config)
     for url, reason in unusable.items():
-        logger.error("提醒渠道不可用 %s: %s", url, reason)
-    result.events = announce_pending_runs(db, config, channels)
+        logger.error("提醒渠道不可用 %s: %s；提醒留待下次", alerts.identity(url)[1], reason)
+        result.failed[alerts.identity(url)[1]] = reason
+    result.events = announce_pending_runs(db, config)
     _forget_interrupted_sends(db)
     for ch in channels:
         sent, error = deliver(db, ch)

@@ -92,18 +92,18 @@ def test_a_repost_of_a_known_report_is_not_new_and_the_first_crawl_is_a_baseline
                      ColumnWalkedItem(start_url="http://127.0.0.1/list.htm", site="甲校", walked_at=today),
                      ColumnWalkedItem(start_url="http://127.0.0.2/list.htm", site="乙校", walked_at=today)],
                 first, index)
-    plan_run(db, config, first, [])
+    plan_run(db, config, first)
     second = start_run(db, "test", 2)
     apply_batch(db, [article("http://127.0.0.2/b2.htm", "乙校", TEXTS[0], date=today, title="【转载】" + TEXTS[0]["title"]),
                      article("http://127.0.0.2/b3.htm", "乙校", TEXTS[2], date=today),
                      article("http://127.0.0.1/a0.htm", "甲校", TEXTS[3], date="2019-03-01")], second, index)
-    plan_run(db, config, second, [])
+    plan_run(db, config, second)
     events = [(e["run_id"], e["kind"], e["site"], e["count"]) for e in db.query("SELECT * FROM events ORDER BY id")]
     assert (first, "baseline", "甲校", 1) in events and (first, "baseline", "乙校", 1) in events
     reports = [e["article_id"] for e in db.query("SELECT article_id FROM events WHERE kind = 'report'")]
     b3 = db.execute("SELECT id FROM articles WHERE url = 'http://127.0.0.2/b3.htm'").fetchone()[0]
     assert reports == [b3]  # not the repost b2, not the 2019 article surfacing from 甲校's archive
-    plan_run(db, config, second, [])  # planning the same run again adds nothing
+    plan_run(db, config, second)  # planning the same run again adds nothing
     assert db["events"].count == 3
 
 
@@ -154,6 +154,24 @@ def test_alerts_caught_in_a_dead_process_while_sending_are_not_resent(tmp_path):
     assert statuses == ["unknown", "sent"]
     text = text_of(receiver.take())
     assert "/info/1.htm" in text and "/info/0.htm" not in text
+    receiver.close()
+
+
+def test_a_channel_missing_its_secret_keeps_its_alerts_until_the_secret_is_set(tmp_path, monkeypatch):
+    receiver = Receiver()
+    url = f"json://127.0.0.1:{receiver.port}/${{HOOK_PATH}}"
+    config = parse_config({"sites": [{"name": "甲校", "start_urls": ["http://127.0.0.1/list.htm"]}],
+                           "alerts": {"urls": [url]}})
+    db = open_db(tmp_path / "reports.db")
+    key, label = alerts.identity(url)
+    db["alerts"].insert({"event_id": fill_reports(db, 1)[0], "channel": key, "channel_label": label,
+                         "status": "pending", "attempts": 0})
+    monkeypatch.delenv("HOOK_PATH", raising=False)
+    assert "HOOK_PATH is not set" in announce(db, config, None).failed[label]
+    assert [r["status"] for r in db.query("SELECT status FROM alerts")] == ["pending"]
+    monkeypatch.setenv("HOOK_PATH", "hook")
+    assert announce(db, config, None).sent == {label: 1}
+    assert len(receiver.take()) == 1
     receiver.close()
 
 
