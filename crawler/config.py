@@ -134,15 +134,7 @@ def parse_config(data: dict, where: str = "<config>") -> Config:
     raw_sites = data.get("sites")
     if not isinstance(raw_sites, list) or not raw_sites:
         raise ConfigError(f"{where}: no [[sites]] entries; add at least one school with name and start_urls")
-    crawl = data.get("crawl", {})
-    if not isinstance(crawl, dict):
-        raise ConfigError(f"{where}: [crawl] must be a table")
-    for key, value in crawl.items():
-        if key not in _CRAWL_KEYS:
-            raise ConfigError(f"{where}: [crawl]: unknown key {key!r} (known: {', '.join(sorted(_CRAWL_KEYS))})")
-        expected = _CRAWL_KEYS[key]
-        if isinstance(value, bool) and expected is not bool or not isinstance(value, expected):
-            raise ConfigError(f"{where}: [crawl]: key {key!r}: wrong type {type(value).__name__}")
+    crawl = _table(data.get("crawl", {}), "crawl", where, _CRAWL_KEYS, positive=False)
     defaults = {key: crawl[key] for key in SITE_DEFAULT_KEYS if key in crawl}
     sites = []
     for index, raw in enumerate(raw_sites, start=1):
@@ -160,8 +152,11 @@ def parse_config(data: dict, where: str = "<config>") -> Config:
                   alerts=_parse_alerts(data.get("alerts", {}), where, {s.name for s in sites}))
 
 
-def _table(raw, name: str, where: str, fields: dict) -> dict:
-    """Check a flat table against ``fields`` (key -> type or tuple of types); return its values."""
+def _table(raw, name: str, where: str, fields: dict, positive: bool = True) -> dict:
+    """Check a flat table against ``fields`` (key -> type, tuple of types, or list for strings).
+
+    ``positive``: numbers must be more than 0 (durations and counts; [crawl] allows a 0 delay).
+    """
     if not isinstance(raw, dict):
         raise ConfigError(f"{where}: [{name}] must be a table")
     for key, value in raw.items():
@@ -175,7 +170,7 @@ def _table(raw, name: str, where: str, fields: dict) -> dict:
             continue
         if isinstance(value, bool) and expected is not bool or not isinstance(value, expected):
             raise ConfigError(f"{where}: [{name}]: key {key!r}: wrong type {type(value).__name__}")
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and value <= 0:
+        if positive and isinstance(value, (int, float)) and not isinstance(value, bool) and value <= 0:
             raise ConfigError(f"{where}: [{name}]: key {key!r}: must be more than 0, got {value!r}")
     return {key: tuple(v.strip() for v in ([value] if isinstance(value, str) else value))
             if fields[key] is list else value for key, value in raw.items()}
