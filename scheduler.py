@@ -98,13 +98,13 @@ def format_summary(result, db_path: str) -> str:
     lines = [
         "",
         f"Run {result.run_id}: {result.status}, {result.new_articles} new article(s) in {result.duration_s:.0f}s → {db_path}",
-        f"{_pad('school', width)}  status   lists  articles  304s  new  changed  gone  broken  errors",
+        f"{_pad('school', width)}  status   lists  articles  304s  new  changed  gone  broken  retries  errors",
     ]
     for row in result.sites:
         lines.append(
             f"{_pad(row['site'], width)}  {row['status']:<7}  {row['list_pages']:>5}  {row['article_pages']:>8}  "
             f"{row['not_modified']:>4}  {row['new_articles']:>3}  {row['changed_articles']:>7}  {row['gone_articles']:>4}  "
-            f"{row['broken_links']:>6}  {row['errors']:>6}"
+            f"{row['broken_links']:>6}  {row['retries']:>7}  {row['errors']:>6}"
         )
         if row.get("first_error"):
             lines.append(f"{'':<{width}}  first error: {row['first_error']}")

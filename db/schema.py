@@ -101,6 +101,7 @@ RUN_COLUMNS = {
     "changed_articles": int,
     "gone_articles": int,
     "not_modified": int,
+    "retries": int,
     "errors": int,
     "message": str,
     "announced_at": str,  # when its new reports and site-health changes became events (alerts)
@@ -125,7 +126,8 @@ RUN_SITE_COLUMNS = {
     "robots_blocked": int,
     "article_links": int,  # article links found on the list pages read (0 on a template change)
     "broken_links": int,  # 404/410 links on the school's own pages: their fault, not a failure
-    "errors": int,
+    "retries": int,  # transient failures (5xx, resets, timeouts) retried with backoff
+    "errors": int,  # pages that failed for good (after retries)
     "first_error": str,
     "duration_s": float,
 }

@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
+import socket
+import struct
 import threading
 import time
 from dataclasses import dataclass
@@ -42,6 +45,8 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(self.server.delay)
         if path in self.server.hanging:
             self.server.released.wait()
+        if path != "/robots.txt" and self._inject_fault():
+            return
         page = self.server.pages.get(path)
         if path in self.server.failures:
             page = Page(b"<html><body>Service Unavailable</body></html>", "text/html", self.server.failures[path])
@@ -66,6 +71,25 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(page.body)))
         self.end_headers()
         self.wfile.write(page.body)
+
+    def _inject_fault(self) -> bool:
+        """Under chaos(): answer 500/503, reset the connection, or hang past the client's timeout."""
+        fault = self.server.next_fault()
+        if fault is None:
+            return False
+        self.server.log.append(Hit(urlsplit(self.path).path, {"500": 500, "503": 503}.get(fault, 0), 0, False))
+        if fault in ("500", "503"):
+            self.send_response(int(fault))
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return True
+        if fault == "hang":
+            self.server.released.wait(self.server.hang_s)
+        # reset (and the end of a hang): RST instead of an answer
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.close_connection = True
+        self.connection.close()
+        return True
 
     def _not_modified(self, etag: str, modified: float) -> bool:
         match = self.headers.get("If-None-Match")
@@ -94,8 +118,17 @@ class _SchoolServer(ThreadingHTTPServer):
         self.delay = 0.0  # seconds before every answer: a slow school
         self.hanging: set[str] = set()  # paths that get no answer until heal() or stop()
         self.released = threading.Event()
+        self.fault_rate = 0.0  # share of requests that fail (see DemoServer.chaos)
+        self.hang_s = 0.0
+        self._random = random.Random(0)
         self._first_served: dict[str, tuple[str, float]] = {}  # path -> (etag, when first served)
         self._lock = threading.Lock()
+
+    def next_fault(self) -> str | None:
+        with self._lock:
+            if self.fault_rate and self._random.random() < self.fault_rate:
+                return self._random.choice(("500", "503", "reset", "hang"))
+        return None
 
     def validators(self, path: str, page: Page) -> tuple[str, float]:
         etag = '"' + hashlib.sha1(page.body).hexdigest()[:16] + '"'
@@ -177,6 +210,13 @@ class DemoServer:
         """School ``key`` accepts requests for ``path`` and never answers them, until :meth:`heal`."""
         self._servers[key].hanging.add(path)
 
+    def chaos(self, rate: float, hang_s: float, seed: int = 0) -> None:
+        """A share ``rate`` of requests (robots.txt aside) answer 500 or 503, get their connection
+        reset, or hang ``hang_s`` seconds and are then reset; chosen by a seeded random."""
+        for index, server in enumerate(self._servers.values()):
+            server.fault_rate, server.hang_s = rate, hang_s
+            server._random = random.Random(seed * 100 + index)
+
     def slow(self, seconds: float) -> None:
         """Every school waits ``seconds`` before each answer."""
         for server in self._servers.values():
@@ -187,6 +227,7 @@ class DemoServer:
             server.failures.clear()
             server.hanging.clear()
             server.delay = 0.0
+            server.fault_rate = 0.0
             server.released.set()
             server.released = threading.Event()
 
