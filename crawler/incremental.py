@@ -9,11 +9,15 @@ and which columns were walked to their end once. The spider asks:
 * ``links_fingerprint``: a list page whose article links and headlines are what they
   were is unchanged, whatever its sidebar says;
 * a column walked to its end once may stop at its first all-known page (plus a grace
-  page); one never walked to its end is walked again, skipping what is stored.
+  page); one never walked to its end is walked again, skipping what is stored. So is a
+  column with a *gap*: a link on one of its list pages that is neither stored nor known
+  never to be an article (the crawl was killed, or the page failed for now). Without
+  this, the next night's 304 on that list page would hide the missing article forever.
 """
 from __future__ import annotations
 
 import hashlib
+import json
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -79,6 +83,15 @@ def load_known(db_path: str | Path | None) -> KnownState:
         if "columns" in tables:
             state.walked_columns.update(
                 row[0] for row in conn.execute("SELECT start_url FROM columns WHERE walked_to_end_at IS NOT NULL"))
+        skipped = set()
+        if "skipped_links" in tables:
+            skipped.update(row[0] for row in conn.execute("SELECT url FROM skipped_links"))
+        list_columns = {row[1] for row in conn.execute("PRAGMA table_info(list_pages)")} if "list_pages" in tables else ()
+        if "links" in list_columns:
+            for column, links in conn.execute("SELECT start_url, links FROM list_pages WHERE links IS NOT NULL"):
+                gaps = [u for u in json.loads(links) if state.article(u) is None and u not in skipped]
+                if gaps and column:
+                    state.walked_columns.discard(column)
     finally:
         conn.close()
     return state

@@ -48,7 +48,8 @@ class ArticleGoneItem:
 
 @dataclass
 class ListPageItem:
-    """What a list page looked like: validators and the fingerprint of its article links."""
+    """What a list page looked like: validators, the fingerprint of its article links, and the
+    links themselves (a later run checks that each one was stored or skipped for good)."""
 
     url: str
     site: str
@@ -56,6 +57,19 @@ class ListPageItem:
     last_modified: str | None
     links_hash: str
     fetched_at: str
+    column: str | None = None
+    links: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SkippedLinkItem:
+    """A list's link that will never be an article (404/410, robots.txt, not an article page,
+    older than ``since``, too large, a redirect loop): known, so not a gap in the column."""
+
+    url: str
+    site: str
+    reason: str
+    seen_at: str
 
 
 @dataclass

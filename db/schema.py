@@ -73,7 +73,13 @@ LIST_PAGE_COLUMNS = {
     "last_modified": str,
     "links_hash": str,
     "fetched_at": str,
+    "start_url": str,  # the column whose walk reached it
+    "links": str,  # JSON list of its article links; one neither stored nor skipped is a gap
 }
+
+# Links from list pages that are known never to be articles, so they are not gaps.
+# Transient failures (5xx, timeouts, resets) are not here: those links are tried again.
+SKIPPED_LINK_COLUMNS = {"url": str, "site": str, "reason": str, "seen_at": str}
 
 # A column (start URL) whose archive was walked to its end (or to max_pages/since) once:
 # only then may later runs stop at known pages.
@@ -194,6 +200,7 @@ def migrate(db: sqlite_utils.Database) -> None:
         _ensure_table(db, "list_pages", LIST_PAGE_COLUMNS, pk="url")
         _ensure_table(db, "columns", COLUMN_COLUMNS, pk="start_url")
         _ensure_table(db, "url_aliases", ALIAS_COLUMNS, pk="alias")
+        _ensure_table(db, "skipped_links", SKIPPED_LINK_COLUMNS, pk="url")
         _ensure_table(db, "minhashes", MINHASH_COLUMNS, pk="article_id")
         _ensure_table(db, "events", EVENT_COLUMNS, pk="id")
         _ensure_table(db, "alerts", ALERT_COLUMNS, pk=("event_id", "channel"))

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
-from crawler.items import ArticleCheckedItem, ArticleGoneItem, ArticleItem, ColumnWalkedItem, ListPageItem
+from crawler.items import (ArticleCheckedItem, ArticleGoneItem, ArticleItem, ColumnWalkedItem, ListPageItem,
+                           SkippedLinkItem)
 from crawler.text import compact, content_hash
 from db.schema import ARTICLE_COLUMNS, RUN_COLUMNS, now_iso
 
@@ -105,11 +106,16 @@ def apply_batch(db: sqlite_utils.Database, items: list, run_id: int | None, inde
                 result.counts[(item.site, "gone_articles")] += cursor.rowcount
             elif isinstance(item, ListPageItem):
                 db.conn.execute(
-                    "INSERT INTO list_pages (url, site, etag, last_modified, links_hash, fetched_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET site = excluded.site, "
+                    "INSERT INTO list_pages (url, site, etag, last_modified, links_hash, fetched_at, start_url, links) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET site = excluded.site, "
                     "etag = excluded.etag, last_modified = excluded.last_modified, "
-                    "links_hash = excluded.links_hash, fetched_at = excluded.fetched_at",
-                    (item.url, item.site, item.etag, item.last_modified, item.links_hash, item.fetched_at))
+                    "links_hash = excluded.links_hash, fetched_at = excluded.fetched_at, "
+                    "start_url = excluded.start_url, links = excluded.links",
+                    (item.url, item.site, item.etag, item.last_modified, item.links_hash, item.fetched_at,
+                     item.column, json.dumps(item.links)))
+            elif isinstance(item, SkippedLinkItem):
+                db.conn.execute("INSERT OR REPLACE INTO skipped_links (url, site, reason, seen_at) VALUES (?, ?, ?, ?)",
+                                (item.url, item.site, item.reason, item.seen_at))
             elif isinstance(item, ColumnWalkedItem):
                 db.conn.execute(
                     "INSERT INTO columns (start_url, site, walked_to_end_at, walked_in_run) VALUES (?, ?, ?, ?) "

@@ -39,7 +39,8 @@ from crawler.incremental import (
     older_than,
     plan_known_article,
 )
-from crawler.items import ArticleCheckedItem, ArticleGoneItem, ArticleItem, ColumnWalkedItem, ListPageItem
+from crawler.items import (ArticleCheckedItem, ArticleGoneItem, ArticleItem, ColumnWalkedItem, ListPageItem,
+                           SkippedLinkItem)
 from crawler.links import (
     articles_by_structure,
     continuation_suffix,
@@ -176,7 +177,8 @@ class NewsSpider(scrapy.Spider):
             self.lists_changed.add(site.name)
         yield ListPageItem(url=response.url, site=site.name, etag=_header(response, "ETag"),
                            last_modified=_header(response, "Last-Modified"), links_hash=fingerprint,
-                           fetched_at=now_iso())
+                           fetched_at=now_iso(), column=column,
+                           links=[url for url, list_date, _ in links if not older_than(list_date, site.since)])
 
         all_known, all_too_old = bool(links), bool(links)
         for url, list_date, list_title in links:
@@ -272,6 +274,7 @@ class NewsSpider(scrapy.Spider):
         if not isinstance(response, TextResponse) or b"html" not in response.headers.get("Content-Type", b"text/html").lower():
             self.count(site, "not_articles")
             logger.info("[%s] 跳过非网页 %s (%s)", site.name, response.url, response.headers.get("Content-Type", b"").decode())
+            yield _skipped(response.request, site, "not a web page")
             return
         self.count(site, "article_pages")
         first = first or response
@@ -297,10 +300,12 @@ class NewsSpider(scrapy.Spider):
             return
         if article.published_at and site.since and article.published_at[:10] < site.since:
             self.count(site, "too_old")
+            yield _skipped(first.request, site, f"older than since ({site.since})")
             return
         if not article.title or len(article.text) < MIN_ARTICLE_CHARS:
             self.count(site, "not_articles")
             logger.info("[%s] 不是文章（无标题或正文）: %s", site.name, first.url)
+            yield _skipped(first.request, site, "no title or text")
             return
         yield ArticleItem(
             url=canonical_url(first.url),
@@ -350,9 +355,9 @@ class NewsSpider(scrapy.Spider):
             if "robots" in str(failure.value).lower() or "Forbidden by robots.txt" in repr(failure.value):
                 self.count(site, "robots_blocked")
                 logger.info("[%s] robots.txt 禁止: %s", site.name, request.url)
-            else:
-                self.count(site, "ignored")
-            return
+                return _skipped(request, site, "robots.txt")
+            self.error(site, f"{kind} page {request.url} given up: {failure.getErrorMessage()}")
+            return _skipped(request, site, failure.getErrorMessage()) if kind == "article" else None
         if failure.check(HttpError):
             status = failure.value.response.status
             if status in (404, 410) and kind == "article":
@@ -361,7 +366,7 @@ class NewsSpider(scrapy.Spider):
                     return ArticleGoneItem(url=request.url, site=site.name, checked_at=now_iso())
                 self.count(site, "broken_links")
                 logger.info("[%s] 死链 HTTP %d: %s", site.name, status, request.url)
-                return
+                return _skipped(request, site, f"HTTP {status}")
             if kind == "list":
                 self.count(site, "list_errors")
             self.error(site, f"HTTP {status} for {kind} page {request.url}")
@@ -390,6 +395,12 @@ class NewsSpider(scrapy.Spider):
             for request in requests:
                 self.crawler.engine.crawl(request)
             raise DontCloseSpider
+
+
+def _skipped(request, site: Site, reason: str) -> SkippedLinkItem:
+    """The list's link (before any redirect) will never be an article: not a gap in its column."""
+    link = (request.meta.get("redirect_urls") or [request.url])[0]
+    return SkippedLinkItem(url=canonical_url(link), site=site.name, reason=reason, seen_at=now_iso())
 
 
 def _header(response, name: str) -> str | None:

@@ -1,0 +1,143 @@
+"""Faults the store must survive with nothing lost: a flaky network, a crawl killed while
+it writes, a database held by a long reader or writer. Real servers on 127.0.0.1, real
+crawls in subprocesses, real SQLite files; each case bounded in time.
+"""
+from __future__ import annotations
+
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from demo.server import DemoServer
+from tests.conftest import ROOT, run_cli
+
+DEMO_ARTICLES = 17
+
+
+def count_articles(db_path) -> tuple[int, int]:
+    conn = sqlite3.connect(db_path, timeout=30)
+    try:
+        return conn.execute("SELECT COUNT(*), COUNT(DISTINCT url) FROM articles").fetchone()
+    except sqlite3.OperationalError:
+        return (0, 0)
+    finally:
+        conn.close()
+
+
+def check_store(db_path) -> None:
+    """integrity_check ok, no article twice, none half-written, each in the search index."""
+    conn = sqlite3.connect(db_path)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        total, distinct = conn.execute("SELECT COUNT(*), COUNT(DISTINCT url) FROM articles").fetchone()
+        assert total == distinct
+        incomplete = conn.execute(
+            "SELECT url FROM articles WHERE title IS NULL OR title = '' OR text IS NULL OR text = '' "
+            "OR content_hash IS NULL OR keywords IS NULL OR id NOT IN (SELECT rowid FROM articles_fts)").fetchall()
+        assert incomplete == []
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_fifth_of_requests_failing_loses_no_article(tmp_path, seed):
+    with DemoServer() as demo:
+        demo.chaos(0.2, hang_s=3, seed=seed)  # 500, 503, connection reset, or no answer within the timeout
+        config = tmp_path / "sites.toml"
+        config.write_text(demo.config_toml(download_timeout=2), encoding="utf-8")
+        db_path = tmp_path / "reports.db"
+        first = run_cli("--once", "--config", config, "--db", db_path)
+        assert first.returncode == 0, first.stderr[-3000:]
+        faults = [hit for hit in demo.hits() if hit.status in (0, 500, 503)]
+        assert len(faults) >= 4
+        if count_articles(db_path)[0] < DEMO_ARTICLES:  # what failed for good is fetched the next night
+            assert run_cli("--once", "--config", config, "--db", db_path).returncode == 0
+    assert count_articles(db_path) == (DEMO_ARTICLES, DEMO_ARTICLES)
+    check_store(db_path)
+    conn = sqlite3.connect(db_path)
+    retries = conn.execute("SELECT SUM(retries) FROM crawl_run_sites WHERE run_id = 1").fetchone()[0]
+    conn.close()
+    assert retries >= 1
+    assert "retries" in first.stdout  # the summary has the column, and the count is in the table
+
+
+def test_a_crawl_killed_while_writing_leaves_a_sound_store_and_the_next_run_completes_it(tmp_path):
+    with DemoServer() as demo:
+        demo.slow(1.5)  # the crawl outlasts the pipeline's 5-second batches: it writes more than once
+        config = tmp_path / "sites.toml"
+        config.write_text(demo.config_toml(), encoding="utf-8")
+        db_path = tmp_path / "reports.db"
+        crawl = subprocess.Popen([sys.executable, str(ROOT / "scheduler.py"), "--once", "--config", str(config),
+                                  "--db", str(db_path)], cwd=ROOT, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 120
+        while count_articles(db_path)[0] == 0 and time.monotonic() < deadline and crawl.poll() is None:
+            time.sleep(0.05)
+        crawl.send_signal(signal.SIGKILL)
+        crawl.wait()
+        stored_when_killed = count_articles(db_path)[0]
+        assert 0 < stored_when_killed < DEMO_ARTICLES
+        check_store(db_path)
+        demo.slow(0)
+        again = run_cli("--once", "--config", config, "--db", db_path)
+        assert again.returncode == 0, again.stderr[-3000:]
+    assert count_articles(db_path) == (DEMO_ARTICLES, DEMO_ARTICLES)
+    check_store(db_path)
+    conn = sqlite3.connect(db_path)
+    statuses = [row[0] for row in conn.execute("SELECT status FROM crawl_runs ORDER BY id")]
+    conn.close()
+    assert statuses == ["interrupted", "ok"]
+
+
+def hold(db_path, sql: str, seconds: float, ready: threading.Event) -> None:
+    conn = sqlite3.connect(db_path, timeout=30, isolation_level=None)
+    conn.execute(sql)
+    conn.execute("SELECT COUNT(*) FROM articles").fetchone()
+    ready.set()
+    time.sleep(seconds)
+    conn.execute("COMMIT")
+    conn.close()
+
+
+@pytest.mark.parametrize("sql", ["BEGIN", "BEGIN IMMEDIATE"], ids=["long reader", "long writer"])
+def test_a_database_held_by_another_connection_makes_the_crawl_wait_not_fail(tmp_path, sql):
+    with DemoServer() as demo:
+        config = tmp_path / "sites.toml"
+        config.write_text(demo.config_toml(), encoding="utf-8")
+        db_path = tmp_path / "reports.db"
+        assert run_cli("--once", "--config", config, "--db", db_path).returncode == 0
+        demo.show_next_day()  # two new articles to write while the database is held
+        ready = threading.Event()
+        holder = threading.Thread(target=hold, args=(db_path, sql, 8, ready))
+        holder.start()
+        ready.wait(30)
+        result = run_cli("--once", "--config", config, "--db", db_path)
+        holder.join()
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert count_articles(db_path)[0] == DEMO_ARTICLES + 2
+    check_store(db_path)
+
+
+def test_an_article_that_failed_for_the_night_is_fetched_the_next_night_behind_an_unchanged_list(tmp_path):
+    with DemoServer() as demo:
+        school = demo.schools["jiahe"]
+        failing = school.article_path(school.articles[-1])  # on the last list page
+        demo.fail("jiahe", failing, 503)
+        config = tmp_path / "sites.toml"
+        config.write_text(demo.config_toml(), encoding="utf-8")
+        db_path = tmp_path / "reports.db"
+        first = run_cli("--once", "--config", config, "--db", db_path)
+        assert first.returncode == 0
+        assert count_articles(db_path)[0] == DEMO_ARTICLES - 1
+        assert "partial" in first.stdout and "HTTP 503" in first.stdout
+        demo.heal()
+        demo.clear_log()
+        second = run_cli("--once", "--config", config, "--db", db_path)
+        assert second.returncode == 0
+        assert failing in [hit.path for hit in demo.hits("jiahe") if hit.status == 200]
+    assert count_articles(db_path) == (DEMO_ARTICLES, DEMO_ARTICLES)
