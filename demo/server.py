@@ -203,8 +203,14 @@ class DemoServer:
 
     def replace(self, key: str, path: str, html: str) -> None:
         """School ``key`` answers ``path`` with ``html`` from now on (a redesigned page)."""
-        self._servers[key].pages = {**self._servers[key].pages,
-                                    path: Page(html.encode("utf-8"), "text/html; charset=utf-8")}
+        self.serve(key, path, Page(html.encode("utf-8"), "text/html; charset=utf-8"))
+
+    def serve(self, key: str, path: str, page: Page) -> None:
+        """School ``key`` answers ``path`` with ``page`` from now on (any bytes, type, status)."""
+        self._servers[key].pages = {**self._servers[key].pages, path: page}
+
+    def page(self, key: str, path: str) -> Page | None:
+        return self._servers[key].pages.get(path)
 
     def hang(self, key: str, path: str) -> None:
         """School ``key`` accepts requests for ``path`` and never answers them, until :meth:`heal`."""

@@ -23,11 +23,11 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import signals
-from scrapy.exceptions import DontCloseSpider, IgnoreRequest
+from scrapy.exceptions import DontCloseSpider, DownloadCancelledError, IgnoreRequest
 from scrapy.http import TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
-from crawler.urls import canonical_url
 
+from crawler.charset import NotText, page_text
 from crawler.config import Config, Site
 from crawler.dates import SHANGHAI, now_iso, parse_date
 from crawler.extract import extract
@@ -50,6 +50,7 @@ from crawler.links import (
     looks_like_article,
     looks_like_list_page,
 )
+from crawler.urls import canonical_url
 
 logger = logging.getLogger(__name__)
 
@@ -137,6 +138,9 @@ class NewsSpider(scrapy.Spider):
             errback=self.on_error,
             headers=headers,
             cb_kwargs={"site": site, "list_url": list_url, "list_date": list_date},
+            # the spider dedupes articles itself (self.requested); Scrapy's filter would silently drop
+            # the second hop of a redirect loop, leaving the link neither stored nor skipped
+            dont_filter=True,
             meta={"site": site.name, "kind": "article", "known": known is not None,
                   "handle_httpstatus_list": [304] if headers else []},
         )
@@ -265,7 +269,8 @@ class NewsSpider(scrapy.Spider):
         return out
 
     # ------------------------------------------------------------ articles
-    def parse_article(self, response, site: Site, list_url: str, list_date: str | None, pages=None, first=None):
+    def parse_article(self, response, site: Site, list_url: str, list_date: str | None, pages=None, first=None,
+                      first_text: str | None = None):
         if response.status == 304:  # a stored article, unchanged: no parsing
             self.count(site, "not_modified")
             yield ArticleCheckedItem(url=response.url, site=site.name, checked_at=now_iso())
@@ -276,9 +281,21 @@ class NewsSpider(scrapy.Spider):
             logger.info("[%s] 跳过非网页 %s (%s)", site.name, response.url, response.headers.get("Content-Type", b"").decode())
             yield _skipped(response.request, site, "not a web page")
             return
+        try:
+            text, note = page_text(response.body, response.encoding, response.text)
+        except NotText as exc:
+            self.error(site, f"{exc}: {response.url} ({response.headers.get('Content-Type', b'').decode()})")
+            yield _skipped(response.request, site, str(exc))
+            return
+        if note:
+            logger.warning("[%s] %s: %s", site.name, note, response.url)
+        if not response.body.strip():  # often a passing server fault: an error, tried again next night
+            self.error(site, f"empty page (HTTP {response.status} with no content): {response.url}")
+            return
         self.count(site, "article_pages")
+        first_text = text if first is None else first_text
         first = first or response
-        pages = (pages or []) + ([] if response is first else [response.text])
+        pages = (pages or []) + ([] if response is first else [text])
         next_page = self.next_article_page(response, first.url, len(pages) + 2)
         if next_page and next_page not in self.requested:
             self.count(site, "requests")
@@ -287,13 +304,14 @@ class NewsSpider(scrapy.Spider):
                 next_page,
                 callback=self.parse_article,
                 errback=self.on_error,
-                cb_kwargs={"site": site, "list_url": list_url, "list_date": list_date, "pages": pages, "first": first},
+                cb_kwargs={"site": site, "list_url": list_url, "list_date": list_date, "pages": pages, "first": first,
+                           "first_text": first_text},
                 meta={"site": site.name, "kind": "article"},
             )
             return
         try:
             fetched = datetime.now(SHANGHAI)
-            article = extract(first.text, first.url, list_date=list_date, fetched_at=fetched, more_pages=pages,
+            article = extract(first_text, first.url, list_date=list_date, fetched_at=fetched, more_pages=pages,
                               overrides=site.overrides)
         except Exception as exc:
             self.error(site, f"cannot extract {first.url}: {exc!r}")
@@ -358,6 +376,9 @@ class NewsSpider(scrapy.Spider):
                 return _skipped(request, site, "robots.txt")
             self.error(site, f"{kind} page {request.url} given up: {failure.getErrorMessage()}")
             return _skipped(request, site, failure.getErrorMessage()) if kind == "article" else None
+        if failure.check(DownloadCancelledError):  # larger than DOWNLOAD_MAXSIZE: it will stay so
+            self.error(site, f"{kind} page too large, not downloaded: {request.url}")
+            return _skipped(request, site, "larger than the download size limit") if kind == "article" else None
         if failure.check(HttpError):
             status = failure.value.response.status
             if status in (404, 410) and kind == "article":

@@ -113,7 +113,7 @@ def test_a_database_held_by_another_connection_makes_the_crawl_wait_not_fail(tmp
         assert run_cli("--once", "--config", config, "--db", db_path).returncode == 0
         demo.show_next_day()  # two new articles to write while the database is held
         ready = threading.Event()
-        holder = threading.Thread(target=hold, args=(db_path, sql, 8, ready))
+        holder = threading.Thread(target=hold, args=(db_path, sql, 4, ready))
         holder.start()
         ready.wait(30)
         result = run_cli("--once", "--config", config, "--db", db_path)
