@@ -11,6 +11,7 @@ import argparse
 import json
 import logging
 import signal
+import sqlite3
 import sys
 import unicodedata
 from datetime import datetime
@@ -65,8 +66,8 @@ def refresh_and_report(config, db_path: str, log_level: str, feed_path: str | No
     except Busy as exc:
         print(f"not started: another refresh of {db_path} is running (process {exc.holder or '?'})", file=sys.stderr)
         return EXIT_BUSY
-    except OSError as exc:
-        print(f"error: cannot write {db_path}: {exc}", file=sys.stderr)
+    except (OSError, sqlite3.Error) as exc:
+        print(f"error: cannot write {db_path}: {exc} (nothing stored in this run is half-written)", file=sys.stderr)
         return 1
     print(format_summary(result, db_path))
     return 1 if result.status == "failed" else 0
@@ -192,8 +193,6 @@ def run_schedule(config, config_path: str, db_path: str, log_level: str) -> int:
 
 def last_success(db_path: str) -> datetime | None:
     """Start of the last refresh that finished ok or partial (read-only: never creates the file)."""
-    import sqlite3
-
     if not Path(db_path).exists():
         return None
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)

@@ -171,6 +171,8 @@ def _crawl_and_record(config: Config, db_path: str, run_id: int, log_level: str,
         stats = crawler.stats.get_stats()
         stopped = stats.get("finish_reason") == "shutdown" or stop_requested()
         status = "stopped" if stopped else "ok"
+        if stats.get("store_error"):
+            status, message = "failed", stats["store_error"]
     except BaseException as exc:  # record the failure, then let it propagate
         message = f"{type(exc).__name__}: {exc}"
         raise

@@ -9,6 +9,7 @@ crawl stats (``site/<name>/new_articles`` …) for the run summary.
 from __future__ import annotations
 
 import logging
+import sqlite3
 import time
 
 from db.index import StoreIndex
@@ -22,7 +23,9 @@ class SQLiteStorePipeline:
     batch_size = 50
     max_wait_s = 5.0
 
-    def __init__(self, db_path: str, run_id: int | None, stats, topics: dict | None = None):
+    def __init__(self, db_path: str, run_id: int | None, stats, topics: dict | None = None, crawler=None):
+        self.crawler = crawler
+        self.store_error: str | None = None
         self.db_path = db_path
         self.run_id = run_id
         self.stats = stats
@@ -36,7 +39,7 @@ class SQLiteStorePipeline:
     def from_crawler(cls, crawler):
         settings = crawler.settings
         return cls(settings.get("STORE_DB_PATH"), settings.getint("CRAWL_RUN_ID") or None, crawler.stats,
-                   settings.getdict("WATCHED_TOPICS") or None)
+                   settings.getdict("WATCHED_TOPICS") or None, crawler)
 
     def open_spider(self, spider=None):
         if self.db_path:
@@ -50,7 +53,7 @@ class SQLiteStorePipeline:
             self.db.close()
 
     def process_item(self, item, spider=None):
-        if self.db is None:  # --try: nothing is stored
+        if self.db is None or self.store_error:  # --try, or the store cannot be written
             return item
         self.pending.append(item)
         if len(self.pending) >= self.batch_size or time.monotonic() - self.last_flush > self.max_wait_s:
@@ -61,7 +64,11 @@ class SQLiteStorePipeline:
         if not self.pending or self.db is None:
             return
         items, self.pending = self.pending, []
-        result = apply_batch(self.db, items, self.run_id, self.index)
+        try:
+            result = apply_batch(self.db, items, self.run_id, self.index)
+        except sqlite3.Error as exc:  # disk full, read-only file: the batch is rolled back whole
+            self._give_up(exc)
+            return
         self.last_flush = time.monotonic()
         for (site, counter), n in result.counts.items():
             self.stats.inc_value(f"site/{site}/{counter}", n)
@@ -69,3 +76,12 @@ class SQLiteStorePipeline:
             logger.info("新文章 [%s] %s", row["site"], row["title"])
         for row in result.changed:
             logger.info("文章有修改 [%s] %s", row["site"], row["title"])
+
+    def _give_up(self, exc: Exception) -> None:
+        """Stop the crawl: nothing more can be stored tonight, and what is not stored is fetched next time."""
+        self.store_error = f"cannot write {self.db_path}: {exc}"
+        logger.error("%s; stopping the crawl (the store is intact; the next run fetches what is missing)",
+                     self.store_error)
+        self.stats.set_value("store_error", self.store_error)
+        if self.crawler is not None and self.crawler.engine is not None:
+            self.crawler.engine.close_spider(self.crawler.spider, "store_error")

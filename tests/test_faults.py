@@ -141,3 +141,47 @@ def test_an_article_that_failed_for_the_night_is_fetched_the_next_night_behind_a
         assert second.returncode == 0
         assert failing in [hit.path for hit in demo.hits("jiahe") if hit.status == 200]
     assert count_articles(db_path) == (DEMO_ARTICLES, DEMO_ARTICLES)
+
+
+def limit_file_size(max_bytes: int):
+    """For the child: files it writes cannot grow past ``max_bytes`` (write() fails with EFBIG, as on a full disk)."""
+    def apply():
+        import resource
+
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (max_bytes, max_bytes))
+    return apply
+
+
+def test_a_full_disk_is_a_clear_error_and_corrupts_nothing(tmp_path):
+    with DemoServer() as demo:
+        config = tmp_path / "sites.toml"
+        config.write_text(demo.config_toml(), encoding="utf-8")
+        db_path = tmp_path / "reports.db"
+        assert run_cli("--once", "--config", config, "--db", db_path).returncode == 0
+        demo.show_next_day()
+        conn = sqlite3.connect(db_path)
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the next writes must grow a file
+        conn.close()
+        full = subprocess.run([sys.executable, str(ROOT / "scheduler.py"), "--once", "--config", str(config),
+                               "--db", str(db_path)], cwd=ROOT, capture_output=True, text=True, timeout=300,
+                              preexec_fn=limit_file_size(16 * 1024))
+        assert full.returncode == 1
+        # SQLite words a write refused with EFBIG as "disk I/O error" ("database or disk is full" for ENOSPC)
+        assert f"error: cannot write {db_path}" in full.stderr
+        assert "Traceback" not in full.stderr
+        check_store(db_path)
+        assert count_articles(db_path)[0] == DEMO_ARTICLES
+        again = run_cli("--once", "--config", config, "--db", db_path)  # space is back
+        assert again.returncode == 0, again.stderr[-3000:]
+    assert count_articles(db_path)[0] == DEMO_ARTICLES + 2
+    check_store(db_path)
+
+
+def test_a_database_path_that_cannot_be_written_is_a_clear_error(tmp_path):
+    with DemoServer() as demo:
+        config = tmp_path / "sites.toml"
+        config.write_text(demo.config_toml(), encoding="utf-8")
+        result = run_cli("--once", "--config", config, "--db", "/proc/reports.db")
+    assert result.returncode == 1
+    assert "cannot write /proc/reports.db" in result.stderr and "Traceback" not in result.stderr
