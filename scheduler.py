@@ -138,20 +138,20 @@ def run_schedule(config, config_path: str, db_path: str, log_level: str) -> int:
     from apscheduler.schedulers.blocking import BlockingScheduler
 
     from crawler.child import ChildRunner
-    from crawler.lock import Busy, exclusive
+    from crawler.lock import Busy, exclusive, lock_path
     from crawler.schedule import catch_up_due, parse_cron
     from db.outbox import usable_channels
 
     plan = config.schedule
     log = scheduler_log(plan.log_file or str(Path(db_path).with_name("scheduler.log")), log_level)
     _, unusable = usable_channels(config)
-    for url, reason in unusable.items():
-        log.error("[alerts] url %s: %s", url, reason)
+    for label, reason in unusable.items():
+        log.error("[alerts] url %s: %s", label, reason)
     if unusable:
         log.error("not started: fix the alert channels above (secrets come from environment variables)")
         return 2
     try:
-        with exclusive(Path(db_path).with_name(Path(db_path).name + ".scheduler.lock")):
+        with exclusive(lock_path(db_path, "scheduler")):
             trigger = parse_cron(plan.cron, plan.timezone)
             command = [sys.executable, str(Path(__file__).resolve()), "--once", "--config", config_path, "--db", db_path]
             if log_level != "INFO":
@@ -163,8 +163,8 @@ def run_schedule(config, config_path: str, db_path: str, log_level: str) -> int:
             last = last_success(db_path)
             first_run = now if catch_up_due(trigger, last, now) else None
             scheduler.add_job(runner.run, trigger, id="refresh", name="nightly refresh", coalesce=True,
-                                    max_instances=1, misfire_grace_time=int(plan.misfire_grace_minutes * 60),
-                                    **({"next_run_time": first_run} if first_run else {}))
+                              max_instances=1, misfire_grace_time=int(plan.misfire_grace_minutes * 60),
+                              **({"next_run_time": first_run} if first_run else {}))
             scheduler.add_listener(lambda event: log.warning(
                 "a scheduled refresh was skipped: %s", "the previous one is still running"
                 if event.code == EVENT_JOB_MAX_INSTANCES else "it was missed by more than misfire_grace_minutes"),

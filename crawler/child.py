@@ -27,11 +27,6 @@ class ChildRunner:
         self._one_at_a_time = threading.Lock()
         self._process: subprocess.Popen | None = None
         self._stopping = threading.Event()
-        self.last_exit: int | None = None
-
-    @property
-    def busy(self) -> bool:
-        return self._one_at_a_time.locked()
 
     def run(self) -> int | None:
         """One refresh; returns the child's exit status (negative: killed by that signal), None if skipped."""
@@ -63,7 +58,6 @@ class ChildRunner:
             code = self._end(process)
         reader.join(timeout=5)
         self._process = None
-        self.last_exit = code
         took = time.monotonic() - started
         if code == 0:
             self.log.info("refresh finished in %.0fs", took)
@@ -87,9 +81,12 @@ class ChildRunner:
         try:
             return process.wait(timeout=self.grace_s)
         except subprocess.TimeoutExpired:
-            self.log.error("refresh did not stop within %.0fs: killing it (pid %d)", self.grace_s, process.pid)
-            process.kill()
+            self._kill(process)
             return process.wait()
+
+    def _kill(self, process: subprocess.Popen) -> None:
+        self.log.error("refresh did not stop within %.0fs: killing it (pid %d)", self.grace_s, process.pid)
+        process.kill()
 
     def stop(self) -> None:
         """Ask a running refresh to finish (from a signal handler: never blocks)."""
@@ -106,6 +103,5 @@ class ChildRunner:
             return
         process = self._process
         if process is not None and process.poll() is None:
-            self.log.error("refresh did not stop within %.0fs: killing it (pid %d)", self.grace_s, process.pid)
-            process.kill()
+            self._kill(process)
         self._one_at_a_time.acquire(timeout=30)

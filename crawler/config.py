@@ -159,6 +159,7 @@ def _table(raw, name: str, where: str, fields: dict, positive: bool = True) -> d
     """
     if not isinstance(raw, dict):
         raise ConfigError(f"{where}: [{name}] must be a table")
+    values = {}
     for key, value in raw.items():
         if key not in fields:
             raise ConfigError(f"{where}: [{name}]: unknown key {key!r} (known: {', '.join(sorted(fields))})")
@@ -167,13 +168,13 @@ def _table(raw, name: str, where: str, fields: dict, positive: bool = True) -> d
             value = [value] if isinstance(value, str) else value
             if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
                 raise ConfigError(f"{where}: [{name}]: key {key!r}: must be a list of strings")
-            continue
-        if isinstance(value, bool) and expected is not bool or not isinstance(value, expected):
+            value = tuple(v.strip() for v in value)
+        elif isinstance(value, bool) and expected is not bool or not isinstance(value, expected):
             raise ConfigError(f"{where}: [{name}]: key {key!r}: wrong type {type(value).__name__}")
-        if positive and isinstance(value, (int, float)) and not isinstance(value, bool) and value <= 0:
+        elif positive and isinstance(value, (int, float)) and not isinstance(value, bool) and value <= 0:
             raise ConfigError(f"{where}: [{name}]: key {key!r}: must be more than 0, got {value!r}")
-    return {key: tuple(v.strip() for v in ([value] if isinstance(value, str) else value))
-            if fields[key] is list else value for key, value in raw.items()}
+        values[key] = value
+    return values
 
 
 def _parse_schedule(raw, where: str) -> ScheduleConfig:

@@ -83,11 +83,9 @@ def load_known(db_path: str | Path | None) -> KnownState:
         if "columns" in tables:
             state.walked_columns.update(
                 row[0] for row in conn.execute("SELECT start_url FROM columns WHERE walked_to_end_at IS NOT NULL"))
-        skipped = set()
+        # a crawl migrates the store before it reads it, so skipped_links and list_pages.links exist
         if "skipped_links" in tables:
-            skipped.update(row[0] for row in conn.execute("SELECT url FROM skipped_links"))
-        list_columns = {row[1] for row in conn.execute("PRAGMA table_info(list_pages)")} if "list_pages" in tables else ()
-        if "links" in list_columns:
+            skipped = {row[0] for row in conn.execute("SELECT url FROM skipped_links")}
             for column, links in conn.execute("SELECT start_url, links FROM list_pages WHERE links IS NOT NULL"):
                 gaps = [u for u in json.loads(links) if state.article(u) is None and u not in skipped]
                 if gaps and column:

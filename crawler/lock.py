@@ -45,6 +45,7 @@ def exclusive(path: str | Path):
         handle.close()
 
 
-def refresh_lock_path(db_path: str | Path) -> Path:
+def lock_path(db_path: str | Path, holder: str = "") -> Path:
+    """``reports.db.lock`` for a refresh, ``reports.db.scheduler.lock`` for the scheduler."""
     db_path = Path(db_path)
-    return db_path.with_name(db_path.name + ".lock")
+    return db_path.with_name(".".join(filter(None, (db_path.name, holder, "lock"))))

@@ -136,12 +136,12 @@ def run_refresh(config: Config, db_path: str, *, log_level: str = "INFO", feed_p
     signal (SIGTERM from the scheduler) keeps what it stored; its alerts go out with the
     next run's.
     """
-    from crawler.lock import exclusive, refresh_lock_path
+    from crawler.lock import exclusive, lock_path
     from db.schema import open_db
     from db.store import start_run
 
     hold_stop_signals()
-    with exclusive(refresh_lock_path(db_path)):
+    with exclusive(lock_path(db_path)):
         db = open_db(db_path)
         run_id = start_run(db, config.path, len(config.sites))
         db.close()

@@ -37,13 +37,13 @@ class Announcement:
 
 
 def usable_channels(config: Config) -> tuple[list[Channel], dict[str, str]]:
-    """The configured channels Apprise can use, and the reasons the others cannot."""
+    """The configured channels Apprise can use, and why the others cannot (by label: no secret in logs)."""
     good, bad = [], {}
     for url in config.alerts.urls:
         try:
             good.append(alerts.channel(url))
         except ChannelError as exc:
-            bad[url] = str(exc)
+            bad[alerts.identity(url)[1]] = str(exc)
     return good, bad
 
 
@@ -51,9 +51,9 @@ def announce(db: sqlite_utils.Database, config: Config, feed_path: str | Path | 
     """After a run: plan its events, deliver what is pending on every channel, write the feed."""
     result = Announcement()
     channels, unusable = usable_channels(config)
-    for url, reason in unusable.items():
-        logger.error("提醒渠道不可用 %s: %s；提醒留待下次", alerts.identity(url)[1], reason)
-        result.failed[alerts.identity(url)[1]] = reason
+    for label, reason in unusable.items():
+        logger.error("提醒渠道不可用 %s: %s；提醒留待下次", label, reason)
+    result.failed.update(unusable)
     result.events = announce_pending_runs(db, config)
     _forget_interrupted_sends(db)
     for ch in channels:
