@@ -3,19 +3,23 @@
 A repost keeps most of the report's wording, but is retitled (【转载】), loses or
 reorders a paragraph, or gains ★ decorations. We compare normalised text (letters and
 digits only: decorations, spacing and punctuation gone) as sets of character 5-grams,
-find candidates with MinHash LSH (datasketch), and confirm each on the two texts: a
+find candidates with MinHash LSH, and confirm each on the two texts: a
 repost shares half its 5-grams with the original, or (a paragraph dropped) most of the
 shorter text is inside the longer. Two schools' reports on the same topic share phrases
 and template sentences but few 5-gram runs, so they stay apart, short 简讯 included.
 
-Signatures are stored (``minhashes`` table) so a night only hashes its new articles.
+Signatures are MinHashes from datasketch, banded the way its MinHashLSH bands them (its
+optimal bands and rows for our threshold). The bands live in the store (``db/index.py``),
+not in a MinHashLSH in memory: that one grows by 11 MB per 1,000 articles and would be
+rebuilt every night from every signature.
 """
 from __future__ import annotations
 
+import hashlib
 import re
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
+from datasketch import MinHash
 
 from crawler.text import compact, strip_decorations
 
@@ -23,6 +27,8 @@ NUM_PERM = 128
 SCHEME = "affine32"  # datasketch 2's default; stored signatures must say which they are
 SHINGLE = 5
 LSH_THRESHOLD = 0.3  # finds candidates; each is then checked on the two texts themselves
+# datasketch's MinHashLSH(threshold=0.3, num_perm=128) picks these (a test holds them equal)
+BANDS, ROWS = 37, 3
 SAME_STORY = 0.5  # Jaccard of 5-gram sets: a repost, whatever was added around it
 CONTAINED = 0.8  # or: this share of the shorter text's 5-grams is in the longer one (a paragraph dropped)
 CONTAINED_MIN_JACCARD = 0.3  # … as long as the two still overlap this much
@@ -73,31 +79,24 @@ def same_story(a: set[str], b: set[str], facts_a: set[str] = frozenset(), facts_
     return True
 
 
-class RepostIndex:
-    """Every stored article's signature in an LSH index: ``matches`` finds a text's reposts.
+def band_keys(minhash: MinHash) -> list[int]:
+    """The LSH buckets of a signature, one per band: two texts whose signatures agree on all
+    rows of any band share a bucket, which makes them candidates."""
+    values = minhash.hashvalues.astype("<u4")
+    keys = []
+    for band in range(BANDS):
+        digest = hashlib.blake2b(values[band * ROWS:(band + 1) * ROWS].tobytes(), digest_size=8,
+                                 salt=band.to_bytes(2, "little")).digest()
+        keys.append(int.from_bytes(digest, "little", signed=True))  # fits an SQLite INTEGER
+    return keys
 
-    LSH gives candidates cheaply; each is confirmed on the texts (``text_of(id)``), because
-    a MinHash estimate of a short text's similarity is too noisy to decide on alone.
+
+def reposts_among(text: str, grams: set[str], candidates) -> list[int]:
+    """Ids of the ``(id, text)`` candidates that tell the same story as ``text``.
+
+    LSH gives candidates cheaply; each is confirmed on the texts, because a MinHash estimate
+    of a short text's similarity is too noisy to decide on alone.
     """
-
-    def __init__(self, text_of):
-        self.lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
-        self.ids: set[int] = set()
-        self.text_of = text_of
-
-    def add(self, article_id: int, minhash: MinHash) -> None:
-        if article_id in self.ids:
-            self.lsh.remove(article_id)
-        self.lsh.insert(article_id, minhash)
-        self.ids.add(article_id)
-
-    def matches(self, text: str, grams: set[str], minhash: MinHash, exclude: int | None = None) -> list[int]:
-        numbers = facts(text)
-        found = []
-        for candidate in self.lsh.query(minhash):
-            if candidate == exclude:
-                continue
-            other = self.text_of(candidate)
-            if same_story(grams, shingles(other), numbers, facts(other)):
-                found.append(candidate)
-        return found
+    numbers = facts(text)
+    return [candidate for candidate, other in candidates
+            if same_story(grams, shingles(other), numbers, facts(other))]

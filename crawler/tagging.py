@@ -5,12 +5,18 @@ jieba is loaded once per process with the project's domain dictionary
 single words for segmentation, keywords and search alike. Search (SQLite FTS5) indexes
 the segmented text: a two-character word like 党建 is a token, which neither the default
 tokenizer nor the trigram tokenizer can give.
+
+An article is cut once (:func:`analyse`): its search words and its TF-IDF keywords come
+from the same cut. Keywords are jieba.analyse's TF-IDF on jieba's own IDF table, read here
+into 34 MB: ``import jieba.analyse`` builds that table (and a TextRank) in 96 MB, which
+pushed a crawl past 300 MB. A test holds the keywords equal to ``extract_tags``.
 """
 from __future__ import annotations
 
 import logging
 import re
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 USER_DICT = Path(__file__).with_name("userdict.txt")
@@ -26,9 +32,14 @@ DEFAULT_TOPICS = {
     "来访调研": ["来校调研", "调研", "考察", "来访"],
 }
 KEYWORD_COUNT = 10
+# jieba.analyse's stop words: its IDF table is Chinese, so only English ones need naming
+STOP_WORDS = frozenset((
+    "the", "of", "is", "and", "to", "in", "that", "we", "for", "an", "are", "by", "be", "as", "on", "with",
+    "can", "if", "from", "which", "you", "it", "this", "then", "at", "have", "all", "not", "one", "has", "or"))
 _WORD = re.compile(r"\w", re.UNICODE)
 _lock = threading.Lock()
 _jieba = None
+_idf: tuple[dict[str, float], float] | None = None
 
 
 def jieba():
@@ -37,7 +48,6 @@ def jieba():
     with _lock:
         if _jieba is None:
             import jieba as module
-            import jieba.analyse  # noqa: F401 (keywords)
 
             module.setLogLevel(logging.WARNING)
             module.load_userdict(str(USER_DICT))
@@ -45,9 +55,69 @@ def jieba():
     return _jieba
 
 
+def idf_table() -> tuple[dict[str, float], float]:
+    """jieba's IDF of each word (its ``analyse/idf.txt``) and the median, for unknown words.
+
+    Read line by line, one float object per distinct value (3,328 of them for 270,132 words).
+    """
+    global _idf
+    module = jieba()
+    with _lock:
+        if _idf is None:
+            values: dict[str, float] = {}
+            table: dict[str, float] = {}
+            with open(Path(module.__file__).with_name("analyse") / "idf.txt", encoding="utf-8") as lines:
+                for line in lines:
+                    word, _, value = line.strip().partition(" ")
+                    table[word] = values.setdefault(value, float(value))
+            _idf = table, sorted(table.values())[len(table) // 2]
+    return _idf
+
+
+@dataclass(frozen=True)
+class Analysis:
+    title_words: list[str]  # search words (see :func:`words`)
+    text_words: list[str]
+    keywords: list[str]
+
+
+def analyse(title: str, text: str) -> Analysis:
+    """Search words and keywords of an article, from one cut of its title and one of its text."""
+    title_cut = list(jieba().cut(title or ""))
+    text_cut = list(jieba().cut(text or ""))
+    return Analysis(_search_words(title_cut), _search_words(text_cut),
+                    _tfidf([*title_cut, *title_cut, *text_cut]))  # the title twice: it names the story
+
+
+def _search_words(cut: list[str]) -> list[str]:
+    """What ``jieba.cut_for_search`` gives from the same cut, punctuation dropped: each long
+    word after its 2- and 3-character dictionary parts."""
+    freq = jieba().dt.FREQ
+    out = []
+    for word in cut:
+        for size in (2, 3):
+            if len(word) > size:
+                out += [gram for gram in (word[i:i + size] for i in range(len(word) - size + 1)) if freq.get(gram)]
+        out.append(word)
+    return [word for word in out if _WORD.search(word)]
+
+
+def _tfidf(cut: list[str]) -> list[str]:
+    """``jieba.analyse.extract_tags(…, topK=KEYWORD_COUNT)`` over an already cut text."""
+    idf, median = idf_table()
+    counts: dict[str, float] = {}
+    for word in cut:
+        if len(word.strip()) < 2 or word.lower() in STOP_WORDS:
+            continue
+        counts[word] = counts.get(word, 0.0) + 1.0
+    total = sum(counts.values())
+    weights = {word: n * (idf.get(word, median) / total) for word, n in counts.items()}  # jieba's rounding
+    return sorted(weights, key=weights.__getitem__, reverse=True)[:KEYWORD_COUNT]
+
+
 def words(text: str) -> list[str]:
     """Search words: jieba's search-mode cut (long words and their parts), punctuation dropped."""
-    return [w for w in jieba().cut_for_search(text or "") if _WORD.search(w)]
+    return _search_words(list(jieba().cut(text or "")))
 
 
 def segmented(text: str) -> str:
@@ -57,7 +127,7 @@ def segmented(text: str) -> str:
 
 def keywords(title: str, text: str) -> list[str]:
     """TF-IDF top words of an article (title counted twice: it names the story)."""
-    return jieba().analyse.extract_tags(f"{title}\n{title}\n{text}", topK=KEYWORD_COUNT)
+    return analyse(title, text).keywords
 
 
 def topics(vocabulary: set[str], watched: dict[str, list[str]] | None = None) -> list[str]:

@@ -5,10 +5,13 @@ Called by the store for every article it inserts or changes (same transaction):
 * ``keywords``, ``topics`` (crawler/tagging.py) and ``month`` on the row;
 * the jieba-segmented shadow text in ``articles_fts`` (rowid = article id), which the
   Datasette plugin's ``jieba_query()`` searches;
-* the MinHash signature in ``minhashes``, and ``cluster_id``: the id of the
-  earliest-published article of its repost group, its own id when it has none.
+* the MinHash signature in ``minhashes``, its LSH buckets in ``lsh_bands``, and
+  ``cluster_id``: the id of the earliest-published article of its repost group, its own
+  id when it has none.
 
-Articles stored before this index existed are caught up when it opens.
+The index lives in the store, so opening it costs nothing and memory does not grow with
+the archive. Articles stored before this index (or before ``lsh_bands``) existed are
+caught up when it opens.
 """
 from __future__ import annotations
 
@@ -23,29 +26,41 @@ class StoreIndex:
     def __init__(self, db: sqlite_utils.Database, topics: dict[str, list[str]] | None = None):
         self.db = db
         self.topics = topics
-        self.reposts = dedupe.RepostIndex(self._text_of)
-        for article_id, blob in db.execute("SELECT article_id, signature FROM minhashes"):
-            self.reposts.add(article_id, dedupe.from_blob(blob))
-
-    def _text_of(self, article_id: int) -> str:
-        row = self.db.execute("SELECT text FROM articles WHERE id = ?", [article_id]).fetchone()
-        return (row[0] or "") if row else ""
 
     def catch_up(self) -> int:
-        """Index articles that have no signature yet (stored before the index existed)."""
+        """Index articles that have no signature yet (stored before the index existed), and
+        band the signatures of a store from before ``lsh_bands``."""
         missing = self.db.execute(
             "SELECT id FROM articles WHERE id NOT IN (SELECT article_id FROM minhashes) ORDER BY id").fetchall()
         with self.db.conn:
+            if not self.db.execute("SELECT 1 FROM lsh_bands LIMIT 1").fetchone():
+                for article_id, blob in self.db.execute("SELECT article_id, signature FROM minhashes").fetchall():
+                    self._band(article_id, dedupe.from_blob(blob))
             for (article_id,) in missing:
                 self.index(article_id)
         return len(missing)
+
+    def _band(self, article_id: int, minhash, old_blob: bytes | None = None) -> None:
+        if old_blob is not None:
+            self.db.conn.executemany("DELETE FROM lsh_bands WHERE bucket = ? AND article_id = ?",
+                                     [(key, article_id) for key in dedupe.band_keys(dedupe.from_blob(old_blob))])
+        self.db.conn.executemany("INSERT OR IGNORE INTO lsh_bands (bucket, article_id) VALUES (?, ?)",
+                                 [(key, article_id) for key in dedupe.band_keys(minhash)])
+
+    def _candidates(self, minhash, exclude: int):
+        """``(id, text)`` of stored articles sharing an LSH bucket with ``minhash``."""
+        keys = dedupe.band_keys(minhash)
+        marks = ", ".join("?" for _ in keys)
+        return self.db.execute(
+            f"SELECT id, coalesce(text, '') FROM articles WHERE id != ? AND id IN "
+            f"(SELECT article_id FROM lsh_bands WHERE bucket IN ({marks}))", [exclude, *keys]).fetchall()
 
     def index(self, article_id: int, *, changed: bool = False) -> None:
         title, text, published_at, content_hash = self.db.execute(
             "SELECT title, text, published_at, content_hash FROM articles WHERE id = ?", [article_id]).fetchone()
         title, text = title or "", text or ""
-        keywords = tagging.keywords(title, text)
-        title_words, text_words = tagging.words(title), tagging.words(text)  # segmented once, used twice
+        analysis = tagging.analyse(title, text)  # one cut of each, for words and keywords
+        keywords, title_words, text_words = analysis.keywords, analysis.title_words, analysis.text_words
         self.db.execute(
             "UPDATE articles SET keywords = ?, topics = ?, month = ? WHERE id = ?",
             [json.dumps(keywords, ensure_ascii=False),
@@ -56,14 +71,15 @@ class StoreIndex:
                         [article_id, " ".join(title_words), " ".join(text_words), " ".join(keywords)])
         grams = dedupe.shingles(text)
         minhash = dedupe.signature(grams)
+        old = self.db.execute("SELECT signature FROM minhashes WHERE article_id = ?", [article_id]).fetchone()
         self.db.execute("INSERT OR REPLACE INTO minhashes (article_id, signature) VALUES (?, ?)",
                         [article_id, dedupe.to_blob(minhash)])
         if not changed:
             self._cluster(article_id, text, grams, minhash, content_hash)
-        self.reposts.add(article_id, minhash)
+        self._band(article_id, minhash, old[0] if old else None)
 
     def _cluster(self, article_id: int, text: str, grams: set[str], minhash, content_hash: str) -> None:
-        matches = set(self.reposts.matches(text, grams, minhash, exclude=article_id))
+        matches = set(dedupe.reposts_among(text, grams, self._candidates(minhash, exclude=article_id)))
         matches.update(row[0] for row in self.db.execute(
             "SELECT id FROM articles WHERE content_hash = ? AND id != ?", [content_hash, article_id]))
         if not matches:

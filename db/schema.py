@@ -206,6 +206,9 @@ def migrate(db: sqlite_utils.Database) -> None:
         _ensure_table(db, "alerts", ALERT_COLUMNS, pk=("event_id", "channel"))
         # jieba-segmented shadow text (rowid = articles.id), kept in sync by db/index.py
         db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(title, text, keywords)")
+        # LSH buckets of the signatures (crawler/dedupe.py: band_keys), looked up by bucket
+        db.execute("CREATE TABLE IF NOT EXISTS lsh_bands (bucket INTEGER NOT NULL, article_id INTEGER NOT NULL, "
+                   "PRIMARY KEY (bucket, article_id)) WITHOUT ROWID")
     db["articles"].create_index(["url"], unique=True, if_not_exists=True)
     db["articles"].create_index(["site", "published_at"], if_not_exists=True)
     db["articles"].create_index(["content_hash"], if_not_exists=True)

@@ -8,7 +8,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from datasketch import MinHashLSH
 
+from crawler.dedupe import BANDS, LSH_THRESHOLD, NUM_PERM, ROWS
 from crawler.items import ArticleItem
 from db.index import StoreIndex
 from db.schema import open_db
@@ -96,10 +98,40 @@ def test_signatures_persist_so_a_later_night_still_groups(tmp_path):
     db.close()
     db = open_db(tmp_path / "reports.db")  # the next night: a new process, signatures read back
     index = StoreIndex(db)
-    assert len(index.reposts.ids) == 1
     apply_batch(db, [item("repost", original, title="【转载】" + original["title"], date="2023-05-01")],
                 run_id=2, index=index)
     assert db.execute("select count(distinct cluster_id) from articles").fetchone()[0] == 1
+
+
+def test_a_store_from_before_lsh_bands_is_banded_when_opened(tmp_path):
+    """Stores written before lsh_bands existed keep finding reposts of what they hold."""
+    original = ARTICLES["b1"]
+    db = open_db(tmp_path / "reports.db")
+    apply_batch(db, [item("original", original)], run_id=1, index=StoreIndex(db))
+    db.execute("DELETE FROM lsh_bands")
+    db.conn.commit()
+    db.close()
+    db = open_db(tmp_path / "reports.db")
+    index = StoreIndex(db)
+    index.catch_up()  # what the store pipeline does when it opens
+    apply_batch(db, [item("repost", original, title="【转载】" + original["title"], date="2023-05-01")],
+                run_id=2, index=index)
+    assert db.execute("select count(distinct cluster_id) from articles").fetchone()[0] == 1
+
+
+def test_an_edited_article_leaves_its_old_buckets(store):
+    db, add, cluster, id_of = store
+    add(item("a", ARTICLES["a1"]))
+    before = {row[0] for row in db.execute("select bucket from lsh_bands")}
+    edited = item("a", ARTICLES["a1"], paragraphs=ARTICLES["b1"]["paragraphs"])  # a wholly new text
+    add(edited)
+    after = {row[0] for row in db.execute("select bucket from lsh_bands")}
+    assert len(after) == BANDS and not before & after
+
+
+def test_bands_are_the_ones_datasketch_would_pick():
+    lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
+    assert (lsh.b, lsh.r) == (BANDS, ROWS)
 
 
 def test_keywords_and_topics_are_stored(store):

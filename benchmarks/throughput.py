@@ -1,0 +1,183 @@
+"""Throughput benchmark: the full pipeline against Scrapy + trafilatura alone, on the same pages.
+
+    .venv/bin/python benchmarks/throughput.py [--articles 5000] [--large 20000] [--runs 3] [--schools 5]
+
+Serves generated schools on 127.0.0.1… (demo templates, keep-alive HTTP/1.1) and, per run:
+
+1. the full pipeline: ``scheduler.py --once`` into a fresh SQLite file (extraction, dedupe,
+   tagging, search index, events, feed), politeness off for the benchmark only (no delay,
+   no AutoThrottle, 16 connections);
+2. the yardstick: ``benchmarks/bare_crawl.py``, a stock Scrapy spider running trafilatura on
+   exactly the pages the pipeline fetched, at the same concurrency, storing nothing.
+
+Each is its own process, measured from outside: wall time, CPU time (user + system, from
+``wait4``), peak RSS (``ru_maxrss``) and an RSS curve sampled from /proc against pages
+served. Prints medians over ``--runs``, the ratio of the two rates, and the pipeline's
+memory curve at ``--articles`` and at ``--large`` articles.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import sqlite_utils  # noqa: E402
+
+from demo.generated import generated_schools  # noqa: E402
+from demo.server import DemoServer  # noqa: E402
+
+CONCURRENCY = 16  # Scrapy's default CONCURRENT_REQUESTS, for both
+
+
+@dataclass
+class Measured:
+    pages: int  # answered 200 by the server during the run
+    wall_s: float
+    cpu_s: float
+    peak_rss_mb: float
+    curve: list[tuple[int, float]] = field(default_factory=list)  # (pages served so far, RSS MB)
+    stored: int = 0
+
+    @property
+    def pages_per_s(self) -> float:
+        return self.pages / self.wall_s
+
+
+def run_measured(cmd: list[str], demo: DemoServer, log: Path) -> Measured:
+    """Run ``cmd`` as a child; time it, and sample its RSS against the server's page count."""
+    demo.clear_log()
+    curve: list[tuple[int, float]] = []
+    started = time.perf_counter()
+    with open(log, "wb") as out:
+        child = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
+        done = threading.Event()
+        sampler = threading.Thread(target=_sample_rss, args=(child.pid, demo, curve, done), daemon=True)
+        sampler.start()
+        _, status, usage = os.wait4(child.pid, 0)
+        wall = time.perf_counter() - started
+        child.returncode = os.waitstatus_to_exitcode(status)
+        done.set()
+        sampler.join()
+    if child.returncode != 0:
+        sys.exit(f"{' '.join(cmd[1:3])} failed (exit {child.returncode}):\n{log.read_text(errors='replace')[-3000:]}")
+    pages = sum(hit.status == 200 for hit in demo.hits())
+    return Measured(pages, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, curve)
+
+
+def _sample_rss(pid: int, demo: DemoServer, curve: list, done: threading.Event) -> None:
+    while not done.wait(0.25):
+        try:
+            with open(f"/proc/{pid}/status", encoding="ascii") as status:
+                rss_kb = next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+        except (OSError, StopIteration):  # exited (or a zombie) between two samples
+            continue
+        curve.append((sum(hit.status == 200 for hit in demo.hits()), rss_kb / 1024))
+
+
+def full_pipeline(demo: DemoServer, config: Path, work: Path, label: str) -> Measured:
+    db_path = work / f"{label}.db"
+    measured = run_measured([sys.executable, str(ROOT / "scheduler.py"), "--once", "--quiet",
+                             "--config", str(config), "--db", str(db_path)], demo, work / f"{label}.log")
+    measured.stored = sqlite_utils.Database(db_path).execute("select count(*) from articles").fetchone()[0]
+    return measured
+
+
+def bare_crawl(demo: DemoServer, work: Path, label: str) -> Measured:
+    """Scrapy + trafilatura alone, on the pages the last pipeline run fetched (robots.txt aside)."""
+    urls = [demo.base_url(key) + hit.path for key in demo.schools
+            for hit in demo.hits(key) if hit.status == 200 and hit.path != "/robots.txt"]
+    urls_file = work / f"{label}.urls"
+    urls_file.write_text("\n".join(urls) + "\n", encoding="utf-8")
+    return run_measured([sys.executable, str(ROOT / "benchmarks" / "bare_crawl.py"), str(urls_file),
+                         "--concurrency", str(CONCURRENCY)], demo, work / f"{label}.log")
+
+
+def curve_points(curve: list[tuple[int, float]], pages: int, steps: int = 4) -> list[tuple[int, float]]:
+    """The highest RSS seen up to each ``1/steps`` of the pages: the shape of the memory curve."""
+    points = []
+    for step in range(1, steps + 1):
+        upto = pages * step // steps
+        seen = [rss for served, rss in curve if served <= upto]
+        points.append((upto, max(seen) if seen else float("nan")))
+    return points
+
+
+def benchmark_size(schools: int, articles: int, runs: int, work: Path, bare: bool = True) -> dict:
+    per_school = -(-articles // schools)
+    with DemoServer(generated_schools(schools, per_school, per_page=20, varied=True)) as demo:
+        config = work / f"sites-{articles}.toml"
+        config.write_text(demo.config_toml(max_pages=per_school // 20 + 2, concurrent_requests_per_domain=CONCURRENCY,
+                                           obey_robots=True), encoding="utf-8")
+        pipeline, yardstick = [], []
+        for run in range(1, runs + 1):
+            pipeline.append(full_pipeline(demo, config, work, f"pipeline-{articles}-{run}"))
+            print(f"  run {run}: pipeline {pipeline[-1].pages} pages in {pipeline[-1].wall_s:.1f} s, "
+                  f"{pipeline[-1].stored} stored", end="", flush=True)
+            if bare:
+                yardstick.append(bare_crawl(demo, work, f"bare-{articles}-{run}"))
+                print(f"; Scrapy + trafilatura {yardstick[-1].pages} pages in {yardstick[-1].wall_s:.1f} s", end="")
+            print(flush=True)
+        expected = schools * per_school
+    return {"pipeline": pipeline, "bare": yardstick, "expected": expected}
+
+
+def median(values) -> float:
+    return statistics.median(list(values))
+
+
+def report(articles: int, result: dict) -> None:
+    pipeline, bare = result["pipeline"], result["bare"]
+    print(f"\n{articles:,} articles ({len(pipeline)} run(s), medians)")
+    print(f"{'':<26}{'pages':>8}{'pages/s':>10}{'CPU ms/page':>13}{'CPU ms/article':>16}{'peak RSS MB':>13}")
+    rows = [("full pipeline", pipeline)] + ([("Scrapy + trafilatura", bare)] if bare else [])
+    for name, runs in rows:
+        print(f"{name:<26}{median(m.pages for m in runs):>8.0f}{median(m.pages_per_s for m in runs):>10.1f}"
+              f"{median(1000 * m.cpu_s / m.pages for m in runs):>13.2f}"
+              f"{median(1000 * m.cpu_s / (m.stored or m.pages) for m in runs):>16.2f}"
+              f"{median(m.peak_rss_mb for m in runs):>13.0f}")
+    stored = {m.stored for m in pipeline}
+    print(f"articles stored: {sorted(stored)} of {result['expected']:,} "
+          f"({'all' if stored == {result['expected']} else 'MISSING SOME'})")
+    if bare:
+        ratio = median(p.pages_per_s / b.pages_per_s for p, b in zip(pipeline, bare))
+        print(f"rate ratio, pipeline / Scrapy + trafilatura: {ratio:.2f}× (median of per-run ratios)")
+    last = pipeline[len(pipeline) // 2]
+    points = ", ".join(f"{upto:,}: {rss:.0f}" for upto, rss in curve_points(last.curve, last.pages))
+    print(f"pipeline RSS MB by pages served (median run): {points}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=5000, help="articles in the timed comparison")
+    parser.add_argument("--large", type=int, default=20000, help="articles for the memory curve (0: skip)")
+    parser.add_argument("--runs", type=int, default=3, help="runs of the timed comparison")
+    parser.add_argument("--large-runs", type=int, default=1)
+    parser.add_argument("--schools", type=int, default=5)
+    args = parser.parse_args(argv)
+    work = Path(tempfile.mkdtemp(prefix="throughput-"))
+    print(f"{args.schools} generated schools on 127.0.0.1…; work files in {work}")
+    results = {args.articles: benchmark_size(args.schools, args.articles, args.runs, work)}
+    if args.large:
+        results[args.large] = benchmark_size(args.schools, args.large, args.large_runs, work)
+    for articles, result in results.items():
+        report(articles, result)
+    if args.large:
+        small, large = (median(m.peak_rss_mb for m in results[n]["pipeline"]) for n in (args.articles, args.large))
+        print(f"\npeak RSS of the pipeline: {small:.0f} MB at {args.articles:,} articles, "
+              f"{large:.0f} MB at {args.large:,} ({large - small:+.0f} MB)")
+    complete = all({m.stored for m in r["pipeline"]} == {r["expected"]} for r in results.values())
+    return 0 if complete else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,52 @@
+"""Search words and keywords come from one jieba cut, and are what jieba's own calls give.
+
+crawler/tagging.py reads jieba's IDF table itself (a third of the memory) and derives the
+search-mode words from the same cut as the keywords; these tests hold both to jieba's
+``cut_for_search`` and ``jieba.analyse.extract_tags`` on real article texts.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from crawler import tagging
+from demo.site import load_schools
+
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+TEXTS = [(a["title"], "\n".join(a["paragraphs"])) for s in load_schools().values() for a in s.articles]
+TEXTS += [(path.read_text(encoding="utf-8").splitlines()[0], path.read_text(encoding="utf-8"))
+          for path in sorted(SEEDS.glob("*.txt"))[:20]]
+
+
+@pytest.fixture(scope="module")
+def jieba_analyse():
+    jieba = tagging.jieba()  # with the project's dictionary, as the index uses it
+    import jieba.analyse
+
+    return jieba
+
+
+def test_the_texts_are_there():
+    assert len(TEXTS) >= 20  # 17 demo articles and 5 seeds
+
+
+@pytest.mark.parametrize("index", range(len(TEXTS)))
+def test_keywords_are_jieba_extract_tags(jieba_analyse, index):
+    title, text = TEXTS[index]
+    expected = jieba_analyse.analyse.extract_tags(f"{title}\n{title}\n{text}", topK=tagging.KEYWORD_COUNT)
+    assert tagging.analyse(title, text).keywords == expected
+
+
+@pytest.mark.parametrize("index", range(len(TEXTS)))
+def test_search_words_are_jieba_cut_for_search(jieba_analyse, index):
+    title, text = TEXTS[index]
+    analysis = tagging.analyse(title, text)
+    expected = [w for w in jieba_analyse.cut_for_search(text) if tagging._WORD.search(w)]
+    assert analysis.text_words == expected
+    assert analysis.title_words == [w for w in jieba_analyse.cut_for_search(title) if tagging._WORD.search(w)]
+
+
+def test_domain_terms_are_keywords():
+    party = next((t, x) for t, x in TEXTS if "党建" in t)
+    assert "党建" in tagging.analyse(*party).keywords
