@@ -44,9 +44,17 @@ class Measured:
     pages: int  # answered 200 by the server during the run
     wall_s: float
     cpu_s: float
-    peak_rss_mb: float
-    curve: list[tuple[int, float]] = field(default_factory=list)  # (pages served so far, RSS MB)
+    peak_rss_mb: float  # the largest single process (ru_maxrss)
+    curve: list[tuple[int, float, float]] = field(default_factory=list)  # (pages served, main MB, all MB)
     stored: int = 0
+
+    @property
+    def peak_main_mb(self) -> float:
+        return max((main for _, main, _ in self.curve), default=float("nan"))
+
+    @property
+    def peak_total_mb(self) -> float:
+        return max((total for _, _, total in self.curve), default=float("nan"))
 
     @property
     def pages_per_s(self) -> float:
@@ -75,13 +83,30 @@ def run_measured(cmd: list[str], demo: DemoServer, log: Path) -> Measured:
 
 
 def _sample_rss(pid: int, demo: DemoServer, curve: list, done: threading.Event) -> None:
+    """Every 0.25 s: pages served so far, the crawl process's RSS, and its workers' together."""
     while not done.wait(0.25):
-        try:
-            with open(f"/proc/{pid}/status", encoding="ascii") as status:
-                rss_kb = next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
-        except (OSError, StopIteration):  # exited (or a zombie) between two samples
+        tree = [pid, *_descendants(pid)]
+        sizes = [_rss_mb(p) for p in tree]
+        if sizes[0] is None:  # exited between two samples
             continue
-        curve.append((sum(hit.status == 200 for hit in demo.hits()), rss_kb / 1024))
+        curve.append((sum(hit.status == 200 for hit in demo.hits()), sizes[0], sum(x or 0 for x in sizes)))
+
+
+def _descendants(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as handle:
+            children = [int(x) for x in handle.read().split()]
+    except OSError:
+        return []
+    return [grand for child in children for grand in (child, *_descendants(child))]
+
+
+def _rss_mb(pid: int) -> float | None:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:")) / 1024
+    except (OSError, StopIteration):
+        return None
 
 
 def full_pipeline(demo: DemoServer, config: Path, work: Path, label: str) -> Measured:
@@ -102,22 +127,24 @@ def bare_crawl(demo: DemoServer, work: Path, label: str) -> Measured:
                          "--concurrency", str(CONCURRENCY)], demo, work / f"{label}.log")
 
 
-def curve_points(curve: list[tuple[int, float]], pages: int, steps: int = 4) -> list[tuple[int, float]]:
-    """The highest RSS seen up to each ``1/steps`` of the pages: the shape of the memory curve."""
+def curve_points(curve: list[tuple[int, float, float]], pages: int, steps: int = 4) -> list[tuple[int, float, float]]:
+    """The highest RSS seen up to each ``1/steps`` of the pages (crawl process, all processes)."""
     points = []
     for step in range(1, steps + 1):
         upto = pages * step // steps
-        seen = [rss for served, rss in curve if served <= upto]
-        points.append((upto, max(seen) if seen else float("nan")))
+        seen = [(main, total) for served, main, total in curve if served <= upto]
+        points.append((upto, max(m for m, _ in seen) if seen else float("nan"),
+                       max(t for _, t in seen) if seen else float("nan")))
     return points
 
 
-def benchmark_size(schools: int, articles: int, runs: int, work: Path, bare: bool = True) -> dict:
+def benchmark_size(schools: int, articles: int, runs: int, work: Path, workers: int,
+                   bare: bool = True) -> dict:
     per_school = -(-articles // schools)
     with DemoServer(generated_schools(schools, per_school, per_page=20, varied=True)) as demo:
         config = work / f"sites-{articles}.toml"
         config.write_text(demo.config_toml(max_pages=per_school // 20 + 2, concurrent_requests_per_domain=CONCURRENCY,
-                                           obey_robots=True), encoding="utf-8")
+                                           obey_robots=True, workers=workers), encoding="utf-8")
         pipeline, yardstick = [], []
         for run in range(1, runs + 1):
             pipeline.append(full_pipeline(demo, config, work, f"pipeline-{articles}-{run}"))
@@ -138,13 +165,15 @@ def median(values) -> float:
 def report(articles: int, result: dict) -> None:
     pipeline, bare = result["pipeline"], result["bare"]
     print(f"\n{articles:,} articles ({len(pipeline)} run(s), medians)")
-    print(f"{'':<26}{'pages':>8}{'pages/s':>10}{'CPU ms/page':>13}{'CPU ms/article':>16}{'peak RSS MB':>13}")
+    print(f"{'':<24}{'pages':>7}{'pages/s':>9}{'CPU ms/page':>13}{'CPU ms/article':>16}"
+          f"{'RSS MB: crawl':>15}{'largest':>9}{'all':>6}")
     rows = [("full pipeline", pipeline)] + ([("Scrapy + trafilatura", bare)] if bare else [])
     for name, runs in rows:
-        print(f"{name:<26}{median(m.pages for m in runs):>8.0f}{median(m.pages_per_s for m in runs):>10.1f}"
+        print(f"{name:<24}{median(m.pages for m in runs):>7.0f}{median(m.pages_per_s for m in runs):>9.1f}"
               f"{median(1000 * m.cpu_s / m.pages for m in runs):>13.2f}"
               f"{median(1000 * m.cpu_s / (m.stored or m.pages) for m in runs):>16.2f}"
-              f"{median(m.peak_rss_mb for m in runs):>13.0f}")
+              f"{median(m.peak_main_mb for m in runs):>15.0f}{median(m.peak_rss_mb for m in runs):>9.0f}"
+              f"{median(m.peak_total_mb for m in runs):>6.0f}")
     stored = {m.stored for m in pipeline}
     print(f"articles stored: {sorted(stored)} of {result['expected']:,} "
           f"({'all' if stored == {result['expected']} else 'MISSING SOME'})")
@@ -152,8 +181,8 @@ def report(articles: int, result: dict) -> None:
         ratio = median(p.pages_per_s / b.pages_per_s for p, b in zip(pipeline, bare))
         print(f"rate ratio, pipeline / Scrapy + trafilatura: {ratio:.2f}× (median of per-run ratios)")
     last = pipeline[len(pipeline) // 2]
-    points = ", ".join(f"{upto:,}: {rss:.0f}" for upto, rss in curve_points(last.curve, last.pages))
-    print(f"pipeline RSS MB by pages served (median run): {points}")
+    points = ", ".join(f"{upto:,}: {main:.0f} / {total:.0f}" for upto, main, total in curve_points(last.curve, last.pages))
+    print(f"pipeline RSS MB by pages served, crawl process / all processes: {points}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -163,18 +192,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="runs of the timed comparison")
     parser.add_argument("--large-runs", type=int, default=1)
     parser.add_argument("--schools", type=int, default=5)
+    parser.add_argument("--workers", type=int, default=2,
+                        help="[crawl] workers of the pipeline (2: a 2-core machine's backfill setting)")
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="throughput-"))
-    print(f"{args.schools} generated schools on 127.0.0.1…; work files in {work}")
-    results = {args.articles: benchmark_size(args.schools, args.articles, args.runs, work)}
+    print(f"{args.schools} generated schools on 127.0.0.1…, pipeline with workers = {args.workers}; "
+          f"work files in {work}")
+    results = {args.articles: benchmark_size(args.schools, args.articles, args.runs, work, args.workers)}
     if args.large:
-        results[args.large] = benchmark_size(args.schools, args.large, args.large_runs, work)
+        results[args.large] = benchmark_size(args.schools, args.large, args.large_runs, work, args.workers)
     for articles, result in results.items():
         report(articles, result)
     if args.large:
-        small, large = (median(m.peak_rss_mb for m in results[n]["pipeline"]) for n in (args.articles, args.large))
-        print(f"\npeak RSS of the pipeline: {small:.0f} MB at {args.articles:,} articles, "
-              f"{large:.0f} MB at {args.large:,} ({large - small:+.0f} MB)")
+        for label, peak in (("crawl process", "peak_main_mb"), ("all processes", "peak_total_mb")):
+            small, large = (median(getattr(m, peak) for m in results[n]["pipeline"]) for n in (args.articles, args.large))
+            print(f"peak RSS, {label}: {small:.0f} MB at {args.articles:,} articles, "
+                  f"{large:.0f} MB at {args.large:,} ({large - small:+.0f} MB)")
     complete = all({m.stored for m in r["pipeline"]} == {r["expected"]} for r in results.values())
     return 0 if complete else 1
 

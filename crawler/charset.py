@@ -22,6 +22,9 @@ def _name(encoding: str | None) -> str:
         return ""
 
 
+_CONTROL_BYTES = bytes([*range(9), *range(14, 32)])  # what text never holds (tab, newlines, FF, CR aside)
+
+
 def page_text(body: bytes, declared: str | None, decoded: str) -> tuple[str, str | None]:
     """The page's text, and a note when the declaration was wrong.
 
@@ -29,7 +32,8 @@ def page_text(body: bytes, declared: str | None, decoded: str) -> tuple[str, str
     Raises NotText for binary content.
     """
     head = body[:8192]
-    if b"\x00" in head or sum(byte < 9 or 13 < byte < 32 for byte in head) > len(head) // 100 + 2:
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
+    if b"\x00" in head or controls > len(head) // 100 + 2:
         raise NotText("binary content, not a web page")
     name = _name(declared)
     try:

@@ -99,6 +99,7 @@ _CRAWL_KEYS = {
     "user_agent": str,
     "obey_robots": bool,
     "autothrottle": bool,
+    "workers": int,
     "max_pages": int,
     "since": str,
     "recheck_days": int,

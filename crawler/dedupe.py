@@ -15,11 +15,11 @@ rebuilt every night from every signature.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 
 import numpy as np
-from datasketch import MinHash
 
 from crawler.text import compact, strip_decorations
 
@@ -29,6 +29,9 @@ SHINGLE = 5
 LSH_THRESHOLD = 0.3  # finds candidates; each is then checked on the two texts themselves
 # datasketch's MinHashLSH(threshold=0.3, num_perm=128) picks these (a test holds them equal)
 BANDS, ROWS = 37, 3
+# A candidate whose signatures agree on fewer rows than this is not read: every repost test
+# needs a Jaccard of 0.3, and the 128-row estimate of 0.3 falls below 0.15 once in ~10,000.
+MIN_ESTIMATE = 0.15
 SAME_STORY = 0.5  # Jaccard of 5-gram sets: a repost, whatever was added around it
 CONTAINED = 0.8  # or: this share of the shorter text's 5-grams is in the longer one (a paragraph dropped)
 CONTAINED_MIN_JACCARD = 0.3  # … as long as the two still overlap this much
@@ -40,19 +43,27 @@ def shingles(text: str) -> set[str]:
     return {norm[i:i + SHINGLE] for i in range(max(1, len(norm) - SHINGLE + 1))} if norm else set()
 
 
-def signature(grams: set[str]) -> MinHash:
-    """MinHash of a text's 5-gram set (from :func:`shingles`)."""
-    minhash = MinHash(num_perm=NUM_PERM, scheme=SCHEME)
+@functools.cache
+def _template():
+    """A MinHash whose (seeded, so always the same) permutations every signature reuses.
+
+    datasketch is imported here, not at the top: it pulls in scipy (53 MB), which only the
+    process that hashes texts needs, not the one that compares stored signatures.
+    """
+    from datasketch import MinHash
+
+    return MinHash(num_perm=NUM_PERM, scheme=SCHEME)
+
+
+def signature(grams: set[str]) -> bytes:
+    """MinHash signature of a text's 5-gram set (from :func:`shingles`), as stored: 128 uint32."""
+    minhash = _template().copy()
     minhash.update_batch([g.encode("utf-8") for g in grams])
-    return minhash
-
-
-def to_blob(minhash: MinHash) -> bytes:
     return minhash.hashvalues.astype(np.uint32).tobytes()
 
 
-def from_blob(blob: bytes) -> MinHash:
-    return MinHash(num_perm=NUM_PERM, scheme=SCHEME, hashvalues=np.frombuffer(blob, dtype=np.uint32))
+def _values(signature_blob: bytes) -> np.ndarray:
+    return np.frombuffer(signature_blob, dtype=np.uint32)
 
 
 _NUMBER = re.compile(r"\d+")
@@ -79,10 +90,10 @@ def same_story(a: set[str], b: set[str], facts_a: set[str] = frozenset(), facts_
     return True
 
 
-def band_keys(minhash: MinHash) -> list[int]:
+def band_keys(signature_blob: bytes) -> list[int]:
     """The LSH buckets of a signature, one per band: two texts whose signatures agree on all
     rows of any band share a bucket, which makes them candidates."""
-    values = minhash.hashvalues.astype("<u4")
+    values = _values(signature_blob).astype("<u4")
     keys = []
     for band in range(BANDS):
         digest = hashlib.blake2b(values[band * ROWS:(band + 1) * ROWS].tobytes(), digest_size=8,
@@ -91,12 +102,21 @@ def band_keys(minhash: MinHash) -> list[int]:
     return keys
 
 
-def reposts_among(text: str, grams: set[str], candidates) -> list[int]:
+def may_be_same(signature_blob: bytes, other_blob: bytes) -> bool:
+    """Whether a stored signature is close enough to this one to be worth reading its text."""
+    return np.count_nonzero(_values(signature_blob) == _values(other_blob)) >= MIN_ESTIMATE * NUM_PERM
+
+
+def reposts_among(text: str, candidates) -> list[int]:
     """Ids of the ``(id, text)`` candidates that tell the same story as ``text``.
 
     LSH gives candidates cheaply; each is confirmed on the texts, because a MinHash estimate
     of a short text's similarity is too noisy to decide on alone.
     """
-    numbers = facts(text)
-    return [candidate for candidate, other in candidates
-            if same_story(grams, shingles(other), numbers, facts(other))]
+    found, grams, numbers = [], None, None
+    for candidate, other in candidates:
+        if grams is None:  # most texts have no candidate: no 5-grams to build
+            grams, numbers = shingles(text), facts(text)
+        if same_story(grams, shingles(other), numbers, facts(other)):
+            found.append(candidate)
+    return found

@@ -158,14 +158,31 @@ def _shown_twice(tree, title: str | None) -> bool:
         return False
     wanted = compact(title)
     longest = 2 * len(title) + 40  # an element with much more text than the title is not it
+    at_least = _least_text_lengths(tree)
+
+    def shows_title(el) -> bool:  # at_least: too little text cannot be the title, too much is more
+        return len(wanted) <= at_least[el] <= longest and compact(_title_text(el)) == wanted
+
     shown = 0
     for el in tree.iter():
-        if not isinstance(el.tag, str) or el.tag in _SKIP_TAGS or len(_text_of(el)) > longest:
+        if not isinstance(el.tag, str) or el.tag in _SKIP_TAGS:
             continue
-        if compact(_title_text(el)) == wanted and not any(
-                isinstance(child.tag, str) and compact(_title_text(child)) == wanted for child in el):
+        if shows_title(el) and not any(isinstance(child.tag, str) and shows_title(child) for child in el):
             shown += 1
     return shown >= 2
+
+
+def _least_text_lengths(tree) -> dict:
+    """For each element, a lower bound of ``len(_text_of(el))`` (its characters other than
+    spaces), in one pass from the leaves up: reading every element's whole text instead
+    costs as much as the rest of the extraction on a deep page."""
+    def solid(text: str | None) -> int:
+        return len("".join(text.split()).replace("\u200b", "")) if text else 0
+
+    lengths: dict = {}
+    for el in reversed(list(tree.iter())):
+        lengths[el] = solid(el.text) + sum(lengths[child] + solid(child.tail) for child in el)
+    return lengths
 
 
 def _drop_title_line(text: str, title: str | None, *, keep: bool) -> str:
@@ -224,10 +241,13 @@ def _page_title(tree) -> str:
     return _title_text(node) if node is not None else ""
 
 
+_TITLE_SPACE = re.compile(r"[\s\u00a0\u3000]+")
+
+
 def _title_text(el) -> str:
     """Heading text as shown: line-break whitespace (newline, U+3000 after <br>) vanishes, spaces stay."""
     text = "".join(el.itertext())
-    text = re.sub(r"[\s\u00a0\u3000]+", lambda m: " " if re.search(r"[ \u00a0]", m[0]) else "", text)
+    text = _TITLE_SPACE.sub(lambda m: " " if " " in m[0] or "\u00a0" in m[0] else "", text)
     return text.strip(" \u200b")
 
 

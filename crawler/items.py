@@ -6,6 +6,7 @@ or the single writer of a distributed crawl) applies it all in batched transacti
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass
@@ -26,6 +27,7 @@ class ArticleItem:
     etag: str | None = None  # validators of this response, for next time's conditional GET
     last_modified: str | None = None
     aliases: list[str] = field(default_factory=list)  # links that redirected here
+    index_terms: Any = None  # crawler.prepare.IndexTerms of title and text, when the crawl computed them
 
 
 @dataclass

@@ -43,6 +43,7 @@ _LIST_PAGE = re.compile(
     re.I,
 )
 _PAGE_QUERY_KEYS = {"page", "pageno", "pagenum", "pageindex", "p", "pn", "curpage", "currentpage", "start", "offset"}
+_PAGE_QUERY = re.compile(r"[?&;](?:%s)=\d" % "|".join(sorted(_PAGE_QUERY_KEYS)), re.IGNORECASE)
 
 # Anchor texts of a pager's "next" link.
 NEXT_TEXTS = ("下一页", "下页", "后页", "下一頁", "next", "Next", "NEXT", ">", "›", "»", ">>", "＞")
@@ -100,6 +101,13 @@ def looks_like_list_page(url: str) -> bool:
 def is_next_text(text: str) -> bool:
     text = re.sub(r"\s+", "", text or "")
     return text in NEXT_TEXTS or text.startswith("下一页") or text.startswith("下页")
+
+
+def may_continue(base_url: str, html: str) -> bool:
+    """False when no link on the page can be a next page of the article at ``base_url``
+    (see :func:`continuation_suffix`): most pages, which then need no link parsing."""
+    name = urlsplit(base_url).path.rpartition("/")[2].rpartition(".")[0]
+    return bool(name and f"{name}_" in html) or bool(_PAGE_QUERY.search(html))
 
 
 def continuation_suffix(base_url: str, url: str) -> int | None:

@@ -28,6 +28,7 @@ _CRAWL_SETTING_NAMES = {
     "user_agent": "USER_AGENT",
     "obey_robots": "ROBOTSTXT_OBEY",
     "autothrottle": "AUTOTHROTTLE_ENABLED",
+    "workers": "CPU_WORKERS",
 }
 # every counter column of crawl_run_sites is a spider stat ``site/<name>/<counter>``
 SITE_COUNTERS = tuple(name for name, kind in RUN_SITE_COLUMNS.items() if kind is int and name != "run_id")

@@ -20,6 +20,7 @@ import json
 import sqlite_utils
 
 from crawler import dedupe, tagging
+from crawler.prepare import IndexTerms, index_terms
 
 
 class StoreIndex:
@@ -35,51 +36,55 @@ class StoreIndex:
         with self.db.conn:
             if not self.db.execute("SELECT 1 FROM lsh_bands LIMIT 1").fetchone():
                 for article_id, blob in self.db.execute("SELECT article_id, signature FROM minhashes").fetchall():
-                    self._band(article_id, dedupe.from_blob(blob))
+                    self._band(article_id, blob)
             for (article_id,) in missing:
                 self.index(article_id)
         return len(missing)
 
-    def _band(self, article_id: int, minhash, old_blob: bytes | None = None) -> None:
+    def _band(self, article_id: int, signature: bytes, old_blob: bytes | None = None) -> None:
         if old_blob is not None:
             self.db.conn.executemany("DELETE FROM lsh_bands WHERE bucket = ? AND article_id = ?",
-                                     [(key, article_id) for key in dedupe.band_keys(dedupe.from_blob(old_blob))])
+                                     [(key, article_id) for key in dedupe.band_keys(old_blob)])
         self.db.conn.executemany("INSERT OR IGNORE INTO lsh_bands (bucket, article_id) VALUES (?, ?)",
-                                 [(key, article_id) for key in dedupe.band_keys(minhash)])
+                                 [(key, article_id) for key in dedupe.band_keys(signature)])
 
-    def _candidates(self, minhash, exclude: int):
-        """``(id, text)`` of stored articles sharing an LSH bucket with ``minhash``."""
-        keys = dedupe.band_keys(minhash)
+    def _candidates(self, signature: bytes, exclude: int):
+        """``(id, text)`` of stored articles sharing an LSH bucket with ``signature``."""
+        keys = dedupe.band_keys(signature)
         marks = ", ".join("?" for _ in keys)
-        return self.db.execute(
-            f"SELECT id, coalesce(text, '') FROM articles WHERE id != ? AND id IN "
-            f"(SELECT article_id FROM lsh_bands WHERE bucket IN ({marks}))", [exclude, *keys]).fetchall()
+        near = [article_id for article_id, blob in self.db.execute(
+            f"SELECT article_id, signature FROM minhashes WHERE article_id != ? AND article_id IN "
+            f"(SELECT article_id FROM lsh_bands WHERE bucket IN ({marks}))", [exclude, *keys])
+            if dedupe.may_be_same(signature, blob)]
+        for article_id in near:
+            yield article_id, (self.db.execute("SELECT text FROM articles WHERE id = ?", [article_id]).fetchone()
+                               or [""])[0] or ""
 
-    def index(self, article_id: int, *, changed: bool = False) -> None:
+    def index(self, article_id: int, *, changed: bool = False, terms: IndexTerms | None = None) -> None:
+        """Index a stored article; ``terms``: computed by the crawl's workers, used when they
+        are those of the stored title and text."""
         title, text, published_at, content_hash = self.db.execute(
             "SELECT title, text, published_at, content_hash FROM articles WHERE id = ?", [article_id]).fetchone()
         title, text = title or "", text or ""
-        analysis = tagging.analyse(title, text)  # one cut of each, for words and keywords
-        keywords, title_words, text_words = analysis.keywords, analysis.title_words, analysis.text_words
+        if terms is None or not terms.fits(title, text):
+            terms = index_terms(title, text)
         self.db.execute(
             "UPDATE articles SET keywords = ?, topics = ?, month = ? WHERE id = ?",
-            [json.dumps(keywords, ensure_ascii=False),
-             json.dumps(tagging.topics({*title_words, *text_words}, self.topics), ensure_ascii=False),
+            [json.dumps(terms.keywords, ensure_ascii=False),
+             json.dumps(tagging.topics({*terms.title_words, *terms.text_words}, self.topics), ensure_ascii=False),
              (published_at or "")[:7] or None, article_id])
         self.db.execute("DELETE FROM articles_fts WHERE rowid = ?", [article_id])
         self.db.execute("INSERT INTO articles_fts (rowid, title, text, keywords) VALUES (?, ?, ?, ?)",
-                        [article_id, " ".join(title_words), " ".join(text_words), " ".join(keywords)])
-        grams = dedupe.shingles(text)
-        minhash = dedupe.signature(grams)
+                        [article_id, " ".join(terms.title_words), " ".join(terms.text_words), " ".join(terms.keywords)])
         old = self.db.execute("SELECT signature FROM minhashes WHERE article_id = ?", [article_id]).fetchone()
         self.db.execute("INSERT OR REPLACE INTO minhashes (article_id, signature) VALUES (?, ?)",
-                        [article_id, dedupe.to_blob(minhash)])
+                        [article_id, terms.signature])
         if not changed:
-            self._cluster(article_id, text, grams, minhash, content_hash)
-        self._band(article_id, minhash, old[0] if old else None)
+            self._cluster(article_id, text, terms.signature, content_hash)
+        self._band(article_id, terms.signature, old[0] if old else None)
 
-    def _cluster(self, article_id: int, text: str, grams: set[str], minhash, content_hash: str) -> None:
-        matches = set(dedupe.reposts_among(text, grams, self._candidates(minhash, exclude=article_id)))
+    def _cluster(self, article_id: int, text: str, signature: bytes, content_hash: str) -> None:
+        matches = set(dedupe.reposts_among(text, self._candidates(signature, exclude=article_id)))
         matches.update(row[0] for row in self.db.execute(
             "SELECT id FROM articles WHERE content_hash = ? AND id != ?", [content_hash, article_id]))
         if not matches:

@@ -95,7 +95,7 @@ def apply_batch(db: sqlite_utils.Database, items: list, run_id: int | None, inde
                 article_id, status = _store_article(db, article_row(item, run_id, now), item.aliases, run_id, now,
                                                     result)
                 if index is not None and status != "unchanged":
-                    index.index(article_id, changed=status == "changed")
+                    index.index(article_id, changed=status == "changed", terms=item.index_terms)
             elif isinstance(item, ArticleCheckedItem):
                 db.conn.execute("UPDATE articles SET checked_at = ?, gone_at = NULL WHERE url = ?",
                                 (item.checked_at, item.url))

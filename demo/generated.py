@@ -6,7 +6,7 @@ titles and texts made unique by number; the page templates are the demo's own.
 
 By default an article's text is one demo article's, tagged with its number, so the
 schools repost each other's stories. ``varied=True`` draws every text from the demo's
-sentences instead (seeded), so each report is its own story, as across a real archive:
+clauses instead (seeded), so each report is its own story, as across a real archive:
 what a throughput benchmark needs, where reposts should be as rare as in life.
 """
 from __future__ import annotations
@@ -26,7 +26,7 @@ def generated_schools(schools: int = 5, count: int = 1000, per_page: int = 20,
                       newest: datetime | None = None, varied: bool = False) -> dict[str, School]:
     """``schools`` schools on 127.0.0.1, .2, … each with ``count`` articles, ``per_page`` per list page."""
     texts = [a for s in load_schools().values() for a in s.articles]
-    sentences = [x for a in texts for p in a["paragraphs"] for x in re.findall(r"[^。！？]+[。！？]", p)]
+    clauses = [x for a in texts for p in a["paragraphs"] for x in re.findall(r"[^。！？，；,;]+[。！？，；,;]", p)]
     rng = random.Random(1)
     newest = newest or (datetime.now(SHANGHAI) - timedelta(days=1)).replace(hour=9, minute=30, second=0,
                                                                             microsecond=0)
@@ -39,7 +39,7 @@ def generated_schools(schools: int = 5, count: int = 1000, per_page: int = 20,
         for number in range(1, count + 1):
             article = _article(key, number, texts[(number + index) % len(texts)], newest - timedelta(days=number - 1))
             if varied:
-                article["paragraphs"] = ["".join(rng.sample(sentences, 3)) for _ in range(4)]
+                article["paragraphs"] = ["".join(rng.sample(clauses, 10))[:-1] + "。" for _ in range(4)]
                 article["paragraphs"][0] += f"（{key}-{number}号）"
             school.articles.append(article)
         out[key] = school

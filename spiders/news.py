@@ -30,7 +30,8 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from crawler.charset import NotText, page_text
 from crawler.config import Config, Site
 from crawler.dates import SHANGHAI, now_iso, parse_date
-from crawler.extract import extract
+from crawler.prepare import prepare_article, warm_up
+from crawler.workers import CpuWorkers, default_count
 from crawler.incremental import (
     KnownState,
     conditional_headers,
@@ -49,6 +50,7 @@ from crawler.links import (
     is_next_text,
     looks_like_article,
     looks_like_list_page,
+    may_continue,
 )
 from crawler.urls import canonical_url
 
@@ -76,6 +78,9 @@ class NewsSpider(scrapy.Spider):
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
+        count = 0 if spider.try_mode else crawler.settings.getint("CPU_WORKERS", default_count())
+        spider.workers = CpuWorkers(count, warm_up=warm_up)
+        crawler.signals.connect(spider.workers.close, signal=signals.spider_closed)
         return spider
 
     # ------------------------------------------------------------ bookkeeping
@@ -269,8 +274,8 @@ class NewsSpider(scrapy.Spider):
         return out
 
     # ------------------------------------------------------------ articles
-    def parse_article(self, response, site: Site, list_url: str, list_date: str | None, pages=None, first=None,
-                      first_text: str | None = None):
+    async def parse_article(self, response, site: Site, list_url: str, list_date: str | None, pages=None,
+                            first=None, first_text: str | None = None):
         if response.status == 304:  # a stored article, unchanged: no parsing
             self.count(site, "not_modified")
             yield ArticleCheckedItem(url=response.url, site=site.name, checked_at=now_iso())
@@ -311,8 +316,9 @@ class NewsSpider(scrapy.Spider):
             return
         try:
             fetched = datetime.now(SHANGHAI)
-            article = extract(first_text, first.url, list_date=list_date, fetched_at=fetched, more_pages=pages,
-                              overrides=site.overrides)
+            article, terms = await self.workers.run(
+                prepare_article, first_text, first.url, with_terms=not self.try_mode, list_date=list_date,
+                fetched_at=fetched, more_pages=pages, overrides=site.overrides)
         except Exception as exc:
             self.error(site, f"cannot extract {first.url}: {exc!r}")
             return
@@ -342,10 +348,13 @@ class NewsSpider(scrapy.Spider):
             etag=_header(first, "ETag"),
             last_modified=_header(first, "Last-Modified"),
             aliases=[canonical_url(u) for u in first.meta.get("redirect_urls", [])],
+            index_terms=terms,
         )
 
     def next_article_page(self, response: TextResponse, first_url: str, wanted: int) -> str | None:
         """URL of the next page of a multi-page article (``下一页`` or page numbers inside it)."""
+        if not may_continue(first_url, response.text):
+            return None
         candidates = {}
         for anchor in response.xpath("//a[@href]"):
             url = canonical_url(response.urljoin(anchor.attrib["href"].strip()))

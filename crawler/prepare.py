@@ -1,0 +1,52 @@
+"""The CPU-heavy part of an article page, as one call a worker process can make.
+
+Scrapy runs the spider and the pipelines on one thread. Extraction (lxml, trafilatura),
+jieba and MinHash are two thirds of a crawl's CPU, so the spider hands each page to
+:func:`prepare_article` in worker processes (crawler/workers.py) and keeps downloading.
+The store then only writes. Everything here is a pure function of its arguments.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from crawler import dedupe, tagging
+from crawler.extract import Article, extract
+
+
+def _digest(title: str, text: str) -> bytes:
+    return hashlib.blake2b(f"{title}\0{text}".encode("utf-8"), digest_size=16).digest()
+
+
+@dataclass(frozen=True)
+class IndexTerms:
+    """What the store's index keeps of an article's title and text (db/index.py)."""
+
+    made_from: bytes  # digest of the title and text these were computed from
+    title_words: list[str]
+    text_words: list[str]
+    keywords: list[str]
+    signature: bytes  # MinHash of the text's 5-grams (crawler/dedupe.py)
+
+    def fits(self, title: str, text: str) -> bool:
+        """Whether these terms are those of this title and text (the stored ones)."""
+        return self.made_from == _digest(title, text)
+
+
+def index_terms(title: str, text: str) -> IndexTerms:
+    analysis = tagging.analyse(title, text)
+    return IndexTerms(_digest(title, text), analysis.title_words, analysis.text_words, analysis.keywords,
+                      dedupe.signature(dedupe.shingles(text)))
+
+
+def prepare_article(html: str, url: str, *, with_terms: bool = True, **extract_options) -> tuple[Article, IndexTerms | None]:
+    """The article of a page (see crawler.extract.extract) and, when it is one, its index terms."""
+    article = extract(html, url, **extract_options)
+    if not with_terms or not article.title or not article.text:
+        return article, None
+    return article, index_terms(article.title, article.text)
+
+
+def warm_up() -> None:
+    """Load jieba, its IDF table and the MinHash permutations before the first page comes."""
+    index_terms("学校召开党建工作会议", "学校召开党建工作会议，部署下一阶段工作。")

@@ -1,0 +1,77 @@
+"""Worker processes for the CPU-heavy part of each page, beside Scrapy's single thread.
+
+A ProcessPoolExecutor of ``CPU_WORKERS`` processes (``[crawl] workers``; default 1, 0:
+everything inline in one process), started at the first article page (a quiet night
+starts none) with ``spawn``, so no Scrapy or reactor state is copied into them; the
+program's main module must guard its entry point, as ``scheduler.py`` does. Workers ignore SIGINT and SIGTERM (the crawl process decides when to stop and
+shuts the pool down after its last page) and exit by themselves when the crawl process
+dies, even by SIGKILL, so no worker outlives a killed crawl.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+import signal
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+logger = logging.getLogger(__name__)
+
+
+def default_count() -> int:
+    """One worker: Scrapy's thread never waits on extraction, and a page that crashes lxml
+    takes down a worker, not the crawl. A polite crawl (one request a second per school)
+    needs no more; ``[crawl] workers = 2`` doubles a 2-core machine's backfill speed, at
+    ~200 MB a worker (benchmarks/throughput.py)."""
+    return 1
+
+
+def _init_worker(warm_up) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        def exit_with_parent():
+            parent.join()  # returns when the crawl process is gone, however it ended
+            os._exit(0)
+
+        threading.Thread(target=exit_with_parent, name="exit-with-parent", daemon=True).start()
+    if warm_up is not None:
+        warm_up()
+
+
+class CpuWorkers:
+    """``await workers.run(fn, *args)``: ``fn`` in a worker process, or inline when there are none."""
+
+    def __init__(self, count: int, warm_up=None):
+        self.count = count
+        self.warm_up = warm_up
+        self._pool: ProcessPoolExecutor | None = None
+
+    def start(self) -> None:
+        if self.count > 0 and self._pool is None:
+            self._pool = ProcessPoolExecutor(self.count, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=_init_worker, initargs=(self.warm_up,))
+
+    async def run(self, fn, /, *args, **kwargs):
+        if self.count <= 0:
+            return fn(*args, **kwargs)
+        self.start()
+        pool = self._pool
+        try:
+            return await asyncio.wrap_future(pool.submit(fn, *args, **kwargs))
+        except BrokenProcessPool:
+            # a worker died (killed, out of memory): this page fails, the next ones get a new pool
+            if self._pool is pool:
+                logger.error("a worker process died; starting new ones")
+                pool.shutdown(wait=False, cancel_futures=True)
+                self._pool = None
+            raise
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None

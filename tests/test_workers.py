@@ -1,0 +1,118 @@
+"""Extraction and tagging in worker processes: the same store as one process, and no
+worker that dies or outlives its crawl costs an article.
+
+Real crawls of the demo (``scheduler.py --once`` subprocesses), real worker processes
+found in /proc and killed with real signals.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+from demo.server import DemoServer
+from tests.conftest import ROOT, run_cli
+from tests.test_faults import DEMO_ARTICLES, check_store, count_articles
+
+# what the index derives from title and text, and what extraction finds
+COMPARED = ("url", "title", "text", "published_at", "author", "source", "editor", "views", "keywords", "topics",
+            "month", "content_hash")
+
+
+def children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as handle:
+            return [int(x) for x in handle.read().split()]
+    except OSError:
+        return []
+
+
+def alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+            return handle.read().split(") ")[1][0] != "Z"
+    except OSError:
+        return False
+
+
+def wait_for_worker(crawl: subprocess.Popen, timeout: float = 120) -> int:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and crawl.poll() is None:
+        # the pool has a resource tracker too; the worker is the child that loaded jieba
+        for pid in children(crawl.pid):
+            try:
+                with open(f"/proc/{pid}/cmdline", "rb") as handle:
+                    if b"resource_tracker" not in handle.read():
+                        return pid
+            except OSError:
+                continue
+        time.sleep(0.05)
+    raise AssertionError("no worker process appeared")
+
+
+def rows(db_path) -> list[tuple]:
+    conn = sqlite3.connect(db_path)
+    try:
+        found = conn.execute(f"SELECT {', '.join(COMPARED)} FROM articles ORDER BY url").fetchall()
+        clusters = conn.execute("SELECT a.url, c.url FROM articles a JOIN articles c ON c.id = a.cluster_id "
+                                "ORDER BY a.url").fetchall()
+        search = conn.execute("SELECT a.url, f.title, f.text FROM articles a JOIN articles_fts f ON f.rowid = a.id "
+                              "ORDER BY a.url").fetchall()
+        return [found, clusters, search]
+    finally:
+        conn.close()
+
+
+def test_workers_store_exactly_what_one_process_stores(demo, tmp_path):
+    stored = {}
+    for workers in (0, 2):
+        config = tmp_path / f"sites-{workers}.toml"
+        config.write_text(demo.config_toml(workers=workers), encoding="utf-8")
+        db_path = tmp_path / f"workers-{workers}.db"
+        result = run_cli("--once", "--config", config, "--db", db_path)
+        assert result.returncode == 0, result.stderr[-3000:]
+        stored[workers] = rows(db_path)
+    assert len(stored[0][0]) == DEMO_ARTICLES
+    assert stored[2] == stored[0]
+
+
+def test_a_worker_killed_mid_crawl_costs_no_article(tmp_path):
+    with DemoServer() as demo:
+        demo.slow(0.5)
+        config = tmp_path / "sites.toml"
+        config.write_text(demo.config_toml(), encoding="utf-8")
+        db_path = tmp_path / "reports.db"
+        crawl = subprocess.Popen([sys.executable, str(ROOT / "scheduler.py"), "--once", "--config", str(config),
+                                  "--db", str(db_path)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 text=True)
+        os.kill(wait_for_worker(crawl), signal.SIGKILL)
+        out, err = crawl.communicate(timeout=300)
+        assert crawl.returncode == 0, err[-3000:]
+        assert "worker process died" in err
+        demo.slow(0)
+        if count_articles(db_path)[0] < DEMO_ARTICLES:  # the pages that were in the dead worker
+            assert run_cli("--once", "--config", config, "--db", db_path).returncode == 0
+    assert count_articles(db_path) == (DEMO_ARTICLES, DEMO_ARTICLES)
+    check_store(db_path)
+
+
+def test_no_worker_outlives_a_killed_crawl(tmp_path):
+    with DemoServer() as demo:
+        demo.slow(0.5)
+        config = tmp_path / "sites.toml"
+        config.write_text(demo.config_toml(workers=2), encoding="utf-8")
+        crawl = subprocess.Popen([sys.executable, str(ROOT / "scheduler.py"), "--once", "--config", str(config),
+                                  "--db", str(tmp_path / "reports.db")], cwd=ROOT, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL)
+        worker = wait_for_worker(crawl)
+        family = children(crawl.pid)
+        assert worker in family
+        crawl.send_signal(signal.SIGKILL)
+        crawl.wait()
+        deadline = time.monotonic() + 20
+        while any(alive(pid) for pid in family) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(alive(pid) for pid in family)
