@@ -85,8 +85,9 @@ def wanted(event: dict, article: dict | None, rules: AlertsConfig) -> bool:
 
 # ------------------------------------------------------------------ reports and baselines
 def _report_and_baseline_events(db, config: Config, run_id: int):
-    rows = [dict(zip(("id", "site", "title", "text", "published_at", "topics", "cluster_id"), r)) for r in db.execute(
-        "SELECT id, site, title, text, published_at, topics, cluster_id FROM articles "
+    # no texts here: a first crawl brings thousands of articles, and only reports need theirs (filters)
+    rows = [dict(zip(("id", "site", "title", "published_at", "topics", "cluster_id"), r)) for r in db.execute(
+        "SELECT id, site, title, published_at, topics, cluster_id FROM articles "
         "WHERE first_seen_run = ? ORDER BY published_at DESC, id", [run_id])]
     by_site: dict[str, list[dict]] = {}
     for row in rows:
@@ -111,6 +112,7 @@ def _report_and_baseline_events(db, config: Config, run_id: int):
                 continue
             if not _fresh(article["published_at"], latest_before, now, max_age):
                 continue
+            article["text"] = db.execute("SELECT text FROM articles WHERE id = ?", [article["id"]]).fetchone()[0]
             yield {"key": f"report:{article['id']}", "run_id": run_id, "kind": "report", "site": site,
                    "article_id": article["id"], "count": reposts_in_run.get(article["id"], 0)}, article
 

@@ -128,7 +128,9 @@ class NewsSpider(scrapy.Spider):
             headers=headers,
             cb_kwargs={"site": site, "page": page, "column": column, "streak": streak},
             meta={"site": site.name, "kind": "list", "handle_httpstatus_list": [304]},
-            priority=10,  # list pages first: they feed everything else
+            # every column starts at once; deeper list pages wait for the articles already found, so
+            # the newest are stored first and the frontier holds a page of links, not the archive
+            priority=20 if page == 1 else 0,
             dont_filter=page == 1,
         )
 
@@ -146,6 +148,7 @@ class NewsSpider(scrapy.Spider):
             # the spider dedupes articles itself (self.requested); Scrapy's filter would silently drop
             # the second hop of a redirect loop, leaving the link neither stored nor skipped
             dont_filter=True,
+            priority=10,
             meta={"site": site.name, "kind": "article", "known": known is not None,
                   "handle_httpstatus_list": [304] if headers else []},
         )
