@@ -138,8 +138,7 @@ def curve_points(curve: list[tuple[int, float, float]], pages: int, steps: int =
     return points
 
 
-def benchmark_size(schools: int, articles: int, runs: int, work: Path, workers: int,
-                   bare: bool = True) -> dict:
+def benchmark_size(schools: int, articles: int, runs: int, work: Path, workers: int) -> dict:
     per_school = -(-articles // schools)
     with DemoServer(generated_schools(schools, per_school, per_page=20, varied=True)) as demo:
         config = work / f"sites-{articles}.toml"
@@ -150,10 +149,8 @@ def benchmark_size(schools: int, articles: int, runs: int, work: Path, workers: 
             pipeline.append(full_pipeline(demo, config, work, f"pipeline-{articles}-{run}"))
             print(f"  run {run}: pipeline {pipeline[-1].pages} pages in {pipeline[-1].wall_s:.1f} s, "
                   f"{pipeline[-1].stored} stored", end="", flush=True)
-            if bare:
-                yardstick.append(bare_crawl(demo, work, f"bare-{articles}-{run}"))
-                print(f"; Scrapy + trafilatura {yardstick[-1].pages} pages in {yardstick[-1].wall_s:.1f} s", end="")
-            print(flush=True)
+            yardstick.append(bare_crawl(demo, work, f"bare-{articles}-{run}"))
+            print(f"; Scrapy + trafilatura {yardstick[-1].pages} pages in {yardstick[-1].wall_s:.1f} s", flush=True)
         expected = schools * per_school
     return {"pipeline": pipeline, "bare": yardstick, "expected": expected}
 
@@ -167,7 +164,7 @@ def report(articles: int, result: dict) -> None:
     print(f"\n{articles:,} articles ({len(pipeline)} run(s), medians)")
     print(f"{'':<24}{'pages':>7}{'pages/s':>9}{'CPU ms/page':>13}{'CPU ms/article':>16}"
           f"{'RSS MB: crawl':>15}{'largest':>9}{'all':>6}")
-    rows = [("full pipeline", pipeline)] + ([("Scrapy + trafilatura", bare)] if bare else [])
+    rows = [("full pipeline", pipeline), ("Scrapy + trafilatura", bare)]
     for name, runs in rows:
         print(f"{name:<24}{median(m.pages for m in runs):>7.0f}{median(m.pages_per_s for m in runs):>9.1f}"
               f"{median(1000 * m.cpu_s / m.pages for m in runs):>13.2f}"
@@ -177,9 +174,8 @@ def report(articles: int, result: dict) -> None:
     stored = {m.stored for m in pipeline}
     print(f"articles stored: {sorted(stored)} of {result['expected']:,} "
           f"({'all' if stored == {result['expected']} else 'MISSING SOME'})")
-    if bare:
-        ratio = median(p.pages_per_s / b.pages_per_s for p, b in zip(pipeline, bare))
-        print(f"rate ratio, pipeline / Scrapy + trafilatura: {ratio:.2f}× (median of per-run ratios)")
+    ratio = median(p.pages_per_s / b.pages_per_s for p, b in zip(pipeline, bare))
+    print(f"rate ratio, pipeline / Scrapy + trafilatura: {ratio:.2f}× (median of per-run ratios)")
     last = pipeline[len(pipeline) // 2]
     points = ", ".join(f"{upto:,}: {main:.0f} / {total:.0f}" for upto, main, total in curve_points(last.curve, last.pages))
     print(f"pipeline RSS MB by pages served, crawl process / all processes: {points}")

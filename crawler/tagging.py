@@ -76,7 +76,7 @@ def idf_table() -> tuple[dict[str, float], float]:
 
 @dataclass(frozen=True)
 class Analysis:
-    title_words: list[str]  # search words (see :func:`words`)
+    title_words: list[str]  # search words: what jieba.cut_for_search gives, punctuation dropped
     text_words: list[str]
     keywords: list[str]
 
@@ -113,21 +113,6 @@ def _tfidf(cut: list[str]) -> list[str]:
     total = sum(counts.values())
     weights = {word: n * (idf.get(word, median) / total) for word, n in counts.items()}  # jieba's rounding
     return sorted(weights, key=weights.__getitem__, reverse=True)[:KEYWORD_COUNT]
-
-
-def words(text: str) -> list[str]:
-    """Search words: jieba's search-mode cut (long words and their parts), punctuation dropped."""
-    return _search_words(list(jieba().cut(text or "")))
-
-
-def segmented(text: str) -> str:
-    """Text as space-separated words, for an FTS5 index with the unicode61 tokenizer."""
-    return " ".join(words(text))
-
-
-def keywords(title: str, text: str) -> list[str]:
-    """TF-IDF top words of an article (title counted twice: it names the story)."""
-    return analyse(title, text).keywords
 
 
 def topics(vocabulary: set[str], watched: dict[str, list[str]] | None = None) -> list[str]:

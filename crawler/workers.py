@@ -51,7 +51,7 @@ class CpuWorkers:
         self.warm_up = warm_up
         self._pool: ProcessPoolExecutor | None = None
 
-    def start(self) -> None:
+    def _start(self) -> None:
         if self.count > 0 and self._pool is None:
             self._pool = ProcessPoolExecutor(self.count, mp_context=multiprocessing.get_context("spawn"),
                                              initializer=_init_worker, initargs=(self.warm_up,))
@@ -59,7 +59,7 @@ class CpuWorkers:
     async def run(self, fn, /, *args, **kwargs):
         if self.count <= 0:
             return fn(*args, **kwargs)
-        self.start()
+        self._start()
         pool = self._pool
         try:
             return await asyncio.wrap_future(pool.submit(fn, *args, **kwargs))
