@@ -13,6 +13,12 @@ all-known page plus ``stop_grace_pages``. A 304 costs no parsing.
 
 Per-school counters go to the crawl stats under ``site/<name>/…``; one school's
 failures never stop the others.
+
+The same spider runs as a cluster worker (``CLUSTER_KEY_PREFIX`` set, see
+:mod:`crawler.cluster`): then the coordinator seeds the start URLs and revalidates the
+unlisted young articles, what the store knows comes from Redis, and the run's memory is
+shared. Requests carry only plain data (school names, not objects), as they travel
+through Redis.
 """
 from __future__ import annotations
 
@@ -31,6 +37,7 @@ from crawler.charset import NotText, page_text
 from crawler.config import Config, Site
 from crawler.dates import SHANGHAI, now_iso, parse_date
 from crawler.prepare import prepare_article, warm_up
+from crawler.run_memory import RunMemory, SharedRunMemory
 from crawler.workers import CpuWorkers, default_count
 from crawler.incremental import (
     KnownState,
@@ -69,30 +76,43 @@ class NewsSpider(scrapy.Spider):
         self.found_links: list[str] = []  # --try prints these
         self.known = KnownState()
         self.now = datetime.now(SHANGHAI)
-        self.requested: set[str] = set()  # article URLs asked for in this run
-        self.seen_on_lists: set[str] = set()  # stored article URLs some walked list page links to
-        self.lists_changed: set[str] = set()  # sites with a list page that is not as last time
+        self.sites = {site.name: site for site in config.sites}
+        self.memory = RunMemory()
         self.swept: set[str] = set()  # sites whose young unlisted articles were revalidated
+        self.counters = None  # where count() goes: the crawl's stats, or the cluster coordinator's
+        self.cluster = None  # (Redis, crawler.cluster.Keys) when a cluster worker
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
+        prefix = crawler.settings.get("CLUSTER_KEY_PREFIX")
+        if prefix:
+            from scrapy_redis.connection import from_settings
+
+            from crawler.cluster import Keys
+
+            spider.cluster = (from_settings(crawler.settings), Keys(prefix))
+            spider.memory = SharedRunMemory(*spider.cluster)
         count = 0 if spider.try_mode else crawler.settings.getint("CPU_WORKERS", default_count())
         spider.workers = CpuWorkers(count, warm_up=warm_up)
         crawler.signals.connect(spider.workers.close, signal=signals.spider_closed)
         return spider
 
     # ------------------------------------------------------------ bookkeeping
+    @property
+    def stats(self):
+        return self.counters if self.counters is not None else self.crawler.stats
+
     def count(self, site: Site | str, key: str, n: int = 1) -> None:
         name = site if isinstance(site, str) else site.name
-        self.crawler.stats.inc_value(f"site/{name}/{key}", n)
+        self.stats.inc_value(f"site/{name}/{key}", n)
 
     def error(self, site: Site, message: str) -> None:
         self.count(site, "errors")
         key = f"site/{site.name}/first_error"
-        if not self.crawler.stats.get_value(key):
-            self.crawler.stats.set_value(key, message)
+        if not self.stats.get_value(key):
+            self.stats.set_value(key, message)
         logger.warning("[%s] %s", site.name, message)
 
     def on_site(self, site: Site, url: str) -> bool:
@@ -109,8 +129,18 @@ class NewsSpider(scrapy.Spider):
 
     # ------------------------------------------------------------ start
     async def start(self):
+        if self.cluster:  # the coordinator seeded the shared queue
+            from crawler.cluster import run_known
+
+            self.known = run_known(*self.cluster)
+            return
         if not self.try_mode:
             self.known = load_known(self.settings.get("STORE_DB_PATH"))
+        for request in self.seed_requests():
+            yield request
+
+    def seed_requests(self):
+        """Page 1 of every school's news columns."""
         for site in self.config.sites:
             for url in site.start_urls:
                 yield self.list_request(site, url, page=1, column=url, streak=0)
@@ -126,7 +156,7 @@ class NewsSpider(scrapy.Spider):
             callback=self.parse_list,
             errback=self.on_error,
             headers=headers,
-            cb_kwargs={"site": site, "page": page, "column": column, "streak": streak},
+            cb_kwargs={"site_name": site.name, "page": page, "column": column, "streak": streak},
             meta={"site": site.name, "kind": "list", "handle_httpstatus_list": [304]},
             # every column starts at once; deeper list pages wait for the articles already found, so
             # the newest are stored first and the frontier holds a page of links, not the archive
@@ -137,24 +167,24 @@ class NewsSpider(scrapy.Spider):
     def article_request(self, site: Site, url: str, list_url: str | None, list_date: str | None,
                         known=None) -> scrapy.Request:
         self.count(site, "requests")
-        self.requested.add(url)
         headers = conditional_headers(known.etag, known.last_modified) if known else {}
-        return scrapy.Request(
+        return self.memory.claim(scrapy.Request(
             url,
             callback=self.parse_article,
             errback=self.on_error,
             headers=headers,
-            cb_kwargs={"site": site, "list_url": list_url, "list_date": list_date},
-            # the spider dedupes articles itself (self.requested); Scrapy's filter would silently drop
+            cb_kwargs={"site_name": site.name, "list_url": list_url, "list_date": list_date},
+            # the spider dedupes articles itself (self.memory); Scrapy's filter would silently drop
             # the second hop of a redirect loop, leaving the link neither stored nor skipped
             dont_filter=True,
             priority=10,
             meta={"site": site.name, "kind": "article", "known": known is not None,
                   "handle_httpstatus_list": [304] if headers else []},
-        )
+        ), url)
 
     # ------------------------------------------------------------ list pages
-    def parse_list(self, response, site: Site, page: int, column: str | None = None, streak: int = 0):
+    def parse_list(self, response, site_name: str, page: int, column: str | None = None, streak: int = 0):
+        site = self.sites[site_name]
         column = column or response.url
         if response.status == 304:  # exactly as last time: nothing new here or behind it
             self.count(site, "not_modified")
@@ -186,7 +216,7 @@ class NewsSpider(scrapy.Spider):
         before = self.known.list_pages.get(response.url)
         list_unchanged = walked_before and before is not None and before.links_hash == fingerprint
         if not list_unchanged:
-            self.lists_changed.add(site.name)
+            self.memory.list_changed(site.name)
         yield ListPageItem(url=response.url, site=site.name, etag=_header(response, "ETag"),
                            last_modified=_header(response, "Last-Modified"), links_hash=fingerprint,
                            fetched_at=now_iso(), column=column,
@@ -201,11 +231,11 @@ class NewsSpider(scrapy.Spider):
             known = self.known.article(url)
             if known is None:
                 all_known = False
-                if url not in self.requested:
+                if not self.memory.is_requested(url):
                     yield self.article_request(site, url, response.url, list_date)
                 continue
-            self.seen_on_lists.add(known.url)
-            if known.url in self.requested:
+            self.memory.saw_listed(known.url)
+            if self.memory.is_requested(known.url):
                 continue
             plan = plan_known_article(known, list_title=list_title, list_date=list_date,
                                       list_unchanged=list_unchanged, now=self.now, recheck_days=site.recheck_days)
@@ -277,8 +307,11 @@ class NewsSpider(scrapy.Spider):
         return out
 
     # ------------------------------------------------------------ articles
-    async def parse_article(self, response, site: Site, list_url: str, list_date: str | None, pages=None,
-                            first=None, first_text: str | None = None):
+    async def parse_article(self, response, site_name: str, list_url: str, list_date: str | None, pages=None,
+                            first: dict | None = None, first_text: str | None = None):
+        """An article page; ``first`` (url, link, validators) and ``pages`` (texts) carry a
+        multi-page article's earlier pages to its next request."""
+        site = self.sites[site_name]
         if response.status == 304:  # a stored article, unchanged: no parsing
             self.count(site, "not_modified")
             yield ArticleCheckedItem(url=response.url, site=site.name, checked_at=now_iso())
@@ -301,41 +334,44 @@ class NewsSpider(scrapy.Spider):
             self.error(site, f"empty page (HTTP {response.status} with no content): {response.url}")
             return
         self.count(site, "article_pages")
-        first_text = text if first is None else first_text
-        first = first or response
-        pages = (pages or []) + ([] if response is first else [text])
-        next_page = self.next_article_page(response, first.url, len(pages) + 2)
-        if next_page and next_page not in self.requested:
+        if first is None:
+            first_text, pages = text, []
+            first = {"url": response.url, "link": _link(response.request), "etag": _header(response, "ETag"),
+                     "last_modified": _header(response, "Last-Modified"),
+                     "redirect_urls": response.meta.get("redirect_urls", [])}
+        else:
+            pages = [*pages, text]
+        next_page = self.next_article_page(response, first["url"], len(pages) + 2)
+        if next_page and not self.memory.is_requested(next_page):
             self.count(site, "requests")
-            self.requested.add(next_page)
-            yield scrapy.Request(
+            yield self.memory.claim(scrapy.Request(
                 next_page,
                 callback=self.parse_article,
                 errback=self.on_error,
-                cb_kwargs={"site": site, "list_url": list_url, "list_date": list_date, "pages": pages, "first": first,
-                           "first_text": first_text},
+                cb_kwargs={"site_name": site.name, "list_url": list_url, "list_date": list_date, "pages": pages,
+                           "first": first, "first_text": first_text},
                 meta={"site": site.name, "kind": "article"},
-            )
+            ), next_page)
             return
         try:
             fetched = datetime.now(SHANGHAI)
             article, terms = await self.workers.run(
-                prepare_article, first_text, first.url, with_terms=not self.try_mode, list_date=list_date,
+                prepare_article, first_text, first["url"], with_terms=not self.try_mode, list_date=list_date,
                 fetched_at=fetched, more_pages=pages, overrides=site.overrides)
         except Exception as exc:
-            self.error(site, f"cannot extract {first.url}: {exc!r}")
+            self.error(site, f"cannot extract {first['url']}: {exc!r}")
             return
         if article.published_at and site.since and article.published_at[:10] < site.since:
             self.count(site, "too_old")
-            yield _skipped(first.request, site, f"older than since ({site.since})")
+            yield _skipped_link(first["link"], site, f"older than since ({site.since})")
             return
         if not article.title or len(article.text) < MIN_ARTICLE_CHARS:
             self.count(site, "not_articles")
-            logger.info("[%s] 不是文章（无标题或正文）: %s", site.name, first.url)
-            yield _skipped(first.request, site, "no title or text")
+            logger.info("[%s] 不是文章（无标题或正文）: %s", site.name, first["url"])
+            yield _skipped_link(first["link"], site, "no title or text")
             return
         yield ArticleItem(
-            url=canonical_url(first.url),
+            url=canonical_url(first["url"]),
             site=site.name,
             title=article.title,
             text=article.text,
@@ -348,9 +384,9 @@ class NewsSpider(scrapy.Spider):
             list_url=list_url,
             images=article.images,
             attachments=article.attachments,
-            etag=_header(first, "ETag"),
-            last_modified=_header(first, "Last-Modified"),
-            aliases=[canonical_url(u) for u in first.meta.get("redirect_urls", [])],
+            etag=first["etag"],
+            last_modified=first["last_modified"],
+            aliases=[canonical_url(u) for u in first["redirect_urls"]],
             index_terms=terms,
         )
 
@@ -377,7 +413,7 @@ class NewsSpider(scrapy.Spider):
     # ------------------------------------------------------------ failures
     def on_error(self, failure):
         request = failure.request
-        site = request.cb_kwargs.get("site")
+        site = self.sites.get(request.cb_kwargs.get("site_name"))
         if site is None:
             return
         kind = request.meta.get("kind", "page")
@@ -411,28 +447,49 @@ class NewsSpider(scrapy.Spider):
 
     # ------------------------------------------------------------ young articles no list showed
     def on_idle(self, spider=None):
-        """Once the lists are walked: revalidate each site's young stored articles that no walked
-        list page linked to (deleted ones answer 404 and get ``gone_at``). Sites whose lists
-        are all as last time are left alone: a quiet night stays a few list pages."""
+        """Once the lists are walked, revalidate the young articles no list showed (a cluster
+        worker instead waits for the coordinator to say the run is over)."""
         if self.try_mode:
             return
-        requests = []
-        for site in self.config.sites:
-            if site.name in self.swept or site.name not in self.lists_changed:
-                continue
-            self.swept.add(site.name)
-            for known in self.known.young_articles(site.name, self.now, site.recheck_days):
-                if known.url not in self.seen_on_lists and known.url not in self.requested and not known.gone:
-                    requests.append(self.article_request(site, known.url, None, None, known))
+        if self.cluster:
+            from crawler.cluster import current_run
+
+            if current_run(*self.cluster)[1] == "crawling":
+                raise DontCloseSpider
+            return
+        requests = self.unlisted_young_requests()
         if requests:
             for request in requests:
                 self.crawler.engine.crawl(request)
             raise DontCloseSpider
 
+    def unlisted_young_requests(self) -> list[scrapy.Request]:
+        """Each site's young stored articles that no walked list page linked to (deleted ones
+        answer 404 and get ``gone_at``), once per run. Sites whose lists are all as last time
+        are left alone: a quiet night stays a few list pages."""
+        requests = []
+        changed = self.memory.sites_with_changed_lists()
+        for site in self.config.sites:
+            if site.name in self.swept or site.name not in changed:
+                continue
+            self.swept.add(site.name)
+            for known in self.known.young_articles(site.name, self.now, site.recheck_days):
+                if not known.gone and not self.memory.was_listed(known.url) and not self.memory.is_requested(known.url):
+                    requests.append(self.article_request(site, known.url, None, None, known))
+        return requests
+
+
+def _link(request) -> str:
+    """The URL a list linked to, before any redirect."""
+    return (request.meta.get("redirect_urls") or [request.url])[0]
+
 
 def _skipped(request, site: Site, reason: str) -> SkippedLinkItem:
-    """The list's link (before any redirect) will never be an article: not a gap in its column."""
-    link = (request.meta.get("redirect_urls") or [request.url])[0]
+    return _skipped_link(_link(request), site, reason)
+
+
+def _skipped_link(link: str, site: Site, reason: str) -> SkippedLinkItem:
+    """The list's link will never be an article: not a gap in its column."""
     return SkippedLinkItem(url=canonical_url(link), site=site.name, reason=reason, seen_at=now_iso())
 
 

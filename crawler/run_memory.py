@@ -1,0 +1,65 @@
+"""What the spider remembers during one run, in one process or shared by a cluster's workers.
+
+* which article URLs were asked for (each is asked once per run, whichever list shows it);
+* which stored articles some walked list page showed (the others, if young, are revalidated);
+* which schools have a list page that is not as it was (only theirs are revalidated).
+"""
+from __future__ import annotations
+
+
+class RunMemory:
+    """One process: plain sets."""
+
+    def __init__(self):
+        self._requested: set[str] = set()
+        self._listed: set[str] = set()
+        self._changed: set[str] = set()
+
+    def is_requested(self, url: str) -> bool:
+        return url in self._requested
+
+    def claim(self, request, url: str):
+        """``request`` is the one that asks for ``url`` in this run."""
+        self._requested.add(url)
+        return request
+
+    def saw_listed(self, url: str) -> None:
+        self._listed.add(url)
+
+    def was_listed(self, url: str) -> bool:
+        return url in self._listed
+
+    def list_changed(self, site: str) -> None:
+        self._changed.add(site)
+
+    def sites_with_changed_lists(self) -> set[str]:
+        return set(self._changed)
+
+
+class SharedRunMemory(RunMemory):
+    """A cluster's workers: Redis sets. A claim is taken when the request is queued, in the
+    same Lua step (crawler.cluster_queue), so a worker killed in between loses no article."""
+
+    def __init__(self, server, keys):
+        super().__init__()
+        self.server = server
+        self.keys = keys
+
+    def is_requested(self, url: str) -> bool:
+        return bool(self.server.sismember(self.keys.claimed, url))
+
+    def claim(self, request, url: str):
+        request.meta["claim"] = url
+        return request
+
+    def saw_listed(self, url: str) -> None:
+        self.server.sadd(self.keys.listed, url)
+
+    def was_listed(self, url: str) -> bool:
+        return bool(self.server.sismember(self.keys.listed, url))
+
+    def list_changed(self, site: str) -> None:
+        self.server.sadd(self.keys.lists_changed, site)
+
+    def sites_with_changed_lists(self) -> set[str]:
+        return {name.decode() for name in self.server.smembers(self.keys.lists_changed)}
