@@ -70,6 +70,15 @@ class AlertsConfig:
 
 
 @dataclass(frozen=True)
+class ClusterConfig:
+    """``[cluster]``: crawl on several machines through one Redis (scrapy-redis); off when absent."""
+
+    redis_url: str  # redis://host:6379/0; "${NAME}" parts are read from the environment
+    key_prefix: str = "snm"  # every key of this store's runs starts with it: one Redis serves several stores
+    worker_wait_minutes: float = 10  # a run with no worker connected for this long fails
+
+
+@dataclass(frozen=True)
 class Config:
     path: str
     sites: tuple[Site, ...]
@@ -77,6 +86,7 @@ class Config:
     topics: dict | None = None  # [topics] name = ["term", …]; None: the shipped defaults
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
     alerts: AlertsConfig = field(default_factory=AlertsConfig)
+    cluster: ClusterConfig | None = None  # None: one process, no Redis
 
     def site(self, name: str) -> Site:
         for s in self.sites:
@@ -89,7 +99,7 @@ class Config:
 _REFRESH_KEYS = ("since", "recheck_days", "stop_grace_pages")
 _SITE_KEYS = ("name", "start_urls", "allowed_domains", "article_pattern", "max_pages", *_REFRESH_KEYS,
               *OVERRIDE_KEYS)
-# Top-level tables; [cluster] belongs to the distributed mode and is accepted as it is.
+# Top-level tables
 _TOP_KEYS = {"sites", "crawl", "schedule", "alerts", "topics", "cluster"}
 _CRAWL_KEYS = {
     "download_delay": (int, float),
@@ -150,7 +160,8 @@ def parse_config(data: dict, where: str = "<config>") -> Config:
     scrapy_keys = {key: value for key, value in crawl.items() if key not in SITE_DEFAULT_KEYS}
     return Config(path=where, sites=tuple(sites), crawl=scrapy_keys, topics=_parse_topics(data.get("topics"), where),
                   schedule=_parse_schedule(data.get("schedule", {}), where),
-                  alerts=_parse_alerts(data.get("alerts", {}), where, {s.name for s in sites}))
+                  alerts=_parse_alerts(data.get("alerts", {}), where, {s.name for s in sites}),
+                  cluster=_parse_cluster(data.get("cluster"), where))
 
 
 def _table(raw, name: str, where: str, fields: dict, positive: bool = True) -> dict:
@@ -212,6 +223,23 @@ def _parse_alerts(raw, where: str, site_names: set[str]) -> AlertsConfig:
         if name not in site_names:
             raise ConfigError(f"{where}: [alerts]: key 'sites': {name!r} is not the name of a [[sites]] entry")
     return AlertsConfig(**values)
+
+
+def _parse_cluster(raw, where: str) -> ClusterConfig | None:
+    if raw is None:
+        return None
+    values = _table(raw, "cluster", where, {"redis_url": str, "key_prefix": str, "worker_wait_minutes": (int, float)})
+    url = values.get("redis_url", "")
+    if not re.match(r"^(redis|rediss|unix)://", url):
+        raise ConfigError(f"{where}: [cluster]: key 'redis_url': {url!r} is not a Redis URL like "
+                          "redis://127.0.0.1:6379/0" if url else
+                          f"{where}: [cluster]: key 'redis_url' is missing (remove [cluster] to crawl in one process)")
+    for name in re.findall(r"\$\{([^}]*)\}", url):
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise ConfigError(f"{where}: [cluster]: key 'redis_url': ${{{name}}} is not an environment variable name")
+    if "key_prefix" in values and not re.fullmatch(r"[A-Za-z0-9_.-]+", values["key_prefix"]):
+        raise ConfigError(f"{where}: [cluster]: key 'key_prefix': letters, digits, '.', '_' and '-' only")
+    return ClusterConfig(**values)
 
 
 def _parse_topics(raw, where: str) -> dict | None:
