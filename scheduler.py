@@ -4,6 +4,7 @@
     python scheduler.py --once [--config sites.toml] [--db db/reports.db]   one refresh of every school, then alerts
     python scheduler.py --demo                                               the same, on the bundled demo site
     python scheduler.py --try URL                                            try a news column before adding it
+    python scheduler.py --worker [--config sites.toml]                       crawl for the runs of a [cluster]
 """
 from __future__ import annotations
 
@@ -31,6 +32,10 @@ def main(argv: list[str] | None = None) -> int:
     mode.add_argument("--once", action="store_true", help="run one refresh of every configured school and exit")
     mode.add_argument("--demo", action="store_true", help="serve the bundled demo schools and refresh db/demo.db")
     mode.add_argument("--try", dest="try_url", metavar="URL", help="crawl one news column without storing anything")
+    mode.add_argument("--worker", action="store_true",
+                      help="crawl for the refreshes of the [cluster] in the config, until stopped (needs only Redis)")
+    mode.add_argument("--worker-run", action="store_true", help=argparse.SUPPRESS)  # a worker's child: one run
+    parser.add_argument("--key-prefix", help=argparse.SUPPRESS)
     parser.add_argument("--config", default=str(DEFAULT_CONFIG), help="sites file (default: sites.toml)")
     parser.add_argument("--db", default=None, help="SQLite file (default: db/reports.db; db/demo.db with --demo)")
     parser.add_argument("--quiet", action="store_true", help="no progress lines, only the summary")
@@ -41,6 +46,8 @@ def main(argv: list[str] | None = None) -> int:
         return try_column(args.try_url, log_level)
     if args.demo:
         return run_demo(args.db, log_level)
+    if args.worker or args.worker_run:
+        return run_worker(args, log_level)
     try:
         config = load_config(args.config)
     except ConfigError as exc:
@@ -57,6 +64,7 @@ def feed_path_for(config, db_path: str) -> str:
 
 
 def refresh_and_report(config, db_path: str, log_level: str, feed_path: str | None = None) -> int:
+    from crawler.cluster import ClusterUnavailable
     from crawler.lock import Busy
     from crawler.refresh import run_refresh
 
@@ -68,6 +76,9 @@ def refresh_and_report(config, db_path: str, log_level: str, feed_path: str | No
         return EXIT_BUSY
     except (OSError, sqlite3.Error) as exc:
         print(f"error: cannot write {db_path}: {exc} (nothing stored in this run is half-written)", file=sys.stderr)
+        return 1
+    except ClusterUnavailable as exc:
+        print(f"error: {exc} (the run is recorded as failed; what was stored is kept)", file=sys.stderr)
         return 1
     print(format_summary(result, db_path))
     return 1 if result.status == "failed" else 0
@@ -130,6 +141,26 @@ def run_demo(db_path: str | None, log_level: str) -> int:
         code = refresh_and_report(config, db_path, log_level, feed_path=str(Path(db_path).with_suffix(".atom")))
     print(f"\nBrowse it: .venv/bin/datasette {db_path} -m db/metadata.yml --plugins-dir db/plugins")
     return code
+
+
+def run_worker(args, log_level: str) -> int:
+    """``--worker``: serve the cluster's runs; ``--worker-run`` (its child): crawl the current one."""
+    from crawler.cluster import ClusterUnavailable, resolve_url
+    from crawler.cluster_worker import crawl_current_run, serve
+    from crawler.config import load_cluster_config
+
+    try:
+        if args.worker_run:  # Scrapy sets up the logging
+            return crawl_current_run(args.key_prefix, log_level)
+        logging.basicConfig(level=log_level, format="%(asctime)s [%(name)s] %(levelname)s: %(message)s")
+        cluster = load_cluster_config(args.config)
+        return serve(resolve_url(cluster.redis_url), cluster.key_prefix, log_level)
+    except ConfigError as exc:
+        print(f"config error: {exc}", file=sys.stderr)
+        return 2
+    except ClusterUnavailable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
 
 
 def run_schedule(config, config_path: str, db_path: str, log_level: str) -> int:

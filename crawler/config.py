@@ -103,6 +103,7 @@ _SITE_KEYS = ("name", "start_urls", "allowed_domains", "article_pattern", "max_p
 _TOP_KEYS = {"sites", "crawl", "schedule", "alerts", "topics", "cluster"}
 _CRAWL_KEYS = {
     "download_delay": (int, float),
+    "concurrent_requests": int,
     "concurrent_requests_per_domain": int,
     "download_timeout": (int, float),
     "retry_times": int,
@@ -223,6 +224,22 @@ def _parse_alerts(raw, where: str, site_names: set[str]) -> AlertsConfig:
         if name not in site_names:
             raise ConfigError(f"{where}: [alerts]: key 'sites': {name!r} is not the name of a [[sites]] entry")
     return AlertsConfig(**values)
+
+
+def load_cluster_config(path: str | Path) -> ClusterConfig:
+    """Only the ``[cluster]`` table: a worker machine's config needs no [[sites]] (the
+    coordinator sends its own with each run)."""
+    where = str(path)
+    try:
+        data = tomllib.loads(Path(path).read_bytes().decode("utf-8-sig"))
+    except FileNotFoundError:
+        raise ConfigError(f"{where}: file not found") from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{where}: cannot read: {exc}") from None
+    cluster = _parse_cluster(data.get("cluster"), where)
+    if cluster is None:
+        raise ConfigError(f"{where}: no [cluster] table; a worker needs redis_url = \"redis://host:6379/0\"")
+    return cluster
 
 
 def _parse_cluster(raw, where: str) -> ClusterConfig | None:

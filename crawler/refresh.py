@@ -22,6 +22,7 @@ from db.schema import RUN_SITE_COLUMNS
 
 _CRAWL_SETTING_NAMES = {
     "download_delay": "DOWNLOAD_DELAY",
+    "concurrent_requests": "CONCURRENT_REQUESTS",
     "concurrent_requests_per_domain": "CONCURRENT_REQUESTS_PER_DOMAIN",
     "download_timeout": "DOWNLOAD_TIMEOUT",
     "retry_times": "RETRY_TIMES",
@@ -165,11 +166,16 @@ def _crawl_and_record(config: Config, db_path: str, run_id: int, log_level: str,
     started = time.monotonic()
     status, message, stats = "failed", "", {}
     try:
-        settings = build_settings(
-            config, STORE_DB_PATH=str(db_path), CRAWL_RUN_ID=run_id, LOG_LEVEL=log_level, **setting_overrides
-        )
-        crawler = run_crawl(config, settings)
-        stats = crawler.stats.get_stats()
+        if config.cluster is not None:
+            from crawler.coordinator import crawl_on_cluster
+
+            logging.basicConfig(level=log_level, format="%(asctime)s [%(name)s] %(levelname)s: %(message)s")
+            stats = crawl_on_cluster(config, str(db_path), run_id, stop_requested)
+        else:
+            settings = build_settings(
+                config, STORE_DB_PATH=str(db_path), CRAWL_RUN_ID=run_id, LOG_LEVEL=log_level, **setting_overrides
+            )
+            stats = run_crawl(config, settings).stats.get_stats()
         stopped = stats.get("finish_reason") == "shutdown" or stop_requested()
         status = "stopped" if stopped else "ok"
         if stats.get("store_error"):

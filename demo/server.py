@@ -255,12 +255,12 @@ class DemoServer:
         return {"sites": sites, "crawl": {"download_delay": 0.0, "autothrottle": False}}
 
     def config_toml(self, **crawl) -> str:
-        """The config as a sites.toml; ``crawl`` adds [crawl] keys (``recheck_days=36500``)."""
+        """The config as a sites.toml; ``crawl`` adds or replaces [crawl] keys (``recheck_days=36500``)."""
         lines = []
         for site in self.config_dict()["sites"]:
             lines += ["[[sites]]", f'name = "{site["name"]}"', f'start_urls = ["{site["start_urls"][0]}"]', ""]
-        lines += ["[crawl]", "download_delay = 0.0", "autothrottle = false"]
-        lines += [f"{key} = {json.dumps(value)}" for key, value in crawl.items()]
+        crawl = {**self.config_dict()["crawl"], **crawl}
+        lines += ["[crawl]", *(f"{key} = {json.dumps(value)}" for key, value in crawl.items())]
         return "\n".join(lines) + "\n"
 
     def expected(self) -> list[dict]:

@@ -86,13 +86,12 @@ class NewsSpider(scrapy.Spider):
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
-        prefix = crawler.settings.get("CLUSTER_KEY_PREFIX")
-        if prefix:
+        if crawler.settings.get("CLUSTER_KEY_PREFIX"):
             from scrapy_redis.connection import from_settings
 
-            from crawler.cluster import Keys
+            from crawler.cluster import keys_from_settings
 
-            spider.cluster = (from_settings(crawler.settings), Keys(prefix))
+            spider.cluster = (from_settings(crawler.settings), keys_from_settings(crawler.settings))
             spider.memory = SharedRunMemory(*spider.cluster)
         count = 0 if spider.try_mode else crawler.settings.getint("CPU_WORKERS", default_count())
         spider.workers = CpuWorkers(count, warm_up=warm_up)
@@ -454,7 +453,7 @@ class NewsSpider(scrapy.Spider):
         if self.cluster:
             from crawler.cluster import current_run
 
-            if current_run(*self.cluster)[1] == "crawling":
+            if current_run(*self.cluster) == (self.cluster[1].run_id, "crawling"):
                 raise DontCloseSpider
             return
         requests = self.unlisted_young_requests()

@@ -1,0 +1,228 @@
+"""What the machines of a distributed crawl share through Redis, and the few atomic steps on it.
+
+One refresh with ``[cluster]`` configured is one *coordinator* (``scheduler.py --once``:
+it publishes the run, seeds the start URLs, writes SQLite, decides when the run is over)
+and any number of *workers* (``scheduler.py --worker``: Scrapy processes with
+scrapy-redis's scheduler and dupefilter). They share, under ``key_prefix``:
+
+* ``run``: the current run's id, state, config and what the store knows (workers read no
+  SQLite);
+* ``workers`` and ``alive:<worker>`` (a key that expires unless the worker renews it);
+* ``next-request:<host>``: when a school may be asked again, so politeness is per school,
+  not per worker;
+
+and, under ``<prefix>:<run id>:``, the run's own:
+
+* ``news:requests``, ``news:dupefilter``: scrapy-redis's queue and fingerprints: the frontier;
+* ``in-flight:<worker>``: every request a worker popped, until it is done with it; a dead
+  worker's are put back in the queue;
+* ``news:items``: what workers scraped, pickled, for the one writer;
+* ``claimed``, ``listed``, ``lists-changed``: the spider's memory of the run (which article
+  URLs are asked for, which stored ones a list showed, which schools' lists changed);
+* ``stats``: the per-school counters of the run summary.
+
+scrapy-redis itself drops a killed worker's popped requests; the in-flight hashes are what
+make "a killed worker loses nothing" true. Moves between queue and in-flight are Lua
+scripts, so at every instant a request is in exactly one of them.
+"""
+from __future__ import annotations
+
+import os
+import pickle
+import re
+import socket
+import zlib
+
+SPIDER = "news"
+
+# queue -> in-flight, atomically; returns the request's bytes or nil
+_POP_INTO_FLIGHT = """
+local top = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+if #top == 0 then return false end
+redis.call('ZREM', KEYS[1], top[1])
+redis.call('HSET', KEYS[2], top[1], top[2])
+return top[1]
+"""
+# push a request unless its claim (an article URL) was taken by an earlier one
+_CLAIM_AND_PUSH = """
+if ARGV[3] ~= '' and redis.call('SADD', KEYS[2], ARGV[3]) == 0 then return 0 end
+redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
+return 1
+"""
+# a dead worker's in-flight requests back to the queue; returns how many
+_REQUEUE = """
+local entries = redis.call('HGETALL', KEYS[1])
+for i = 1, #entries, 2 do redis.call('ZADD', KEYS[2], entries[i + 1], entries[i]) end
+redis.call('DEL', KEYS[1])
+return #entries / 2
+"""
+# nothing queued, nothing in flight, no item waiting: nothing can ever come again
+_QUIESCENT = """
+if redis.call('ZCARD', KEYS[1]) > 0 or redis.call('LLEN', KEYS[2]) > 0 then return 0 end
+for _, worker in ipairs(redis.call('SMEMBERS', KEYS[3])) do
+  if redis.call('HLEN', ARGV[1] .. worker) > 0 then return 0 end
+end
+return 1
+"""
+# reserve the next moment a host may be asked, on Redis's clock (machines' clocks differ);
+# ARGV[1]: the delay (ms); returns how long to wait (ms)
+_RESERVE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local free = tonumber(redis.call('GET', KEYS[1]) or '0')
+local at = math.max(now, free)
+redis.call('SET', KEYS[1], at + tonumber(ARGV[1]), 'PX', at - now + tonumber(ARGV[1]) + 60000)
+return at - now
+"""
+
+
+class ClusterUnavailable(RuntimeError):
+    """Redis cannot be reached (or refused us): worded for the person running the crawl."""
+
+
+class Keys:
+    """The Redis key names of one store's cluster, and of one of its runs.
+
+    The frontier, memory, items and counters of run N live under ``<prefix>:<N>:``, so a
+    worker still finishing run N (it learns of the end within seconds) cannot take run
+    N + 1's requests with run N's knowledge of the store.
+    """
+
+    def __init__(self, prefix: str, run_id: int | None = None):
+        self.prefix = prefix
+        self.run_id = run_id
+        run = f"{prefix}:{run_id}"
+        # scrapy-redis's own (its SCHEDULER_QUEUE_KEY and SCHEDULER_DUPEFILTER_KEY)
+        self.requests = f"{run}:{SPIDER}:requests"
+        self.dupefilter = f"{run}:{SPIDER}:dupefilter"
+        self.items = f"{run}:{SPIDER}:items"
+        # the spider's memory of the run, the summary's counters
+        self.claimed = f"{run}:claimed"
+        self.listed = f"{run}:listed"
+        self.lists_changed = f"{run}:lists-changed"
+        self.stats = f"{run}:stats"
+        self.in_flight_prefix = f"{run}:in-flight:"
+        # the cluster's: the current run, the workers, politeness clocks
+        self.run = f"{prefix}:run"
+        self.workers = f"{prefix}:workers"
+
+    def for_run(self, run_id: int) -> "Keys":
+        return Keys(self.prefix, run_id)
+
+    def in_flight(self, worker: str) -> str:
+        return self.in_flight_prefix + worker
+
+    def alive(self, worker: str) -> str:
+        return f"{self.prefix}:alive:{worker}"
+
+    def next_request(self, host: str) -> str:
+        return f"{self.prefix}:next-request:{host}"
+
+
+def keys_from_settings(settings) -> Keys:
+    """A worker's keys: CLUSTER_KEY_PREFIX and CLUSTER_RUN_ID."""
+    return Keys(settings.get("CLUSTER_KEY_PREFIX"), settings.getint("CLUSTER_RUN_ID"))
+
+
+def resolve_url(configured: str) -> str:
+    """Fill ``${NAME}`` parts (a Redis password) from the environment."""
+    missing = [name for name in re.findall(r"\$\{([^}]*)\}", configured) if not os.environ.get(name)]
+    if missing:
+        raise ClusterUnavailable(f"environment variable {missing[0]} is not set (used in [cluster] redis_url)")
+    return re.sub(r"\$\{([^}]*)\}", lambda m: os.environ[m.group(1)], configured)
+
+
+def shown_url(url: str) -> str:
+    """The URL without its password, for messages."""
+    return re.sub(r"//([^@/]*):[^@/]*@", r"//\1:***@", url)
+
+
+def connect(url: str):
+    """A checked connection to the run's Redis; ClusterUnavailable with a clear message if there is none."""
+    import redis
+
+    try:
+        server = redis.Redis.from_url(url, socket_connect_timeout=10, socket_timeout=30, health_check_interval=30)
+        server.ping()
+    except (redis.RedisError, ValueError) as exc:
+        raise ClusterUnavailable(f"cannot reach Redis at {shown_url(url)}: {exc}") from None
+    return server
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def scripts(server) -> dict:
+    return {name: server.register_script(body) for name, body in (
+        ("pop_into_flight", _POP_INTO_FLIGHT), ("claim_and_push", _CLAIM_AND_PUSH), ("requeue", _REQUEUE),
+        ("quiescent", _QUIESCENT), ("reserve", _RESERVE))}
+
+
+# ------------------------------------------------------------------ the run
+def publish_run(server, keys: Keys, config, known) -> None:
+    """A fresh run (``keys`` are its keys): workers start on it when they see ``crawling``."""
+    _delete_matching(server, f"{keys.prefix}:[0-9]*")  # what earlier runs left (a coordinator killed mid-run)
+    server.hset(keys.run, mapping={
+        "id": keys.run_id, "state": "crawling",
+        "config": pickle.dumps(config), "known": zlib.compress(pickle.dumps(known), 1),
+    })
+
+
+def end_run(server, keys: Keys, state: str) -> None:
+    """Tell the workers the run is over (``done`` or ``stopped``) and free what it held."""
+    server.hset(keys.run, "state", state)
+    server.hdel(keys.run, "known")
+    _delete_matching(server, f"{keys.prefix}:{keys.run_id}:*")
+
+
+def _delete_matching(server, pattern: str) -> None:
+    batch = list(server.scan_iter(match=pattern, count=1000))
+    for start in range(0, len(batch), 1000):
+        server.delete(*batch[start:start + 1000])
+
+
+def current_run(server, keys: Keys) -> tuple[int | None, str | None]:
+    run_id, state = server.hmget(keys.run, "id", "state")
+    return (int(run_id) if run_id else None), (state.decode() if state else None)
+
+
+def run_config(server, keys: Keys):
+    return pickle.loads(server.hget(keys.run, "config"))
+
+
+def run_known(server, keys: Keys):
+    from crawler.incremental import KnownState
+
+    blob = server.hget(keys.run, "known")
+    return pickle.loads(zlib.decompress(blob)) if blob else KnownState()
+
+
+def dumps_item(item) -> bytes:
+    """Items travel pickled: they keep their class and their index terms (bytes)."""
+    return pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+class RedisCounters:
+    """The run's per-school counters (``site/<name>/<counter>``), summed over every worker."""
+
+    def __init__(self, server, key: str):
+        self.server = server
+        self.key = key
+
+    def inc_value(self, key: str, count: int = 1, start: int = 0, spider=None) -> None:
+        self.server.hincrby(self.key, key, count)
+
+    def set_value(self, key: str, value, spider=None) -> None:
+        self.server.hset(self.key, key, value)
+
+    def get_value(self, key: str, default=None, spider=None):
+        value = self.server.hget(self.key, key)
+        return default if value is None else _number_or_text(value.decode())
+
+    def get_stats(self, spider=None) -> dict:
+        return {k.decode(): _number_or_text(v.decode()) for k, v in self.server.hgetall(self.key).items()}
+
+
+def _number_or_text(value: str):
+    return int(value) if re.fullmatch(r"-?\d+", value) else value

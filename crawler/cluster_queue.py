@@ -1,0 +1,46 @@
+"""scrapy-redis's priority queue, made safe for workers that die and for shared article claims.
+
+* ``pop`` moves the request into the worker's in-flight hash in the same Lua step, and
+  ``acknowledge`` removes it once the engine is done with it (its links queued, its items
+  pushed); the coordinator puts a dead worker's in-flight requests back in the queue.
+* ``push`` of a request whose ``meta["claim"]`` names an article URL queues it only if no
+  earlier request claimed that URL in this run. The spider asks for each article once per
+  run; a claim made apart from the push would be lost with a worker killed between the two.
+"""
+from __future__ import annotations
+
+from scrapy_redis.queue import PriorityQueue
+
+from crawler.cluster import Keys, keys_from_settings, scripts
+
+
+class ReliablePriorityQueue(PriorityQueue):
+    def __init__(self, server, spider, key, serializer=None, *, keys: Keys | None = None, worker: str | None = None):
+        super().__init__(server, spider, key, serializer)
+        settings = getattr(spider, "settings", None)
+        self.keys = keys or keys_from_settings(settings)
+        self.worker = worker or settings.get("CLUSTER_WORKER_ID")
+        self.in_flight_key = self.keys.in_flight(self.worker)
+        self.scripts = scripts(server)
+        self.issued: dict = {}  # request object -> its bytes in the in-flight hash
+
+    def push(self, request) -> bool:
+        claim = request.meta.pop("claim", None) or ""
+        data = self._encode_request(request)
+        return bool(self.scripts["claim_and_push"](keys=[self.key, self.keys.claimed],
+                                                   args=[-request.priority, data, claim]))
+
+    def pop(self, timeout=0):
+        data = self.scripts["pop_into_flight"](keys=[self.key, self.in_flight_key])
+        if not data:
+            return None
+        request = self._decode_request(data)
+        self.issued[request] = data
+        return request
+
+    def acknowledge(self, still_in_progress) -> int:
+        """Forget, here and in Redis, every popped request the engine no longer holds."""
+        done = [request for request in self.issued if request not in still_in_progress]
+        if done:
+            self.server.hdel(self.in_flight_key, *(self.issued.pop(request) for request in done))
+        return len(done)

@@ -1,0 +1,122 @@
+"""A cluster worker (``scheduler.py --worker``): crawls whatever run the coordinator publishes.
+
+The worker waits for a run in ``crawling`` state, then crawls it in a child process
+(Scrapy's reactor runs once per process, and each run brings its own config), which
+ends when the coordinator says the run is over. Only Redis is needed: the config and
+what the store knows come with the run. The Redis URL reaches the child through the
+environment, never the command line (it may hold a password).
+"""
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from crawler.cluster import ClusterUnavailable, Keys, connect, current_run, run_config, shown_url, worker_id
+
+logger = logging.getLogger("worker")
+
+URL_VARIABLE = "SNM_CLUSTER_REDIS_URL"
+SCRIPT = Path(__file__).resolve().parents[1] / "scheduler.py"
+
+
+def cluster_settings(config, url: str, prefix: str, run_id: int) -> dict:
+    """Scrapy settings that make a crawl a worker: scrapy-redis's scheduler and dupefilter on
+    the run's keys, items to Redis, and politeness kept per school across the cluster."""
+    from crawler import settings as defaults
+
+    keys = Keys(prefix, run_id)
+    worker = worker_id()
+    return {
+        "SCHEDULER": "crawler.cluster_scheduler.ClusterScheduler",
+        "SCHEDULER_QUEUE_CLASS": "crawler.cluster_queue.ReliablePriorityQueue",
+        "SCHEDULER_QUEUE_KEY": keys.requests,
+        "SCHEDULER_DUPEFILTER_KEY": keys.dupefilter,
+        "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
+        "SCHEDULER_PERSIST": True,  # the queue belongs to the run, not to this worker
+        "REDIS_URL": url,
+        "ITEM_PIPELINES": {"pipelines.redis_items.RedisItemsPipeline": 300},
+        "STATS_CLASS": "crawler.cluster_stats.ClusterStatsCollector",
+        "CLUSTER_KEY_PREFIX": prefix,
+        "CLUSTER_WORKER_ID": worker,
+        "CLUSTER_RUN_ID": run_id,
+        # one delay per school for the whole cluster (crawler.cluster_politeness), none per process
+        "CLUSTER_DOWNLOAD_DELAY": config.crawl.get("download_delay", defaults.DOWNLOAD_DELAY),
+        "DOWNLOAD_DELAY": 0,
+        "AUTOTHROTTLE_ENABLED": False,
+        "DOWNLOADER_MIDDLEWARES": {**defaults.DOWNLOADER_MIDDLEWARES,
+                                   "crawler.cluster_politeness.SharedPolitenessMiddleware": 150},
+    }
+
+
+def crawl_current_run(prefix: str, log_level: str) -> int:
+    """The child: crawl the published run until the coordinator ends it."""
+    from crawler.refresh import build_settings, hold_stop_signals, run_crawl
+
+    hold_stop_signals()
+    url = os.environ[URL_VARIABLE]
+    server = connect(url)
+    keys = Keys(prefix)
+    run_id, state = current_run(server, keys)
+    if state != "crawling":
+        return 0
+    config = run_config(server, keys)
+    print(f"worker {worker_id()}: crawling run {run_id} ({len(config.sites)} school(s))", file=sys.stderr, flush=True)
+    crawler = run_crawl(config, build_settings(config, LOG_LEVEL=log_level,
+                                               **cluster_settings(config, url, prefix, run_id)))
+    stats = crawler.stats.get_stats()
+    print(f"worker {worker_id()}: run {run_id} over: {stats.get('response_received_count', 0)} page(s) fetched, "
+          f"{stats.get('item_scraped_count', 0)} item(s) sent", file=sys.stderr, flush=True)
+    return 0
+
+
+def serve(url: str, prefix: str, log_level: str) -> int:
+    """Crawl every run published on ``url`` until SIGTERM or Ctrl-C."""
+    stopping: list[int] = []
+    child: list[subprocess.Popen] = []
+
+    def stop(signum, _frame):
+        stopping.append(signum)
+        if child and child[0].poll() is None:
+            child[0].send_signal(signal.SIGTERM)  # Scrapy finishes what is in flight, the rest stays queued
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    keys = Keys(prefix)
+    server = None
+    served = None
+    logger.info("worker waiting for runs on %s (%s)", shown_url(url), prefix)
+    while not stopping:
+        try:
+            server = server or connect(url)
+            run_id, state = current_run(server, keys)
+        except (ClusterUnavailable, OSError) as exc:
+            logger.error("%s; trying again in 10 s", exc)
+            server = None
+            time.sleep(10)
+            continue
+        except Exception as exc:  # redis errors after connecting
+            logger.error("Redis: %s; trying again in 10 s", exc)
+            server = None
+            time.sleep(10)
+            continue
+        if state != "crawling" or run_id == served:
+            time.sleep(1)
+            continue
+        command = [sys.executable, str(SCRIPT), "--worker-run", "--key-prefix", prefix]
+        if log_level != "INFO":
+            command.append("--quiet")
+        child[:] = [subprocess.Popen(command, env={**os.environ, URL_VARIABLE: url})]
+        code = child[0].wait()
+        child.clear()
+        if code == 0:
+            served = run_id
+        elif not stopping:
+            logger.error("the crawl of run %d exited with status %d; starting it again in 5 s", run_id, code)
+            time.sleep(5)
+    logger.info("worker stopped")
+    return 0
