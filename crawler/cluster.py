@@ -19,7 +19,8 @@ and, under ``<prefix>:<run id>:``, the run's own:
 * ``news:items``: what workers scraped, pickled, for the one writer;
 * ``claimed``, ``listed``, ``lists-changed``: the spider's memory of the run (which article
   URLs are asked for, which stored ones a list showed, which schools' lists changed);
-* ``stats``: the per-school counters of the run summary.
+* ``stats``: the per-school counters of the run summary;
+* ``robots:<url>``: each school's robots.txt, fetched by the first worker that met it.
 
 scrapy-redis itself drops a killed worker's popped requests; the in-flight hashes are what
 make "a killed worker loses nothing" true. Moves between queue and in-flight are Lua
@@ -43,10 +44,15 @@ redis.call('ZREM', KEYS[1], top[1])
 redis.call('HSET', KEYS[2], top[1], top[2])
 return top[1]
 """
-# push a request unless its claim (an article URL) was taken by an earlier one
+# push a request unless its claim (an article URL) was taken by an earlier one. Its score
+# is (-priority, n) with n its host's count of requests so far: within a priority, the
+# queue takes every school's first request, then every school's second… A queue in URL
+# order would fill a worker's connections with one school, each waiting out its delay.
+# ARGV: priority, request bytes, claim ('' for none), host
 _CLAIM_AND_PUSH = """
 if ARGV[3] ~= '' and redis.call('SADD', KEYS[2], ARGV[3]) == 0 then return 0 end
-redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
+local n = redis.call('HINCRBY', KEYS[3], ARGV[4], 1)
+redis.call('ZADD', KEYS[1], string.format('%.0f', -tonumber(ARGV[1]) * 1e9 + n), ARGV[2])
 return 1
 """
 # a dead worker's in-flight requests back to the queue; returns how many
@@ -98,12 +104,14 @@ class Keys:
         self.items = f"{run}:{SPIDER}:items"
         # the spider's memory of the run, the summary's counters
         self.claimed = f"{run}:claimed"
+        self.host_counts = f"{run}:host-counts"
         self.listed = f"{run}:listed"
         self.lists_changed = f"{run}:lists-changed"
         self.stats = f"{run}:stats"
         self.in_flight_prefix = f"{run}:in-flight:"
         # the cluster's: the current run, the workers, politeness clocks
         self.run = f"{prefix}:run"
+        self.coordinator = f"{prefix}:coordinator-alive"  # expires when the coordinator dies
         self.workers = f"{prefix}:workers"
 
     def for_run(self, run_id: int) -> "Keys":
@@ -114,6 +122,9 @@ class Keys:
 
     def alive(self, worker: str) -> str:
         return f"{self.prefix}:alive:{worker}"
+
+    def robots(self, url: str) -> str:
+        return f"{self.prefix}:{self.run_id}:robots:{url}"
 
     def next_request(self, host: str) -> str:
         return f"{self.prefix}:next-request:{host}"
@@ -163,6 +174,7 @@ def scripts(server) -> dict:
 def publish_run(server, keys: Keys, config, known) -> None:
     """A fresh run (``keys`` are its keys): workers start on it when they see ``crawling``."""
     _delete_matching(server, f"{keys.prefix}:[0-9]*")  # what earlier runs left (a coordinator killed mid-run)
+    coordinator_alive(server, keys)
     server.hset(keys.run, mapping={
         "id": keys.run_id, "state": "crawling",
         "config": pickle.dumps(config), "known": zlib.compress(pickle.dumps(known), 1),
@@ -173,6 +185,7 @@ def end_run(server, keys: Keys, state: str) -> None:
     """Tell the workers the run is over (``done`` or ``stopped``) and free what it held."""
     server.hset(keys.run, "state", state)
     server.hdel(keys.run, "known")
+    server.delete(keys.coordinator)
     _delete_matching(server, f"{keys.prefix}:{keys.run_id}:*")
 
 
@@ -182,9 +195,21 @@ def _delete_matching(server, pattern: str) -> None:
         server.delete(*batch[start:start + 1000])
 
 
+COORDINATOR_ALIVE_S = 60
+
+
+def coordinator_alive(server, keys: Keys) -> None:
+    server.set(keys.coordinator, 1, ex=COORDINATOR_ALIVE_S)
+
+
 def current_run(server, keys: Keys) -> tuple[int | None, str | None]:
+    """The current run's id and state; a ``crawling`` run whose coordinator died (killed at
+    the time limit, say) is ``orphaned``: workers leave it, the next run starts afresh."""
     run_id, state = server.hmget(keys.run, "id", "state")
-    return (int(run_id) if run_id else None), (state.decode() if state else None)
+    state = state.decode() if state else None
+    if state == "crawling" and not server.exists(keys.coordinator):
+        state = "orphaned"
+    return (int(run_id) if run_id else None), state
 
 
 def run_config(server, keys: Keys):

@@ -1,13 +1,17 @@
-"""scrapy-redis's priority queue, made safe for workers that die and for shared article claims.
+"""scrapy-redis's priority queue, made safe for workers that die, shared claims and politeness.
 
 * ``pop`` moves the request into the worker's in-flight hash in the same Lua step, and
   ``acknowledge`` removes it once the engine is done with it (its links queued, its items
   pushed); the coordinator puts a dead worker's in-flight requests back in the queue.
-* ``push`` of a request whose ``meta["claim"]`` names an article URL queues it only if no
-  earlier request claimed that URL in this run. The spider asks for each article once per
-  run; a claim made apart from the push would be lost with a worker killed between the two.
+* ``push`` queues a request whose ``meta["claim"]`` names an article URL only if no earlier
+  request claimed that URL in this run. The spider asks for each article once per run; a
+  claim made apart from the push would be lost with a worker killed between the two.
+* Within a priority, schools take turns (see crawler.cluster), so a worker's connections
+  go to many schools at once, not to one school's delay.
 """
 from __future__ import annotations
+
+from urllib.parse import urlsplit
 
 from scrapy_redis.queue import PriorityQueue
 
@@ -27,8 +31,8 @@ class ReliablePriorityQueue(PriorityQueue):
     def push(self, request) -> bool:
         claim = request.meta.pop("claim", None) or ""
         data = self._encode_request(request)
-        return bool(self.scripts["claim_and_push"](keys=[self.key, self.keys.claimed],
-                                                   args=[-request.priority, data, claim]))
+        return bool(self.scripts["claim_and_push"](keys=[self.key, self.keys.claimed, self.keys.host_counts],
+                                                   args=[request.priority, data, claim, urlsplit(request.url).netloc]))
 
     def pop(self, timeout=0):
         data = self.scripts["pop_into_flight"](keys=[self.key, self.in_flight_key])

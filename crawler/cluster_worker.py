@@ -48,7 +48,9 @@ def cluster_settings(config, url: str, prefix: str, run_id: int) -> dict:
         "CLUSTER_DOWNLOAD_DELAY": config.crawl.get("download_delay", defaults.DOWNLOAD_DELAY),
         "DOWNLOAD_DELAY": 0,
         "AUTOTHROTTLE_ENABLED": False,
+        # after Scrapy's robots.txt check (100); a robots.txt another worker fetched costs no delay
         "DOWNLOADER_MIDDLEWARES": {**defaults.DOWNLOADER_MIDDLEWARES,
+                                   "crawler.cluster_robots.SharedRobotsTxtMiddleware": 140,
                                    "crawler.cluster_politeness.SharedPolitenessMiddleware": 150},
     }
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 import logging
 import time
 
-from crawler.cluster import (ClusterUnavailable, Keys, RedisCounters, connect, end_run, publish_run,
-                             resolve_url, scripts)
+from crawler.cluster import (ClusterUnavailable, Keys, RedisCounters, connect, coordinator_alive, end_run,
+                             publish_run, resolve_url, scripts)
 from crawler.config import Config
 
 logger = logging.getLogger(__name__)
@@ -38,9 +38,11 @@ def crawl_on_cluster(config: Config, db_path: str, run_id: int, stop_requested) 
 
     server = connect(resolve_url(config.cluster.redis_url))
     keys = Keys(config.cluster.key_prefix, run_id)
+    writer = SQLiteStorePipeline(db_path, run_id, RedisCounters(server, keys.stats), config.topics)
+    writer.open_spider()  # before the run is published: an old store's index may take a while to catch up
     known = load_known(db_path)
     publish_run(server, keys, config, known)
-    counters = RedisCounters(server, keys.stats)
+    counters = writer.stats
     spider = NewsSpider(config=config)
     spider.known, spider.counters, spider.memory = known, counters, SharedRunMemory(server, keys)
     queue = ReliablePriorityQueue(server, spider, keys.requests, keys=keys, worker="coordinator")
@@ -49,8 +51,6 @@ def crawl_on_cluster(config: Config, db_path: str, run_id: int, stop_requested) 
     logger.info("run %d published on Redis (%s): %d column(s) queued; waiting for workers",
                 run_id, keys.prefix, len(queue))
 
-    writer = SQLiteStorePipeline(db_path, run_id, counters, config.topics)
-    writer.open_spider()
     steps = scripts(server)
     state, swept = "stopped", False
     last_worker_at = last_progress_at = time.monotonic()
@@ -60,6 +60,7 @@ def crawl_on_cluster(config: Config, db_path: str, run_id: int, stop_requested) 
             if writer.store_error or stop_requested():
                 break
             _requeue_dead_workers(server, keys, steps)
+            coordinator_alive(server, keys)
             now = time.monotonic()
             if server.scard(keys.workers):
                 last_worker_at = now

@@ -119,10 +119,12 @@ def test_two_workers_store_exactly_what_one_process_stores(redis_url, tmp_path):
         with Workers(cluster, 2, tmp_path) as workers:
             result = refresh(cluster, shared)
         assert "published on Redis" in result.stderr
+        robots = [hit for hit in demo.hits() if hit.path == "/robots.txt"]
     assert len(rows(alone)[0]) == DEMO_ARTICLES
     assert rows(shared) == rows(alone)
     assert accounting(shared, 1) == accounting(alone, 1)
     assert query(shared, "SELECT COUNT(*), status FROM crawl_runs") == [(1, "ok")]
+    assert len(robots) == 3 * 2  # once per school for each run (one process, then the cluster)
     for n in range(2):  # both crawled
         fetched = re.search(r"run 1 over: (\d+) page\(s\) fetched", workers.log(n))
         assert fetched and int(fetched[1]) > 0, workers.log(n)[-2000:]
@@ -195,3 +197,22 @@ def test_an_incremental_second_run_with_two_workers_matches_one_process(redis_ur
     # and a quiet night is a 304 for each column's first list page, nothing more
     assert sorted(hit.status for hit in quiet_hits if not hit.path.endswith("robots.txt")) == [304, 304, 304]
     assert [row[2:5] for row in accounting(shared, 3)] == [(0, 0, 1)] * 3
+
+
+def test_a_redis_that_cannot_be_reached_is_a_clear_error_and_a_failed_run(tmp_path):
+    with DemoServer() as demo:
+        config = tmp_path / "sites.toml"
+        # a loopback port with nothing listening
+        config.write_text(cluster_toml(demo, "redis://127.0.0.1:9/0", new_prefix()), encoding="utf-8")
+        result = run_cli("--once", "--config", config, "--db", tmp_path / "reports.db")
+    assert result.returncode == 1
+    assert "cannot reach Redis at redis://127.0.0.1:9/0" in result.stderr
+    assert query(tmp_path / "reports.db", "SELECT status FROM crawl_runs") == [("failed",)]
+
+
+def test_a_worker_config_needs_only_the_cluster_table(tmp_path):
+    config = tmp_path / "worker.toml"
+    config.write_text('[cluster]\nredis_url = "redis://:${SNM_TEST_UNSET_PASSWORD}@127.0.0.1:9/0"\n', encoding="utf-8")
+    result = run_cli("--worker", "--config", config, timeout=60)
+    assert result.returncode == 1
+    assert "environment variable SNM_TEST_UNSET_PASSWORD is not set" in result.stderr
