@@ -13,12 +13,12 @@ without them fails at once here, never silently.
 """
 from __future__ import annotations
 
-import logging
+import warnings
 
+from scrapy.exceptions import ScrapyDeprecationWarning
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet.task import LoopingCall
 
-logger = logging.getLogger(__name__)
 
 HEARTBEAT_S = 2.0
 ALIVE_S = 15
@@ -30,10 +30,13 @@ class ClusterScheduler(Scheduler):
     def from_crawler(cls, crawler):
         scheduler = super().from_crawler(crawler)
         scheduler.crawler = crawler
+        scheduler.stats = None  # its enqueued/dequeued counters pass a spider argument Scrapy 2.19 deprecates
         return scheduler
 
     def open(self, spider):
-        super().open(spider)
+        with warnings.catch_warnings():  # "Resuming crawl", through the deprecated Spider.log()
+            warnings.simplefilter("ignore", ScrapyDeprecationWarning)
+            super().open(spider)
         self.worker = self.queue.worker
         self._heartbeat()
         self._loops = [LoopingCall(self._heartbeat), LoopingCall(self._tick)]

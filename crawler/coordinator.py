@@ -14,6 +14,7 @@ in-flight requests put back in the queue.
 from __future__ import annotations
 
 import logging
+import pickle
 import time
 
 from crawler.cluster import (ClusterUnavailable, Keys, RedisCounters, connect, coordinator_alive, end_run,
@@ -28,8 +29,6 @@ ITEMS_PER_BATCH = 100
 
 def crawl_on_cluster(config: Config, db_path: str, run_id: int, stop_requested) -> dict:
     """Run one refresh through the cluster; returns its stats (the per-school counters)."""
-    import pickle
-
     from crawler.cluster_queue import ReliablePriorityQueue
     from crawler.incremental import load_known
     from crawler.run_memory import SharedRunMemory
@@ -56,7 +55,7 @@ def crawl_on_cluster(config: Config, db_path: str, run_id: int, stop_requested) 
     last_worker_at = last_progress_at = time.monotonic()
     try:
         while True:
-            taken = _write_items(server, keys, writer, pickle.loads)
+            taken = _write_items(server, keys, writer)
             if writer.store_error or stop_requested():
                 break
             _requeue_dead_workers(server, keys, steps)
@@ -91,13 +90,13 @@ def crawl_on_cluster(config: Config, db_path: str, run_id: int, stop_requested) 
     return stats
 
 
-def _write_items(server, keys: Keys, writer, loads) -> int:
+def _write_items(server, keys: Keys, writer) -> int:
     """Apply the oldest waiting items in one transaction, then drop them from the queue."""
     batch = server.lrange(keys.items, 0, ITEMS_PER_BATCH - 1)
     if not batch:
         return 0
     for data in batch:
-        writer.process_item(loads(data))
+        writer.process_item(pickle.loads(data))
     writer.flush()
     server.ltrim(keys.items, len(batch), -1)
     return len(batch)
