@@ -14,18 +14,17 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import re
 from dataclasses import dataclass, field
 
 import apprise
+
+from crawler.config import ENV_VARIABLE, MissingVariable, from_environment
 
 logger = logging.getLogger(__name__)
 
 APP_TITLE = "学校新闻监测"
 # bytes kept free of each channel's limit: the part number "（2/3）" and channel framing
 MARGIN_BYTES = 64
-_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 class ChannelError(RuntimeError):
@@ -46,10 +45,10 @@ class Channel:
 
 def resolve(configured: str) -> str:
     """Fill ``${NAME}`` parts from the environment; a missing one is a ChannelError."""
-    missing = [name for name in _VARIABLE.findall(configured) if not os.environ.get(name)]
-    if missing:
-        raise ChannelError(f"environment variable {missing[0]} is not set (used in an [alerts] url)")
-    return _VARIABLE.sub(lambda m: os.environ[m.group(1)], configured)
+    try:
+        return from_environment(configured, "an [alerts] url")
+    except MissingVariable as exc:
+        raise ChannelError(str(exc)) from None
 
 
 def identity(configured: str) -> tuple[str, str]:
@@ -59,7 +58,7 @@ def identity(configured: str) -> tuple[str, str]:
     variable missing tonight), so they are sent once it can.
     """
     key = hashlib.sha256(configured.encode()).hexdigest()[:16]
-    if _VARIABLE.search(configured):
+    if ENV_VARIABLE.search(configured):
         return key, configured  # shown as written: the secrets are the ${NAME} parts
     plugin = apprise.Apprise.instantiate(configured, suppress_exceptions=True)
     label = plugin.url(privacy=True).split("?", 1)[0] if plugin else configured.split("://", 1)[0] + "://…"
@@ -71,7 +70,7 @@ def channel(configured: str) -> Channel:
     plugin = apprise.Apprise.instantiate(resolve(configured), suppress_exceptions=True)
     if not plugin:
         scheme = configured.split("://", 1)[0]
-        raise ChannelError(f"Apprise cannot use {_VARIABLE.sub('***', configured)!r} "
+        raise ChannelError(f"Apprise cannot use {ENV_VARIABLE.sub('***', configured)!r} "
                            f"(unknown scheme {scheme}:// or a malformed URL)")
     key, label = identity(configured)
     return Channel(

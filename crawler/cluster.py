@@ -137,10 +137,12 @@ def keys_from_settings(settings) -> Keys:
 
 def resolve_url(configured: str) -> str:
     """Fill ``${NAME}`` parts (a Redis password) from the environment."""
-    missing = [name for name in re.findall(r"\$\{([^}]*)\}", configured) if not os.environ.get(name)]
-    if missing:
-        raise ClusterUnavailable(f"environment variable {missing[0]} is not set (used in [cluster] redis_url)")
-    return re.sub(r"\$\{([^}]*)\}", lambda m: os.environ[m.group(1)], configured)
+    from crawler.config import MissingVariable, from_environment
+
+    try:
+        return from_environment(configured, "[cluster] redis_url")
+    except MissingVariable as exc:
+        raise ClusterUnavailable(str(exc)) from None
 
 
 def shown_url(url: str) -> str:

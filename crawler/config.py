@@ -5,6 +5,7 @@ that file by hand and has hundreds of entries in it.
 """
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -21,6 +22,28 @@ DEFAULT_STOP_GRACE_PAGES = 1
 
 class ConfigError(ValueError):
     """A problem in the config file, worded for the person who edits it."""
+
+
+# "${NAME}" in an alert URL or the Redis URL: a secret read from the environment when used
+ENV_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+class MissingVariable(LookupError):
+    """A ``${NAME}`` whose environment variable is not set."""
+
+
+def from_environment(configured: str, used_in: str) -> str:
+    """Fill the ``${NAME}`` parts of ``configured`` from the environment."""
+    missing = [name for name in ENV_VARIABLE.findall(configured) if not os.environ.get(name)]
+    if missing:
+        raise MissingVariable(f"environment variable {missing[0]} is not set (used in {used_in})")
+    return ENV_VARIABLE.sub(lambda m: os.environ[m.group(1)], configured)
+
+
+def _check_variable_names(value: str, where: str) -> None:
+    for name in re.findall(r"\$\{([^}]*)\}", value):
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise ConfigError(f"{where}: ${{{name}}} is not an environment variable name")
 
 
 @dataclass(frozen=True)
@@ -217,9 +240,7 @@ def _parse_alerts(raw, where: str, site_names: set[str]) -> AlertsConfig:
     for url in values.get("urls", ()):
         if not re.match(r"^[a-z][a-z0-9+.-]*://", url, re.I):
             raise ConfigError(f"{where}: [alerts]: key 'urls': {url!r} is not an Apprise URL like json://host/path")
-        for name in re.findall(r"\$\{([^}]*)\}", url):
-            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
-                raise ConfigError(f"{where}: [alerts]: key 'urls': ${{{name}}} is not an environment variable name")
+        _check_variable_names(url, f"{where}: [alerts]: key 'urls'")
     for name in values.get("sites", ()):
         if name not in site_names:
             raise ConfigError(f"{where}: [alerts]: key 'sites': {name!r} is not the name of a [[sites]] entry")
@@ -251,9 +272,7 @@ def _parse_cluster(raw, where: str) -> ClusterConfig | None:
         raise ConfigError(f"{where}: [cluster]: key 'redis_url': {url!r} is not a Redis URL like "
                           "redis://127.0.0.1:6379/0" if url else
                           f"{where}: [cluster]: key 'redis_url' is missing (remove [cluster] to crawl in one process)")
-    for name in re.findall(r"\$\{([^}]*)\}", url):
-        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
-            raise ConfigError(f"{where}: [cluster]: key 'redis_url': ${{{name}}} is not an environment variable name")
+    _check_variable_names(url, f"{where}: [cluster]: key 'redis_url'")
     if "key_prefix" in values and not re.fullmatch(r"[A-Za-z0-9_.-]+", values["key_prefix"]):
         raise ConfigError(f"{where}: [cluster]: key 'key_prefix': letters, digits, '.', '_' and '-' only")
     return ClusterConfig(**values)
