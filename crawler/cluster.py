@@ -97,7 +97,7 @@ class Keys:
     def __init__(self, prefix: str, run_id: int | None = None):
         self.prefix = prefix
         self.run_id = run_id
-        run = f"{prefix}:{run_id}"
+        self._run = run = f"{prefix}:{run_id}"
         # scrapy-redis's own (its SCHEDULER_QUEUE_KEY and SCHEDULER_DUPEFILTER_KEY)
         self.requests = f"{run}:{SPIDER}:requests"
         self.dupefilter = f"{run}:{SPIDER}:dupefilter"
@@ -114,9 +114,6 @@ class Keys:
         self.coordinator = f"{prefix}:coordinator-alive"  # expires when the coordinator dies
         self.workers = f"{prefix}:workers"
 
-    def for_run(self, run_id: int) -> "Keys":
-        return Keys(self.prefix, run_id)
-
     def in_flight(self, worker: str) -> str:
         return self.in_flight_prefix + worker
 
@@ -124,7 +121,7 @@ class Keys:
         return f"{self.prefix}:alive:{worker}"
 
     def robots(self, url: str) -> str:
-        return f"{self.prefix}:{self.run_id}:robots:{url}"
+        return f"{self._run}:robots:{url}"
 
     def next_request(self, host: str) -> str:
         return f"{self.prefix}:next-request:{host}"
@@ -237,17 +234,17 @@ class RedisCounters:
         self.server = server
         self.key = key
 
-    def inc_value(self, key: str, count: int = 1, start: int = 0, spider=None) -> None:
+    def inc_value(self, key: str, count: int = 1) -> None:
         self.server.hincrby(self.key, key, count)
 
-    def set_value(self, key: str, value, spider=None) -> None:
+    def set_value(self, key: str, value) -> None:
         self.server.hset(self.key, key, value)
 
-    def get_value(self, key: str, default=None, spider=None):
+    def get_value(self, key: str, default=None):
         value = self.server.hget(self.key, key)
         return default if value is None else _number_or_text(value.decode())
 
-    def get_stats(self, spider=None) -> dict:
+    def get_stats(self) -> dict:
         return {k.decode(): _number_or_text(v.decode()) for k, v in self.server.hgetall(self.key).items()}
 
 

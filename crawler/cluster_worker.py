@@ -16,6 +16,8 @@ import sys
 import time
 from pathlib import Path
 
+from redis.exceptions import RedisError
+
 from crawler.cluster import ClusterUnavailable, Keys, connect, current_run, run_config, shown_url, worker_id
 
 logger = logging.getLogger("worker")
@@ -96,13 +98,8 @@ def serve(url: str, prefix: str, log_level: str) -> int:
         try:
             server = server or connect(url)
             run_id, state = current_run(server, keys)
-        except (ClusterUnavailable, OSError) as exc:
+        except (ClusterUnavailable, RedisError, OSError) as exc:  # Redis down or restarting: wait for it
             logger.error("%s; trying again in 10 s", exc)
-            server = None
-            time.sleep(10)
-            continue
-        except Exception as exc:  # redis errors after connecting
-            logger.error("Redis: %s; trying again in 10 s", exc)
             server = None
             time.sleep(10)
             continue

@@ -145,21 +145,23 @@ SITE_DEFAULT_KEYS = ("max_pages", *_REFRESH_KEYS)
 
 def load_config(path: str | Path) -> Config:
     """Read and check a config file; raise ConfigError naming file, site and key."""
-    path = Path(path)
+    return parse_config(_read_toml(path), str(path))
+
+
+def _read_toml(path: str | Path) -> dict:
     where = str(path)
     try:
-        raw = path.read_bytes()
+        raw = Path(path).read_bytes()
     except FileNotFoundError:
         raise ConfigError(f"{where}: file not found") from None
     except OSError as exc:
         raise ConfigError(f"{where}: cannot read ({exc.strerror})") from None
     try:
-        data = tomllib.loads(raw.decode("utf-8-sig"))
+        return tomllib.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise ConfigError(f"{where}: not UTF-8 text; save the file as UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{where}: not valid TOML: {exc}") from None
-    return parse_config(data, where)
 
 
 def parse_config(data: dict, where: str = "<config>") -> Config:
@@ -251,13 +253,7 @@ def load_cluster_config(path: str | Path) -> ClusterConfig:
     """Only the ``[cluster]`` table: a worker machine's config needs no [[sites]] (the
     coordinator sends its own with each run)."""
     where = str(path)
-    try:
-        data = tomllib.loads(Path(path).read_bytes().decode("utf-8-sig"))
-    except FileNotFoundError:
-        raise ConfigError(f"{where}: file not found") from None
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"{where}: cannot read: {exc}") from None
-    cluster = _parse_cluster(data.get("cluster"), where)
+    cluster = _parse_cluster(_read_toml(path).get("cluster"), where)
     if cluster is None:
         raise ConfigError(f"{where}: no [cluster] table; a worker needs redis_url = \"redis://host:6379/0\"")
     return cluster

@@ -37,11 +37,11 @@ def crawl_on_cluster(config: Config, db_path: str, run_id: int, stop_requested) 
 
     server = connect(resolve_url(config.cluster.redis_url))
     keys = Keys(config.cluster.key_prefix, run_id)
-    writer = SQLiteStorePipeline(db_path, run_id, RedisCounters(server, keys.stats), config.topics)
+    counters = RedisCounters(server, keys.stats)
+    writer = SQLiteStorePipeline(db_path, run_id, counters, config.topics)
     writer.open_spider()  # before the run is published: an old store's index may take a while to catch up
     known = load_known(db_path)
     publish_run(server, keys, config, known)
-    counters = writer.stats
     spider = NewsSpider(config=config)
     spider.known, spider.counters, spider.memory = known, counters, SharedRunMemory(server, keys)
     queue = ReliablePriorityQueue(server, spider, keys.requests, keys=keys, worker="coordinator")
