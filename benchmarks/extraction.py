@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/extraction.py [--repeat 5] [--json]
 
-Cases: the 22 article pages of ``../shared/corpus`` (ground truth in its manifest.json:
+Cases: the 22 saved article pages of ``tests/pages`` (ground truth in its manifest.json:
 title, date, author, source, first and last body sentence) and the demo site's article
 pages (ground truth in ``demo/articles.json``, with the full text). Per extractor it prints
 field accuracy, body-sentence recall, body F1 (demo, where the whole text is known),
@@ -31,7 +31,7 @@ from crawler.dates import parse_date  # noqa: E402
 from crawler.extract import decode_html_bytes, extract  # noqa: E402
 from demo.site import body_parts, load_schools, site_pages  # noqa: E402
 
-CORPUS = ROOT.parent / "shared" / "corpus"
+CORPUS = ROOT / "tests" / "pages"  # saved real pages and their ground truth (manifest.json)
 FIELDS = ("title", "date", "author", "source")
 
 NOISE_MARKERS = [

@@ -1,28 +1,13 @@
 """Shared fixtures: the demo schools on loopback, and crawls of them run as users run them."""
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import sqlite_utils
 
 from demo.server import DemoServer
-
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
-
-
-def run_cli(*args, timeout: float = 300, env: dict | None = None) -> subprocess.CompletedProcess:
-    """Run ``python scheduler.py ARGS`` in a fresh process (Scrapy's reactor runs once per process).
-
-    ``env`` adds environment variables (the secrets alert URLs refer to)."""
-    return subprocess.run(
-        [sys.executable, str(ROOT / "scheduler.py"), *map(str, args)],
-        cwd=ROOT, capture_output=True, text=True, timeout=timeout, env={**os.environ, **(env or {})},
-    )
+from tests.helpers import run_cli
 
 
 @pytest.fixture(scope="session")

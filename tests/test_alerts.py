@@ -17,14 +17,8 @@ from crawler.dates import SHANGHAI
 from demo.generated import generated_schools
 from demo.next_day import NEW_ARTICLES
 from demo.server import DemoServer
-from tests.conftest import run_cli
+from tests.helpers import alerts_toml, run_cli
 from tests.webhooks import Receiver, text_of
-
-
-def alerts_toml(*urls: str, **keys) -> str:
-    lines = ["", "[alerts]", "urls = [" + ", ".join(f'"{u}"' for u in urls) + "]"]
-    lines += [f"{key} = {value!r}" for key, value in keys.items()]
-    return "\n".join(lines) + "\n"
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ import pytest
 from demo.server import DemoServer
 from demo.site import Page
 from tests.bad_pages import serve_bad_pages
-from tests.conftest import run_cli
+from tests.helpers import run_cli
 
 TRAP_PAGES = 500
 

@@ -19,12 +19,9 @@ import redis
 
 from demo.generated import generated_schools
 from demo.server import DemoServer
-from tests.conftest import ROOT, run_cli
+from tests.helpers import DEMO_ARTICLES, ROOT, YOUNG, rows, run_cli
 from tests.redis_server import redis_server
-from tests.test_faults import DEMO_ARTICLES
 from demo.next_day import NEW_ARTICLES
-from tests.test_incremental import YOUNG
-from tests.test_workers import rows
 
 # the run summary's counters that do not depend on how the work was spread
 ACCOUNTED = ("site", "status", "list_pages", "article_pages", "not_modified", "new_articles", "changed_articles",

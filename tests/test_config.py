@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from crawler.config import ConfigError, load_config
-from tests.conftest import ROOT, run_cli
+from tests.helpers import ROOT, run_cli
 
 
 def write(tmp_path, text):

@@ -5,9 +5,7 @@ import json
 import subprocess
 import sys
 
-from tests.conftest import ROOT, SHARED
-
-CORPUS = SHARED / "corpus"
+from tests.helpers import PAGES, ROOT
 
 
 def extract_cli(*args: str) -> subprocess.CompletedProcess:
@@ -16,7 +14,7 @@ def extract_cli(*args: str) -> subprocess.CompletedProcess:
 
 
 def test_one_json_object_per_file_with_its_path():
-    files = [str(CORPUS / "pages/007.html"), str(CORPUS / "pages/025.html")]  # UTF-8, and GB2312-labelled
+    files = [str(PAGES / "007.html"), str(PAGES / "025.html")]  # UTF-8, and GB2312-labelled
     result = extract_cli(*files)
     assert result.returncode == 0, result.stderr
     records = [json.loads(line) for line in result.stdout.splitlines()]

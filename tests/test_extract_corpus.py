@@ -1,20 +1,17 @@
-"""Extraction on saved real pages (../shared/corpus) against their hand-checked ground truth."""
+"""Extraction on saved real pages (tests/pages) against their hand-checked ground truth."""
 from __future__ import annotations
 
-import json
 
 import pytest
 
 from crawler.extract import decode_html_bytes, extract
-from tests.conftest import SHARED
+from tests.helpers import MANIFEST, PAGES
 
-CORPUS = SHARED / "corpus"
-MANIFEST = json.loads((CORPUS / "manifest.json").read_text(encoding="utf-8"))
 ARTICLES = [entry for entry in MANIFEST if entry["kind"] == "article"]
 
 
 def run(entry):
-    html = decode_html_bytes((CORPUS / entry["file"]).read_bytes())
+    html = decode_html_bytes((PAGES / entry["file"]).read_bytes())
     return extract(html, entry["url"] or "http://example.invalid/article.html")
 
 
@@ -80,6 +77,6 @@ def test_editor_and_source_kept_apart_from_author():
 
 def test_sidebar_items_with_dates_are_not_body(results):
     # 绍兴一中's 推荐阅读 sidebar ("…[08-19]") sits inside the container trafilatura keeps
-    entry, article = results["pages/012.html"]
+    entry, article = results["012.html"]
     assert "[08-19]" not in article.text and "[07-03]" not in article.text
     assert entry["body_first_sentence"] in article.text

@@ -1,23 +1,18 @@
 """Per-site XPath overrides (``body_xpath``, ``title_xpath``, ``date_xpath``, ``noise_xpaths``),
-each on a saved real page from ../shared/corpus, and their checks when the config is loaded."""
+each on a saved real page from tests/pages, and their checks when the config is loaded."""
 from __future__ import annotations
-
-import json
 
 import pytest
 
 from crawler.config import ConfigError, parse_config
 from crawler.extract import decode_html_bytes, extract
 from crawler.overrides import ExtractOverrides
-from tests.conftest import SHARED
-
-CORPUS = SHARED / "corpus"
-MANIFEST = {e["file"]: e for e in json.loads((CORPUS / "manifest.json").read_text(encoding="utf-8"))}
+from tests.helpers import saved_page
 
 
 def saved(name: str):
-    entry = MANIFEST[f"pages/{name}.html"]
-    return decode_html_bytes((CORPUS / entry["file"]).read_bytes()), entry
+    body, entry = saved_page(f"{name}.html")
+    return decode_html_bytes(body), entry
 
 
 def test_body_xpath_reads_only_that_container():

@@ -14,35 +14,7 @@ import time
 import pytest
 
 from demo.server import DemoServer
-from tests.conftest import ROOT, run_cli
-
-DEMO_ARTICLES = 17
-
-
-def count_articles(db_path) -> tuple[int, int]:
-    conn = sqlite3.connect(db_path, timeout=30)
-    try:
-        return conn.execute("SELECT COUNT(*), COUNT(DISTINCT url) FROM articles").fetchone()
-    except sqlite3.OperationalError:
-        return (0, 0)
-    finally:
-        conn.close()
-
-
-def check_store(db_path) -> None:
-    """integrity_check ok, no article twice, none half-written, each in the search index."""
-    conn = sqlite3.connect(db_path)
-    try:
-        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        total, distinct = conn.execute("SELECT COUNT(*), COUNT(DISTINCT url) FROM articles").fetchone()
-        assert total == distinct
-        incomplete = conn.execute(
-            "SELECT url FROM articles WHERE title IS NULL OR title = '' OR text IS NULL OR text = '' "
-            "OR content_hash IS NULL OR keywords IS NULL OR id NOT IN (SELECT rowid FROM articles_fts)").fetchall()
-        assert incomplete == []
-    finally:
-        conn.close()
-
+from tests.helpers import DEMO_ARTICLES, ROOT, check_store, count_articles, run_cli
 
 @pytest.mark.parametrize("seed", [1, 2])
 def test_a_fifth_of_requests_failing_loses_no_article(tmp_path, seed):

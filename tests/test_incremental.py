@@ -13,9 +13,8 @@ import sqlite_utils
 from demo.generated import add_articles, generated_schools
 from demo.next_day import DELETED, EDIT_ADDED_PARAGRAPH, EDITED, NEW_ARTICLES
 from demo.server import DemoServer
-from tests.conftest import run_cli
+from tests.helpers import YOUNG, run_cli
 
-YOUNG = 36500  # recheck_days that makes every demo article (2022-2023) young enough to revalidate
 
 
 def night(demo, config, db_path):

@@ -19,7 +19,7 @@ import pytest
 
 from crawler.dates import SHANGHAI
 from demo.server import DemoServer
-from tests.conftest import ROOT, run_cli
+from tests.helpers import ROOT, run_cli
 
 EVERY_2_SECONDS = "*/2 * * * * *"
 

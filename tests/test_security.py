@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from demo.server import DemoServer
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 LISTEN = "0A"  # TCP state in /proc/net/tcp
 

@@ -10,8 +10,7 @@ import pytest
 
 from crawler import health
 from demo.server import DemoServer
-from tests.conftest import run_cli
-from tests.test_alerts import alerts_toml
+from tests.helpers import alerts_toml, run_cli
 from tests.webhooks import Receiver, text_of
 
 # the new CMS fills the list with JavaScript: the page answers 200 and has no article link

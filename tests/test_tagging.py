@@ -6,14 +6,13 @@ search-mode words from the same cut as the keywords; these tests hold both to ji
 """
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
 from crawler import tagging
 from demo.site import load_schools
+from tests.helpers import SEEDS
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 TEXTS = [(a["title"], "\n".join(a["paragraphs"])) for s in load_schools().values() for a in s.articles]
 TEXTS += [(path.read_text(encoding="utf-8").splitlines()[0], path.read_text(encoding="utf-8"))
           for path in sorted(SEEDS.glob("*.txt"))[:20]]

@@ -8,18 +8,14 @@ from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
 
 from demo.server import DemoServer
-from tests.conftest import ROOT, run_cli
-from tests.test_faults import DEMO_ARTICLES, check_store, count_articles
+from tests.helpers import DEMO_ARTICLES, ROOT, check_store, count_articles, rows, run_cli
 
 # what the index derives from title and text, and what extraction finds
-COMPARED = ("url", "title", "text", "published_at", "author", "source", "editor", "views", "keywords", "topics",
-            "month", "content_hash")
 
 
 def children(pid: int) -> list[int]:
@@ -51,19 +47,6 @@ def wait_for_worker(crawl: subprocess.Popen, timeout: float = 120) -> int:
                 continue
         time.sleep(0.05)
     raise AssertionError("no worker process appeared")
-
-
-def rows(db_path) -> list[tuple]:
-    conn = sqlite3.connect(db_path)
-    try:
-        found = conn.execute(f"SELECT {', '.join(COMPARED)} FROM articles ORDER BY url").fetchall()
-        clusters = conn.execute("SELECT a.url, c.url FROM articles a JOIN articles c ON c.id = a.cluster_id "
-                                "ORDER BY a.url").fetchall()
-        search = conn.execute("SELECT a.url, f.title, f.text FROM articles a JOIN articles_fts f ON f.rowid = a.id "
-                              "ORDER BY a.url").fetchall()
-        return [found, clusters, search]
-    finally:
-        conn.close()
 
 
 def test_workers_store_exactly_what_one_process_stores(demo, tmp_path):

@@ -1,0 +1,84 @@
+"""What the tests share: paths, the saved pages and their ground truth, running the command
+line as a user does, and the store checks several tests make. Tests import from here,
+never from each other or from conftest."""
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = ROOT / "tests" / "pages"  # saved real pages; manifest.json names each one's origin
+SEEDS = PAGES / "seeds"
+MANIFEST = json.loads((PAGES / "manifest.json").read_text(encoding="utf-8"))
+DEMO_ARTICLES = 17
+YOUNG = 36500  # recheck_days that makes every demo article (2022-2023) young enough to revalidate
+
+
+def saved_page(name: str) -> tuple[bytes, dict]:
+    """A saved page's bytes and its manifest entry, by file name (``"025.html"``)."""
+    entry = next(e for e in MANIFEST if e["file"] == name)
+    return (PAGES / name).read_bytes(), entry
+
+
+def run_cli(*args, timeout: float = 300, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run ``python scheduler.py ARGS`` in a fresh process (Scrapy's reactor runs once per process).
+
+    ``env`` adds environment variables (the secrets alert URLs refer to)."""
+    return subprocess.run(
+        [sys.executable, str(ROOT / "scheduler.py"), *map(str, args)],
+        cwd=ROOT, capture_output=True, text=True, timeout=timeout, env={**os.environ, **(env or {})},
+    )
+
+
+def count_articles(db_path) -> tuple[int, int]:
+    conn = sqlite3.connect(db_path, timeout=30)
+    try:
+        return conn.execute("SELECT COUNT(*), COUNT(DISTINCT url) FROM articles").fetchone()
+    except sqlite3.OperationalError:
+        return (0, 0)
+    finally:
+        conn.close()
+
+
+def check_store(db_path) -> None:
+    """integrity_check ok, no article twice, none half-written, each in the search index."""
+    conn = sqlite3.connect(db_path)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        total, distinct = conn.execute("SELECT COUNT(*), COUNT(DISTINCT url) FROM articles").fetchone()
+        assert total == distinct
+        incomplete = conn.execute(
+            "SELECT url FROM articles WHERE title IS NULL OR title = '' OR text IS NULL OR text = '' "
+            "OR content_hash IS NULL OR keywords IS NULL OR id NOT IN (SELECT rowid FROM articles_fts)").fetchall()
+        assert incomplete == []
+    finally:
+        conn.close()
+
+
+COMPARED = ("url", "title", "text", "published_at", "author", "source", "editor", "views", "keywords", "topics",
+            "month", "content_hash")
+
+
+def rows(db_path) -> list[tuple]:
+    conn = sqlite3.connect(db_path)
+    try:
+        found = conn.execute(f"SELECT {', '.join(COMPARED)} FROM articles ORDER BY url").fetchall()
+        clusters = conn.execute("SELECT a.url, c.url FROM articles a JOIN articles c ON c.id = a.cluster_id "
+                                "ORDER BY a.url").fetchall()
+        search = conn.execute("SELECT a.url, f.title, f.text FROM articles a JOIN articles_fts f ON f.rowid = a.id "
+                              "ORDER BY a.url").fetchall()
+        return [found, clusters, search]
+    finally:
+        conn.close()
+
+
+def alerts_toml(*urls: str, **keys) -> str:
+    lines = ["", "[alerts]", "urls = [" + ", ".join(f'"{u}"' for u in urls) + "]"]
+    lines += [f"{key} = {value!r}" for key, value in keys.items()]
+    return "\n".join(lines) + "\n"
+
+
