@@ -14,16 +14,15 @@ import logging
 import signal
 import sqlite3
 import sys
-import unicodedata
 from datetime import datetime
 from pathlib import Path
 
 from crawler.config import ConfigError, load_config, parse_config
+from crawler.runtime.once import DEFAULT_DB, EXIT_BUSY, refresh_and_report
 
 ROOT = Path(__file__).resolve().parent
 DEFAULT_CONFIG = ROOT / "sites.toml"
 DEMO_PORT = 18601
-EXIT_BUSY = 3  # another refresh (or scheduler) of the same database is running
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -53,75 +52,10 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"config error: {exc}", file=sys.stderr)
         return 2
-    db_path = args.db or str(ROOT / "db" / "reports.db")
+    db_path = args.db or DEFAULT_DB
     if args.once:
         return refresh_and_report(config, db_path, log_level)
     return run_schedule(config, args.config, db_path, log_level)
-
-
-def feed_path_for(config, db_path: str) -> str:
-    return config.alerts.feed or str(Path(db_path).with_name("feed.atom"))
-
-
-def refresh_and_report(config, db_path: str, log_level: str, feed_path: str | None = None) -> int:
-    from crawler.cluster import ClusterUnavailable
-    from crawler.lock import Busy
-    from crawler.refresh import run_refresh
-
-    print(f"Refreshing {len(config.sites)} school(s) into {db_path} …", file=sys.stderr)
-    try:
-        result = run_refresh(config, db_path, log_level=log_level, feed_path=feed_path or feed_path_for(config, db_path))
-    except Busy as exc:
-        print(f"not started: another refresh of {db_path} is running (process {exc.holder or '?'})", file=sys.stderr)
-        return EXIT_BUSY
-    except (OSError, sqlite3.Error) as exc:
-        print(f"error: cannot write {db_path}: {exc} (nothing stored in this run is half-written)", file=sys.stderr)
-        return 1
-    except ClusterUnavailable as exc:
-        print(f"error: {exc} (the run is recorded as failed; what was stored is kept)", file=sys.stderr)
-        return 1
-    print(format_summary(result, db_path))
-    return 1 if result.status == "failed" else 0
-
-
-def format_alerts(announcement) -> list[str]:
-    if announcement is None:
-        return ["Alerts: not sent (the run was stopped; they go out with the next run)"]
-    lines = [f"Alerts: {announcement.events} new event(s)"
-             + (f"; feed {announcement.feed}" if announcement.feed else "")]
-    for label in {**announcement.sent, **announcement.failed}:
-        failure = announcement.failed.get(label)
-        lines.append(f"  {label}: {announcement.sent.get(label, 0)} sent"
-                     + (f", failed: {failure} (kept for the next run)" if failure else ""))
-    return lines
-
-
-def _display_width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _pad(text: str, width: int) -> str:
-    """Left-align in a terminal, where each Chinese character takes two columns."""
-    return text + " " * max(0, width - _display_width(text))
-
-
-def format_summary(result, db_path: str) -> str:
-    width = max([_display_width(row["site"]) for row in result.sites] + [6])
-    lines = [
-        "",
-        f"Run {result.run_id}: {result.status}, {result.new_articles} new article(s) in {result.duration_s:.0f}s → {db_path}",
-        f"{_pad('school', width)}  status   lists  articles  304s  new  changed  gone  broken  retries  errors",
-    ]
-    for row in result.sites:
-        lines.append(
-            f"{_pad(row['site'], width)}  {row['status']:<7}  {row['list_pages']:>5}  {row['article_pages']:>8}  "
-            f"{row['not_modified']:>4}  {row['new_articles']:>3}  {row['changed_articles']:>7}  {row['gone_articles']:>4}  "
-            f"{row['broken_links']:>6}  {row['retries']:>7}  {row['errors']:>6}"
-        )
-        if row.get("first_error"):
-            lines.append(f"{'':<{width}}  first error: {row['first_error']}")
-    lines.extend(format_alerts(result.announcement))
-    return "\n".join(lines)
 
 
 def run_demo(db_path: str | None, log_level: str) -> int:
@@ -139,7 +73,7 @@ def run_demo(db_path: str | None, log_level: str) -> int:
         for site in config.sites:
             print(f"demo school {site.name}: {site.start_urls[0]}", file=sys.stderr)
         code = refresh_and_report(config, db_path, log_level, feed_path=str(Path(db_path).with_suffix(".atom")))
-    print(f"\nBrowse it: .venv/bin/datasette {db_path} -m db/metadata.yml --plugins-dir db/plugins")
+    print(f"\nBrowse it: .venv/bin/datasette {db_path} -m db/metadata.yml")
     return code
 
 
@@ -264,7 +198,7 @@ def try_column(url: str, log_level: str) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     items = []
-    settings = build_settings(config, ITEM_PIPELINES={}, LOG_LEVEL=log_level)
+    settings = build_settings(config, LOG_LEVEL=log_level)  # no STORE_DB_PATH: nothing is stored
 
     crawler = run_crawl(config, settings, on_item=items.append, try_mode=True)
     spider = crawler.spider

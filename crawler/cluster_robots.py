@@ -9,11 +9,10 @@ run's Redis keys; the others wait for that copy.
 """
 from __future__ import annotations
 
+from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
-from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.asyncio import sleep
 from scrapy_redis.connection import from_settings
-from twisted.internet import reactor
-from twisted.internet.task import deferLater
 
 from crawler.cluster import keys_from_settings
 
@@ -28,6 +27,8 @@ class SharedRobotsTxtMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler):
+        if not crawler.settings.get("CLUSTER_KEY_PREFIX"):
+            raise NotConfigured("not a cluster worker")
         return cls(crawler)
 
     @staticmethod
@@ -49,7 +50,7 @@ class SharedRobotsTxtMiddleware:
                 return Response(request.url, status=int(status), body=body or b"", request=request, flags=["cached"])
             if fetching is None and self.server.hsetnx(key, "fetching", 1):  # its fetch failed: our turn
                 return None
-            await maybe_deferred_to_future(deferLater(reactor, self.WAIT_STEP_S, lambda: None))
+            await sleep(self.WAIT_STEP_S)
             waited += self.WAIT_STEP_S
         return None
 

@@ -41,7 +41,6 @@ def cluster_settings(config, url: str, prefix: str, run_id: int) -> dict:
         "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
         "SCHEDULER_PERSIST": True,  # the queue belongs to the run, not to this worker
         "REDIS_URL": url,
-        "ITEM_PIPELINES": {"pipelines.redis_items.RedisItemsPipeline": 300},
         "STATS_CLASS": "crawler.cluster_stats.ClusterStatsCollector",
         "CLUSTER_KEY_PREFIX": prefix,
         "CLUSTER_WORKER_ID": worker,
@@ -50,10 +49,6 @@ def cluster_settings(config, url: str, prefix: str, run_id: int) -> dict:
         "CLUSTER_DOWNLOAD_DELAY": config.crawl.get("download_delay", defaults.DOWNLOAD_DELAY),
         "DOWNLOAD_DELAY": 0,
         "AUTOTHROTTLE_ENABLED": False,
-        # after Scrapy's robots.txt check (100); a robots.txt another worker fetched costs no delay
-        "DOWNLOADER_MIDDLEWARES": {**defaults.DOWNLOADER_MIDDLEWARES,
-                                   "crawler.cluster_robots.SharedRobotsTxtMiddleware": 140,
-                                   "crawler.cluster_politeness.SharedPolitenessMiddleware": 150},
     }
 
 

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import Request
-from scrapy.utils.defer import maybe_deferred_to_future
-from twisted.internet import reactor
-from twisted.internet.task import deferLater
+from scrapy.utils.asyncio import sleep
 
 
 class BackoffRetryMiddleware(RetryMiddleware):
@@ -38,5 +36,5 @@ class BackoffRetryMiddleware(RetryMiddleware):
                 self.crawler.stats.inc_value(f"site/{site}/retries")
             delay = self.backoff(result.meta.get("retry_times", 1))
             if delay > 0:
-                await maybe_deferred_to_future(deferLater(reactor, delay, lambda: None))
+                await sleep(delay)
         return result

@@ -1,7 +1,8 @@
 """Scrapy settings: polite by default, nothing listening, every failure counted.
 
 Per-run values (database path, run id) are set by crawler.refresh; users tune
-politeness in the [crawl] table of sites.toml.
+politeness in the [crawl] table of sites.toml. Every setting the project's own code reads
+is declared here with its default, in the last section.
 """
 BOT_NAME = "school-news-monitor"
 SPIDER_MODULES = ["spiders"]
@@ -30,6 +31,10 @@ RETRY_BACKOFF_MAX = 30.0
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.retry.BackoffRetryMiddleware": 550,  # the place of Scrapy's own
+    # cluster workers only: after Scrapy's robots.txt check (100), a robots.txt another worker
+    # fetched costs no delay (140); one delay per school across the cluster (150)
+    "crawler.cluster_robots.SharedRobotsTxtMiddleware": 140,
+    "crawler.cluster_politeness.SharedPolitenessMiddleware": 150,
 }
 DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
@@ -40,7 +45,10 @@ COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 
+# Each component stays registered and switches itself off (NotConfigured) when the setting it
+# needs is empty: the store without STORE_DB_PATH (--try), the cluster's without CLUSTER_KEY_PREFIX.
 ITEM_PIPELINES = {
+    "pipelines.redis_items.RedisItemsPipeline": 300,
     "pipelines.store.SQLiteStorePipeline": 800,
 }
 
@@ -58,3 +66,19 @@ LOGSTATS_INTERVAL = 30.0
 
 # one "Scrapy started" line per run, not a dozen lines of library versions in every log
 LOG_VERSIONS = []
+
+# ``scrapy crawl news -a config=sites.toml -a db=db/reports.db`` runs the same refresh as
+# ``scheduler.py --once`` (crawler/commands/crawl.py)
+COMMANDS_MODULE = "crawler.commands"
+
+# ---------------------------------------------------------------- the project's own settings
+STORE_DB_PATH = ""  # SQLite file the store pipeline writes; empty = no store (--try, cluster workers)
+CRAWL_RUN_ID = 0  # the crawl_runs row this crawl's items are accounted to (set per run)
+WATCHED_TOPICS = {}  # topic name -> words, from [topics] in sites.toml; empty = the built-in topics
+CPU_WORKERS = 1  # processes for extraction, jieba and MinHash ([crawl] workers); 0 = in Scrapy's own
+
+# cluster workers (crawler/cluster_worker.py sets these per run); empty prefix = not a worker
+CLUSTER_KEY_PREFIX = ""  # Redis key prefix of the cluster ([cluster] key_prefix)
+CLUSTER_RUN_ID = 0  # the coordinator's run this worker crawls
+CLUSTER_WORKER_ID = ""  # this worker's name in the run's in-flight hashes (host:pid)
+CLUSTER_DOWNLOAD_DELAY = 0.0  # seconds between two requests to one school, kept across all workers

@@ -21,14 +21,6 @@ from concurrent.futures.process import BrokenProcessPool
 logger = logging.getLogger(__name__)
 
 
-def default_count() -> int:
-    """One worker: Scrapy's thread never waits on extraction, and a page that crashes lxml
-    takes down a worker, not the crawl. A polite crawl (one request a second per school)
-    needs no more; ``[crawl] workers = 2`` doubles a 2-core machine's backfill speed, at
-    ~200 MB a worker (benchmarks/throughput.py)."""
-    return 1
-
-
 def _init_worker(warm_up) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)

@@ -8,6 +8,7 @@ before the push has its request re-queued, not its item lost).
 """
 from __future__ import annotations
 
+from scrapy.exceptions import NotConfigured
 from scrapy_redis.connection import from_settings
 
 from crawler.cluster import dumps_item, keys_from_settings
@@ -20,6 +21,8 @@ class RedisItemsPipeline:
 
     @classmethod
     def from_crawler(cls, crawler):
+        if not crawler.settings.get("CLUSTER_KEY_PREFIX"):
+            raise NotConfigured("not a cluster worker")
         return cls(from_settings(crawler.settings), keys_from_settings(crawler.settings).items)
 
     def process_item(self, item, spider=None):

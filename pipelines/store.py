@@ -12,6 +12,8 @@ import logging
 import sqlite3
 import time
 
+from scrapy.exceptions import NotConfigured
+
 from db.index import StoreIndex
 from db.schema import open_db
 from db.store import apply_batch
@@ -38,14 +40,15 @@ class SQLiteStorePipeline:
     @classmethod
     def from_crawler(cls, crawler):
         settings = crawler.settings
+        if not settings.get("STORE_DB_PATH"):
+            raise NotConfigured("no STORE_DB_PATH: nothing is stored (--try)")
         return cls(settings.get("STORE_DB_PATH"), settings.getint("CRAWL_RUN_ID") or None, crawler.stats,
                    settings.getdict("WATCHED_TOPICS") or None, crawler)
 
     def open_spider(self, spider=None):
-        if self.db_path:
-            self.db = open_db(self.db_path)
-            self.index = StoreIndex(self.db, self.topics)
-            self.index.catch_up()
+        self.db = open_db(self.db_path)
+        self.index = StoreIndex(self.db, self.topics)
+        self.index.catch_up()
 
     def close_spider(self, spider=None):
         self.flush()
@@ -53,7 +56,7 @@ class SQLiteStorePipeline:
             self.db.close()
 
     def process_item(self, item, spider=None):
-        if self.db is None or self.store_error:  # --try, or the store cannot be written
+        if self.store_error:  # the store cannot be written: the crawl is stopping
             return item
         self.pending.append(item)
         if len(self.pending) >= self.batch_size or time.monotonic() - self.last_flush > self.max_wait_s:

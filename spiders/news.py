@@ -38,7 +38,7 @@ from crawler.config import Config, Site
 from crawler.dates import SHANGHAI, now_iso, parse_date
 from crawler.prepare import prepare_article, warm_up
 from crawler.run_memory import RunMemory, SharedRunMemory
-from crawler.workers import CpuWorkers, default_count
+from crawler.workers import CpuWorkers
 from crawler.incremental import (
     KnownState,
     conditional_headers,
@@ -93,7 +93,7 @@ class NewsSpider(scrapy.Spider):
 
             spider.cluster = (from_settings(crawler.settings), keys_from_settings(crawler.settings))
             spider.memory = SharedRunMemory(*spider.cluster)
-        count = 0 if spider.try_mode else crawler.settings.getint("CPU_WORKERS", default_count())
+        count = 0 if spider.try_mode else crawler.settings.getint("CPU_WORKERS")
         spider.workers = CpuWorkers(count, warm_up=warm_up)
         crawler.signals.connect(spider.workers.close, signal=signals.spider_closed)
         return spider

@@ -82,3 +82,23 @@ def alerts_toml(*urls: str, **keys) -> str:
     return "\n".join(lines) + "\n"
 
 
+# the run summary's counters that do not depend on how the work was spread
+ACCOUNTED = ("site", "status", "list_pages", "article_pages", "not_modified", "new_articles", "changed_articles",
+             "gone_articles", "skipped_known", "broken_links", "errors")
+
+
+def accounting(db_path, run_id: int) -> list[tuple]:
+    conn = sqlite3.connect(db_path)
+    try:
+        return conn.execute(f"SELECT {', '.join(ACCOUNTED)} FROM crawl_run_sites WHERE run_id = ? ORDER BY site",
+                            (run_id,)).fetchall()
+    finally:
+        conn.close()
+
+
+def query(db_path, sql: str) -> list[tuple]:
+    conn = sqlite3.connect(db_path)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()

@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -19,14 +18,9 @@ import redis
 
 from demo.generated import generated_schools
 from demo.server import DemoServer
-from tests.helpers import DEMO_ARTICLES, ROOT, YOUNG, rows, run_cli
+from tests.helpers import DEMO_ARTICLES, ROOT, YOUNG, accounting, query, rows, run_cli
 from tests.redis_server import redis_server
 from demo.next_day import NEW_ARTICLES
-
-# the run summary's counters that do not depend on how the work was spread
-ACCOUNTED = ("site", "status", "list_pages", "article_pages", "not_modified", "new_articles", "changed_articles",
-             "gone_articles", "skipped_known", "broken_links", "errors")
-
 
 @pytest.fixture(scope="module")
 def redis_url():
@@ -84,23 +78,6 @@ def refresh(config, db_path):
     result = run_cli("--once", "--config", config, "--db", db_path)
     assert result.returncode == 0, result.stderr[-3000:]
     return result
-
-
-def accounting(db_path, run_id: int) -> list[tuple]:
-    conn = sqlite3.connect(db_path)
-    try:
-        return conn.execute(f"SELECT {', '.join(ACCOUNTED)} FROM crawl_run_sites WHERE run_id = ? ORDER BY site",
-                            (run_id,)).fetchall()
-    finally:
-        conn.close()
-
-
-def query(db_path, sql: str) -> list[tuple]:
-    conn = sqlite3.connect(db_path)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
 
 
 def test_two_workers_store_exactly_what_one_process_stores(redis_url, tmp_path):

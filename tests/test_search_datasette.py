@@ -1,20 +1,31 @@
 """Chinese search as users get it: a real Datasette on 127.0.0.1 over a crawl of the demo,
-started with the README's command (metadata.yml and the plugins directory)."""
+started with the README's command (``datasette DB -m db/metadata.yml``: the plugin comes
+from the installed project's entry point, no --plugins-dir), as reports.db (what
+metadata.yml names) and as demo.db (the plugin applies the same metadata to it)."""
 from __future__ import annotations
 
 import json
 import socket
+import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.parse
 import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
+from crawler.tagging import fts_query
 from tests.helpers import ROOT
 
 TERMS = ["党建", "运动会", "主题教育", "红船精神", "技能大赛", "校企合作", "立德树人", "安全教育", "党史学习教育"]
+# the venv's own command, as the README runs it
+DATASETTE = [str(Path(sys.executable).with_name("datasette"))]
+if not Path(DATASETTE[0]).exists():
+    DATASETTE = [sys.executable, "-m", "datasette"]
 
 
 def free_port() -> int:
@@ -23,28 +34,49 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def datasette(crawled):
-    _, db = crawled
-    path = db.conn.execute("PRAGMA database_list").fetchone()[2]
+@contextmanager
+def serving(db_path, *args, cwd):
+    """``datasette DB_PATH ARGS`` on a free loopback port: yields the database's URL."""
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "datasette", "serve", path, "-m", str(ROOT / "db" / "metadata.yml"),
-         "--plugins-dir", str(ROOT / "db" / "plugins"), "-h", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=ROOT)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen([*DATASETTE, str(db_path), *args, "-h", "127.0.0.1", "-p", str(port)],
+                                   stdout=log, stderr=subprocess.STDOUT, cwd=cwd)
         try:
-            urllib.request.urlopen(base + "/-/versions.json", timeout=1)
-            break
-        except OSError:
+            base = f"http://127.0.0.1:{port}"
+            for _ in range(300):
+                try:
+                    urllib.request.urlopen(base + "/-/versions.json", timeout=1)
+                    break
+                except OSError:
+                    if process.poll() is not None:
+                        break
+                    time.sleep(0.1)
+            else:
+                raise RuntimeError("datasette did not start in 30 s")
             if process.poll() is not None:
-                raise RuntimeError(process.stdout.read().decode())
-            time.sleep(0.1)
-    name = path.rsplit("/", 1)[1].rsplit(".", 1)[0]
-    yield base + "/" + name, db
-    process.terminate()
-    process.wait(timeout=10)
+                log.seek(0)
+                raise RuntimeError(log.read().decode(errors="replace"))
+            yield base + "/" + Path(db_path).stem
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+@pytest.fixture(scope="module", params=["reports", "demo"])
+def datasette(request, crawled, tmp_path_factory):
+    _, db = crawled
+    path = Path(db.conn.execute("PRAGMA database_list").fetchone()[2])
+    if path.stem != request.param:
+        copy = tmp_path_factory.mktemp("served") / f"{request.param}.db"
+        with sqlite3.connect(path) as source, sqlite3.connect(copy) as target:
+            source.backup(target)
+        path = copy
+    with serving(path, "-m", "db/metadata.yml", cwd=ROOT) as base:
+        yield base, db
 
 
 def get(url: str, **params):
@@ -100,3 +132,20 @@ def test_facets_and_canned_queries(datasette):
     events = get(base + "/events.json", _shape="array")
     assert sorted(e["kind"] for e in events) == ["baseline"] * 3
     assert get(base + "/announced.json", _shape="array") == []
+
+
+def test_plain_datasette_has_jieba_query(crawled, tmp_path):
+    """``datasette DB`` alone, run outside the checkout: the entry point brings the plugin."""
+    _, db = crawled
+    path = db.conn.execute("PRAGMA database_list").fetchone()[2]
+    with serving(path, cwd=tmp_path) as base:
+        rows = get(base + ".json", sql="select jieba_query('党建') as q", _shape="array")
+        assert rows == [{"q": fts_query("党建")}]
+        assert '"党建"' in rows[0]["q"]
+        rows = get(base + ".json", _shape="array",
+                   sql="select count(*) as n from articles_fts where articles_fts match jieba_query('党建')")
+        same = db.execute("select count(*) from articles_fts where articles_fts match ?", [fts_query("党建")])
+        assert rows[0]["n"] == same.fetchone()[0] > 0
+        plugins = get(base.rsplit("/", 1)[0] + "/-/plugins.json")
+        ours = [p for p in plugins if p["name"] == "school-news-monitor"]
+        assert ours and "prepare_connection" in ours[0]["hooks"]

@@ -1,0 +1,81 @@
+"""One refresh as a command runs it: the progress line, the run, the summary, the exit status.
+
+``scheduler.py --once``, ``--demo`` and ``scrapy crawl news`` all end here, so the three
+give the same rows, the same ``crawl_runs`` accounting and the same summary.
+"""
+from __future__ import annotations
+
+import sqlite3
+import sys
+import unicodedata
+from pathlib import Path
+
+DEFAULT_DB = str(Path(__file__).resolve().parents[2] / "db" / "reports.db")
+EXIT_BUSY = 3  # another refresh (or scheduler) of the same database is running
+
+
+def feed_path_for(config, db_path: str) -> str:
+    return config.alerts.feed or str(Path(db_path).with_name("feed.atom"))
+
+
+def refresh_and_report(config, db_path: str, log_level: str, feed_path: str | None = None, **setting_overrides) -> int:
+    """Run one refresh into ``db_path`` and print its summary; the process's exit status."""
+    from crawler.cluster import ClusterUnavailable
+    from crawler.lock import Busy
+    from crawler.refresh import run_refresh
+
+    print(f"Refreshing {len(config.sites)} school(s) into {db_path} …", file=sys.stderr)
+    try:
+        result = run_refresh(config, db_path, log_level=log_level, feed_path=feed_path or feed_path_for(config, db_path),
+                             **setting_overrides)
+    except Busy as exc:
+        print(f"not started: another refresh of {db_path} is running (process {exc.holder or '?'})", file=sys.stderr)
+        return EXIT_BUSY
+    except (OSError, sqlite3.Error) as exc:
+        print(f"error: cannot write {db_path}: {exc} (nothing stored in this run is half-written)", file=sys.stderr)
+        return 1
+    except ClusterUnavailable as exc:
+        print(f"error: {exc} (the run is recorded as failed; what was stored is kept)", file=sys.stderr)
+        return 1
+    print(format_summary(result, db_path))
+    return 1 if result.status == "failed" else 0
+
+
+def format_alerts(announcement) -> list[str]:
+    if announcement is None:
+        return ["Alerts: not sent (the run was stopped; they go out with the next run)"]
+    lines = [f"Alerts: {announcement.events} new event(s)"
+             + (f"; feed {announcement.feed}" if announcement.feed else "")]
+    for label in {**announcement.sent, **announcement.failed}:
+        failure = announcement.failed.get(label)
+        lines.append(f"  {label}: {announcement.sent.get(label, 0)} sent"
+                     + (f", failed: {failure} (kept for the next run)" if failure else ""))
+    return lines
+
+
+def _display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    """Left-align in a terminal, where each Chinese character takes two columns."""
+    return text + " " * max(0, width - _display_width(text))
+
+
+def format_summary(result, db_path: str) -> str:
+    width = max([_display_width(row["site"]) for row in result.sites] + [6])
+    lines = [
+        "",
+        f"Run {result.run_id}: {result.status}, {result.new_articles} new article(s) in {result.duration_s:.0f}s → {db_path}",
+        f"{_pad('school', width)}  status   lists  articles  304s  new  changed  gone  broken  retries  errors",
+    ]
+    for row in result.sites:
+        lines.append(
+            f"{_pad(row['site'], width)}  {row['status']:<7}  {row['list_pages']:>5}  {row['article_pages']:>8}  "
+            f"{row['not_modified']:>4}  {row['new_articles']:>3}  {row['changed_articles']:>7}  {row['gone_articles']:>4}  "
+            f"{row['broken_links']:>6}  {row['retries']:>7}  {row['errors']:>6}"
+        )
+        if row.get("first_error"):
+            lines.append(f"{'':<{width}}  first error: {row['first_error']}")
+    lines.extend(format_alerts(result.announcement))
+    return "\n".join(lines)
