@@ -9,7 +9,7 @@ field accuracy, body-sentence recall, body F1 (demo, where the whole text is kno
 the share of texts carrying boilerplate, and the median milliseconds per page over
 ``--repeat`` runs, with our time as a multiple of plain trafilatura's.
 
-The noise markers below are the benchmark's own list, independent of ``crawler.text``,
+The noise markers below are the benchmark's own list, independent of ``crawler.extract.text``,
 so our cleanup is not judged by its own rules.
 """
 from __future__ import annotations
@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from crawler.dates import parse_date  # noqa: E402
+from crawler.extract.dates import parse_date  # noqa: E402
 from crawler.extract import decode_html_bytes, extract  # noqa: E402
 from demo.site import body_parts, load_schools, site_pages  # noqa: E402
 

@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from crawler.overrides import OVERRIDE_KEYS, ExtractOverrides, overrides_from
+from crawler.extract.overrides import OVERRIDE_KEYS, ExtractOverrides, overrides_from
 
 DEFAULT_MAX_PAGES = 20
 DEFAULT_RECHECK_DAYS = 7
@@ -110,6 +110,15 @@ class Config:
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
     alerts: AlertsConfig = field(default_factory=AlertsConfig)
     cluster: ClusterConfig | None = None  # None: one process, no Redis
+
+    def owner(self, host: str) -> Site | None:
+        """The school a host belongs to: the most specific match, as schools may share a parent
+        domain (www.xx.edu.cn and its 党委 site dw.xx.edu.cn configured as two schools)."""
+        host = (host or "").lower().rstrip(".")
+        owners = [s for s in self.sites if s.owns_host(host)]
+        if not owners:
+            return None
+        return max(owners, key=lambda s: max(len(d) for d in s.allowed_domains if host == d or host.endswith("." + d)))
 
     def site(self, name: str) -> Site:
         for s in self.sites:

@@ -1,6 +1,6 @@
 """What the store already knows, and the rules that make a quiet night cost a few list pages.
 
-Loaded once per crawl from the SQLite store (read only): stored article URLs (and the
+Loaded once per crawl from the SQLite store (read only, by db.known): stored article URLs (and the
 links that redirected to them), the validators and link fingerprints of list pages,
 and which columns were walked to their end once. The spider asks:
 
@@ -17,14 +17,11 @@ and which columns were walked to their end once. The spider asks:
 from __future__ import annotations
 
 import hashlib
-import json
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
 
-from crawler.dates import SHANGHAI, parse_date
-from crawler.text import compact
+from crawler.extract.dates import SHANGHAI, parse_date
+from crawler.extract.text import compact
 
 
 @dataclass(frozen=True)
@@ -59,40 +56,6 @@ class KnownState:
 
     def young_articles(self, site: str, now: datetime, recheck_days: int) -> list[KnownArticle]:
         return [a for a in self.articles.values() if a.site == site and is_young(a, now, recheck_days)]
-
-
-def load_known(db_path: str | Path | None) -> KnownState:
-    """Read what the store knows; an absent database knows nothing."""
-    state = KnownState()
-    if not db_path or not Path(db_path).exists():
-        return state
-    conn = sqlite3.connect(f"file:{Path(db_path).resolve()}?mode=ro", uri=True, timeout=30)
-    try:
-        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        if "articles" not in tables:
-            return state
-        for row in conn.execute("SELECT url, site, title, published_at, first_seen_at, etag, last_modified, "
-                                "gone_at IS NOT NULL FROM articles"):
-            state.articles[row[0]] = KnownArticle(*row[:7], gone=bool(row[7]))
-        if "url_aliases" in tables:
-            state.aliases.update(conn.execute("SELECT alias, url FROM url_aliases"))
-        if "list_pages" in tables:
-            for url, etag, last_modified, links_hash in conn.execute(
-                    "SELECT url, etag, last_modified, links_hash FROM list_pages"):
-                state.list_pages[url] = KnownListPage(etag, last_modified, links_hash)
-        if "columns" in tables:
-            state.walked_columns.update(
-                row[0] for row in conn.execute("SELECT start_url FROM columns WHERE walked_to_end_at IS NOT NULL"))
-        # a crawl migrates the store before it reads it, so skipped_links and list_pages.links exist
-        if "skipped_links" in tables:
-            skipped = {row[0] for row in conn.execute("SELECT url FROM skipped_links")}
-            for column, links in conn.execute("SELECT start_url, links FROM list_pages WHERE links IS NOT NULL"):
-                gaps = [u for u in json.loads(links) if state.article(u) is None and u not in skipped]
-                if gaps and column:
-                    state.walked_columns.discard(column)
-    finally:
-        conn.close()
-    return state
 
 
 def is_young(article: KnownArticle, now: datetime, recheck_days: int) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from crawler import dedupe, tagging
+from crawler.search import dedupe, tagging
 from crawler.extract import Article, extract
 
 

@@ -38,7 +38,7 @@ class RunMemory:
 
 class SharedRunMemory(RunMemory):
     """A cluster's workers: Redis sets. A claim is taken when the request is queued, in the
-    same Lua step (crawler.cluster_queue), so a worker killed in between loses no article."""
+    same Lua step (crawler.cluster.queue), so a worker killed in between loses no article."""
 
     def __init__(self, server, keys):
         super().__init__()

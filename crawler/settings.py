@@ -1,6 +1,6 @@
 """Scrapy settings: polite by default, nothing listening, every failure counted.
 
-Per-run values (database path, run id) are set by crawler.refresh; users tune
+Per-run values (database path, run id) are set by crawler.runtime.refresh; users tune
 politeness in the [crawl] table of sites.toml. Every setting the project's own code reads
 is declared here with its default, in the last section.
 """
@@ -30,11 +30,11 @@ RETRY_BACKOFF_BASE = 1.0  # seconds before the first retry, doubled for each nex
 RETRY_BACKOFF_MAX = 30.0
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "crawler.retry.BackoffRetryMiddleware": 550,  # the place of Scrapy's own
+    "crawler.middlewares.BackoffRetryMiddleware": 550,  # the place of Scrapy's own
     # cluster workers only: after Scrapy's robots.txt check (100), a robots.txt another worker
     # fetched costs no delay (140); one delay per school across the cluster (150)
-    "crawler.cluster_robots.SharedRobotsTxtMiddleware": 140,
-    "crawler.cluster_politeness.SharedPolitenessMiddleware": 150,
+    "crawler.cluster.robots.SharedRobotsTxtMiddleware": 140,
+    "crawler.cluster.politeness.SharedPolitenessMiddleware": 150,
 }
 DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 5 * 1024 * 1024

@@ -22,7 +22,7 @@ import threading
 
 from datasette import hookimpl
 
-from crawler.tagging import fts_query
+from crawler.search.tagging import fts_query
 
 TEMPLATE_DATABASE = "reports"
 NOT_STORES = {TEMPLATE_DATABASE, "_internal"}

@@ -19,7 +19,7 @@ import json
 
 import sqlite_utils
 
-from crawler import dedupe, tagging
+from crawler.search import dedupe, tagging
 from crawler.prepare import IndexTerms, index_terms
 
 

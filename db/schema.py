@@ -10,12 +10,6 @@ from pathlib import Path
 
 import sqlite_utils
 
-from crawler.dates import now_iso
-
-__all__ = ["open_db", "migrate", "now_iso", "DEFAULT_DB", "DEMO_DB"]
-
-DEFAULT_DB = Path(__file__).with_name("reports.db")
-DEMO_DB = Path(__file__).with_name("demo.db")
 
 ARTICLE_COLUMNS = {
     "id": int,

@@ -15,8 +15,9 @@ import sqlite_utils
 
 from crawler.items import (ArticleCheckedItem, ArticleGoneItem, ArticleItem, ColumnWalkedItem, ListPageItem,
                            SkippedLinkItem)
-from crawler.text import compact, content_hash
-from db.schema import ARTICLE_COLUMNS, RUN_COLUMNS, now_iso
+from crawler.extract.text import compact, content_hash
+from crawler.extract.dates import now_iso
+from db.schema import ARTICLE_COLUMNS, RUN_COLUMNS
 
 # crawl_runs' totals are the sums of the same-named crawl_run_sites counters
 RUN_TOTALS = tuple(name for name, kind in RUN_COLUMNS.items() if kind is int and name not in ("id", "sites"))

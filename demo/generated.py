@@ -16,7 +16,7 @@ import random
 import re
 from datetime import datetime, timedelta
 
-from crawler.dates import SHANGHAI
+from crawler.extract.dates import SHANGHAI
 from demo.site import SCHOOLS, School, load_schools
 
 CMS_CYCLE = ["jiahe", "nanhu", "hongchuan"]  # WebPlus, VSB (GBK), PowerEasy looks, in turn

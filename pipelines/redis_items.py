@@ -11,7 +11,9 @@ from __future__ import annotations
 from scrapy.exceptions import NotConfigured
 from scrapy_redis.connection import from_settings
 
-from crawler.cluster import dumps_item, keys_from_settings
+from crawler.cluster.keys import keys_from_settings
+
+from crawler.cluster.run import dumps_item
 
 
 class RedisItemsPipeline:

@@ -14,11 +14,11 @@ all-known page plus ``stop_grace_pages``. A 304 costs no parsing.
 Per-school counters go to the crawl stats under ``site/<name>/…``; one school's
 failures never stop the others.
 
-The same spider runs as a cluster worker (``CLUSTER_KEY_PREFIX`` set, see
-:mod:`crawler.cluster`): then the coordinator seeds the start URLs and revalidates the
-unlisted young articles, what the store knows comes from Redis, and the run's memory is
-shared. Requests carry only plain data (school names, not objects), as they travel
-through Redis.
+Which requests follow a page (seeds, articles, revalidation, next pages, the sweep of
+young unlisted articles) is decided by :class:`crawler.frontier.Frontier`; this spider
+only parses. What the store knows comes as the ``known`` argument (the runtime reads it).
+A cluster worker is a subclass (crawler.cluster.spider), ``--try`` another
+(crawler.runtime.trial).
 """
 from __future__ import annotations
 
@@ -33,23 +33,17 @@ from scrapy.exceptions import DontCloseSpider, DownloadCancelledError, IgnoreReq
 from scrapy.http import TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 
-from crawler.charset import NotText, page_text
 from crawler.config import Config, Site
-from crawler.dates import SHANGHAI, now_iso, parse_date
+from crawler.extract.charset import NotText, page_text
+from crawler.extract.dates import SHANGHAI, now_iso, parse_date
+from crawler.frontier import Frontier
+from crawler.incremental import KnownState, links_fingerprint, older_than
 from crawler.prepare import prepare_article, warm_up
-from crawler.run_memory import RunMemory, SharedRunMemory
+from crawler.run_memory import RunMemory
 from crawler.workers import CpuWorkers
-from crawler.incremental import (
-    KnownState,
-    conditional_headers,
-    links_fingerprint,
-    load_known,
-    older_than,
-    plan_known_article,
-)
 from crawler.items import (ArticleCheckedItem, ArticleGoneItem, ArticleItem, ColumnWalkedItem, ListPageItem,
                            SkippedLinkItem)
-from crawler.links import (
+from crawler.extract.links import (
     articles_by_structure,
     continuation_suffix,
     is_attachment,
@@ -59,7 +53,7 @@ from crawler.links import (
     looks_like_list_page,
     may_continue,
 )
-from crawler.urls import canonical_url
+from crawler.extract.urls import canonical_url
 
 logger = logging.getLogger(__name__)
 
@@ -68,118 +62,44 @@ MIN_ARTICLE_CHARS = 20  # shorter than this, a page is a stub or an error page, 
 
 class NewsSpider(scrapy.Spider):
     name = "news"
+    index_terms = True  # compute search words, keywords and MinHash for the store
 
-    def __init__(self, config: Config, try_mode: bool = False, **kwargs):
+    def __init__(self, config: Config, known: KnownState | None = None, **kwargs):
         super().__init__(**kwargs)
         self.config = config
-        self.try_mode = try_mode
-        self.found_links: list[str] = []  # --try prints these
-        self.known = KnownState()
-        self.now = datetime.now(SHANGHAI)
+        self.known = known or KnownState()
         self.sites = {site.name: site for site in config.sites}
-        self.memory = RunMemory()
-        self.swept: set[str] = set()  # sites whose young unlisted articles were revalidated
-        self.counters = None  # where count() goes: the crawl's stats, or the cluster coordinator's
-        self.cluster = None  # (Redis, crawler.cluster.Keys) when a cluster worker
+        self.frontier: Frontier | None = None
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
-        if crawler.settings.get("CLUSTER_KEY_PREFIX"):
-            from scrapy_redis.connection import from_settings
-
-            from crawler.cluster import keys_from_settings
-
-            spider.cluster = (from_settings(crawler.settings), keys_from_settings(crawler.settings))
-            spider.memory = SharedRunMemory(*spider.cluster)
-        count = 0 if spider.try_mode else crawler.settings.getint("CPU_WORKERS")
-        spider.workers = CpuWorkers(count, warm_up=warm_up)
+        spider.frontier = Frontier(spider.config, spider.known, RunMemory(), spider.count, callbacks=spider)
+        spider.workers = CpuWorkers(crawler.settings.getint("CPU_WORKERS"), warm_up=warm_up)
         crawler.signals.connect(spider.workers.close, signal=signals.spider_closed)
         return spider
 
     # ------------------------------------------------------------ bookkeeping
-    @property
-    def stats(self):
-        return self.counters if self.counters is not None else self.crawler.stats
-
     def count(self, site: Site | str, key: str, n: int = 1) -> None:
         name = site if isinstance(site, str) else site.name
-        self.stats.inc_value(f"site/{name}/{key}", n)
+        self.crawler.stats.inc_value(f"site/{name}/{key}", n)
 
     def error(self, site: Site, message: str) -> None:
         self.count(site, "errors")
         key = f"site/{site.name}/first_error"
-        if not self.stats.get_value(key):
-            self.stats.set_value(key, message)
+        if not self.crawler.stats.get_value(key):
+            self.crawler.stats.set_value(key, message)
         logger.warning("[%s] %s", site.name, message)
 
     def on_site(self, site: Site, url: str) -> bool:
         """Inside ``site`` and not inside another configured school (which may share a parent domain)."""
-        if not is_http(url):
-            return False
-        host = urlsplit(url).hostname or ""
-        if not site.owns_host(host):
-            return False
-        owners = [s for s in self.config.sites if s.owns_host(host)]
-        # the most specific match owns the host
-        best = max(owners, key=lambda s: max(len(d) for d in s.allowed_domains if host == d or host.endswith("." + d)))
-        return best is site
+        return is_http(url) and self.config.owner(urlsplit(url).hostname or "") is site
 
     # ------------------------------------------------------------ start
     async def start(self):
-        if self.cluster:  # the coordinator seeded the shared queue
-            from crawler.cluster import run_known
-
-            self.known = run_known(*self.cluster)
-            return
-        if not self.try_mode:
-            self.known = load_known(self.settings.get("STORE_DB_PATH"))
-        for request in self.seed_requests():
+        for request in self.frontier.seeds():
             yield request
-
-    def seed_requests(self):
-        """Page 1 of every school's news columns."""
-        for site in self.config.sites:
-            for url in site.start_urls:
-                yield self.list_request(site, url, page=1, column=url, streak=0)
-
-    def list_request(self, site: Site, url: str, page: int, column: str, streak: int) -> scrapy.Request:
-        self.count(site, "requests")
-        headers = {}
-        if column in self.known.walked_columns and url in self.known.list_pages:
-            stored = self.known.list_pages[url]
-            headers = conditional_headers(stored.etag, stored.last_modified)
-        return scrapy.Request(
-            url,
-            callback=self.parse_list,
-            errback=self.on_error,
-            headers=headers,
-            cb_kwargs={"site_name": site.name, "page": page, "column": column, "streak": streak},
-            meta={"site": site.name, "kind": "list", "handle_httpstatus_list": [304]},
-            # every column starts at once; deeper list pages wait for the articles already found, so
-            # the newest are stored first and the frontier holds a page of links, not the archive
-            priority=20 if page == 1 else 0,
-            dont_filter=page == 1,
-        )
-
-    def article_request(self, site: Site, url: str, list_url: str | None, list_date: str | None,
-                        known=None) -> scrapy.Request:
-        self.count(site, "requests")
-        headers = conditional_headers(known.etag, known.last_modified) if known else {}
-        return self.memory.claim(scrapy.Request(
-            url,
-            callback=self.parse_article,
-            errback=self.on_error,
-            headers=headers,
-            cb_kwargs={"site_name": site.name, "list_url": list_url, "list_date": list_date},
-            # the spider dedupes articles itself (self.memory); Scrapy's filter would silently drop
-            # the second hop of a redirect loop, leaving the link neither stored nor skipped
-            dont_filter=True,
-            priority=10,
-            meta={"site": site.name, "kind": "article", "known": known is not None,
-                  "handle_httpstatus_list": [304] if headers else []},
-        ), url)
 
     # ------------------------------------------------------------ list pages
     def parse_list(self, response, site_name: str, page: int, column: str | None = None, streak: int = 0):
@@ -201,58 +121,21 @@ class NewsSpider(scrapy.Spider):
             return
         logger.info("[%s] 列表第%d页 %s: %d 篇", site.name, page, response.url, len(links))
         self.count(site, "article_links", len(links))
-        if self.try_mode:
-            self.found_links.extend(url for url, _, _ in links if url not in self.found_links)
-            for url, list_date, _ in links:
-                if url in self.found_links[:2]:
-                    yield self.article_request(site, url, response.url, list_date)
-            if next_url and page < 2:
-                yield self.list_request(site, next_url, page + 1, column, 0)
-            return
+        yield from self.follow_list(response, site, links, next_url, page, column, streak)
 
+    def follow_list(self, response, site: Site, links, next_url: str | None, page: int, column: str, streak: int):
+        """Remember the list page, then ask for what it leads to (the frontier decides)."""
         fingerprint = links_fingerprint(links)
-        walked_before = column in self.known.walked_columns
-        before = self.known.list_pages.get(response.url)
-        list_unchanged = walked_before and before is not None and before.links_hash == fingerprint
-        if not list_unchanged:
-            self.memory.list_changed(site.name)
+        unchanged = self.frontier.list_is_unchanged(column, response.url, fingerprint)
         yield ListPageItem(url=response.url, site=site.name, etag=_header(response, "ETag"),
                            last_modified=_header(response, "Last-Modified"), links_hash=fingerprint,
                            fetched_at=now_iso(), column=column,
                            links=[url for url, list_date, _ in links if not older_than(list_date, site.since)])
-
-        all_known, all_too_old = bool(links), bool(links)
-        for url, list_date, list_title in links:
-            if older_than(list_date, site.since):
-                self.count(site, "too_old")
-                continue
-            all_too_old = False
-            known = self.known.article(url)
-            if known is None:
-                all_known = False
-                if not self.memory.is_requested(url):
-                    yield self.article_request(site, url, response.url, list_date)
-                continue
-            self.memory.saw_listed(known.url)
-            if self.memory.is_requested(known.url):
-                continue
-            plan = plan_known_article(known, list_title=list_title, list_date=list_date,
-                                      list_unchanged=list_unchanged, now=self.now, recheck_days=site.recheck_days)
-            if plan == "recheck":
-                yield self.article_request(site, known.url, response.url, list_date, known)
-            else:
-                self.count(site, "skipped_known")
-
-        streak = streak + 1 if all_known else 0
-        at_end = not next_url or page >= site.max_pages or (site.since is not None and all_too_old)
-        if at_end:
-            if not walked_before:
-                yield ColumnWalkedItem(start_url=column, site=site.name, walked_at=now_iso())
-            return
-        if walked_before and streak > site.stop_grace_pages:
+        walk = yield from self.frontier.after_list(site, response.url, links, next_url, page, column, streak, unchanged)
+        if walk == "end" and column not in self.known.walked_columns:
+            yield ColumnWalkedItem(start_url=column, site=site.name, walked_at=now_iso())
+        elif walk == "stored":
             logger.info("[%s] 第%d页起都已入库，停止翻页: %s", site.name, page, column)
-            return
-        yield self.list_request(site, next_url, page + 1, column, streak)
 
     def read_list(self, response: TextResponse, site: Site, page: int):
         """Article links (url, date shown beside it, headline) and the next list page's URL."""
@@ -341,21 +224,15 @@ class NewsSpider(scrapy.Spider):
         else:
             pages = [*pages, text]
         next_page = self.next_article_page(response, first["url"], len(pages) + 2)
-        if next_page and not self.memory.is_requested(next_page):
-            self.count(site, "requests")
-            yield self.memory.claim(scrapy.Request(
-                next_page,
-                callback=self.parse_article,
-                errback=self.on_error,
-                cb_kwargs={"site_name": site.name, "list_url": list_url, "list_date": list_date, "pages": pages,
-                           "first": first, "first_text": first_text},
-                meta={"site": site.name, "kind": "article"},
-            ), next_page)
+        request = next_page and self.frontier.article_page(site, next_page, {
+            "list_url": list_url, "list_date": list_date, "pages": pages, "first": first, "first_text": first_text})
+        if request:
+            yield request
             return
         try:
             fetched = datetime.now(SHANGHAI)
             article, terms = await self.workers.run(
-                prepare_article, first_text, first["url"], with_terms=not self.try_mode, list_date=list_date,
+                prepare_article, first_text, first["url"], with_terms=self.index_terms, list_date=list_date,
                 fetched_at=fetched, more_pages=pages, overrides=site.overrides)
         except Exception as exc:
             self.error(site, f"cannot extract {first['url']}: {exc!r}")
@@ -446,36 +323,12 @@ class NewsSpider(scrapy.Spider):
 
     # ------------------------------------------------------------ young articles no list showed
     def on_idle(self, spider=None):
-        """Once the lists are walked, revalidate the young articles no list showed (a cluster
-        worker instead waits for the coordinator to say the run is over)."""
-        if self.try_mode:
-            return
-        if self.cluster:
-            from crawler.cluster import current_run
-
-            if current_run(*self.cluster) == (self.cluster[1].run_id, "crawling"):
-                raise DontCloseSpider
-            return
-        requests = self.unlisted_young_requests()
+        """Once the lists are walked, revalidate the young articles no list showed."""
+        requests = self.frontier.unlisted_young()
         if requests:
             for request in requests:
                 self.crawler.engine.crawl(request)
             raise DontCloseSpider
-
-    def unlisted_young_requests(self) -> list[scrapy.Request]:
-        """Each site's young stored articles that no walked list page linked to (deleted ones
-        answer 404 and get ``gone_at``), once per run. Sites whose lists are all as last time
-        are left alone: a quiet night stays a few list pages."""
-        requests = []
-        changed = self.memory.sites_with_changed_lists()
-        for site in self.config.sites:
-            if site.name in self.swept or site.name not in changed:
-                continue
-            self.swept.add(site.name)
-            for known in self.known.young_articles(site.name, self.now, site.recheck_days):
-                if not known.gone and not self.memory.was_listed(known.url) and not self.memory.is_requested(known.url):
-                    requests.append(self.article_request(site, known.url, None, None, known))
-        return requests
 
 
 def _link(request) -> str:

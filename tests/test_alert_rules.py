@@ -9,14 +9,14 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from crawler import alerts
+from crawler.notify import alerts
 from crawler.config import AlertsConfig, parse_config
-from crawler.dates import SHANGHAI
+from crawler.extract.dates import SHANGHAI
 from crawler.items import ArticleItem, ColumnWalkedItem
 from crawler.schedule import catch_up_due, parse_cron
-from db.events import plan_run, wanted
+from crawler.notify.events import plan_run, wanted
 from db.index import StoreIndex
-from db.outbox import announce, deliver
+from crawler.notify.outbox import announce, deliver
 from db.schema import open_db
 from db.store import apply_batch, start_run
 from demo.site import load_schools

@@ -13,7 +13,7 @@ import pytest
 import copy
 from datetime import datetime
 
-from crawler.dates import SHANGHAI
+from crawler.extract.dates import SHANGHAI
 from demo.generated import generated_schools
 from demo.next_day import NEW_ARTICLES
 from demo.server import DemoServer

@@ -79,7 +79,7 @@ def test_an_endless_pagination_stops_at_max_pages(bad_night):
 
 
 def test_a_page_declared_gb2312_that_is_utf8_is_read_as_utf8():
-    from crawler.charset import page_text
+    from crawler.extract.charset import page_text
 
     body = "<p>学校召开党建工作会议</p>".encode("utf-8")
     text, note = page_text(body, "gb2312", body.decode("gb18030", "replace"))

@@ -6,7 +6,7 @@ import pytest
 
 from crawler.config import ConfigError, parse_config
 from crawler.extract import decode_html_bytes, extract
-from crawler.overrides import ExtractOverrides
+from crawler.extract.overrides import ExtractOverrides
 from tests.helpers import saved_page
 
 

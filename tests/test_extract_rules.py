@@ -9,7 +9,7 @@ from datetime import datetime
 
 import pytest
 
-from crawler.dates import SHANGHAI
+from crawler.extract.dates import SHANGHAI
 from crawler.extract import extract
 
 URL = "https://www.example.edu.cn/info/1045/2301.htm"

@@ -5,7 +5,7 @@ from datetime import datetime
 
 import pytest
 
-from crawler.dates import SHANGHAI
+from crawler.extract.dates import SHANGHAI
 from crawler.incremental import KnownArticle, headline_changed, is_young, links_fingerprint, older_than, plan_known_article
 
 NOW = datetime(2024, 6, 10, 2, 0, tzinfo=SHANGHAI)

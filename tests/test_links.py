@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.links import continuation_suffix, is_attachment, looks_like_article, looks_like_list_page
+from crawler.extract.links import continuation_suffix, is_attachment, looks_like_article, looks_like_list_page
 
 ARTICLES = [
     "https://www.x.edu.cn/2023/0419/c1234a56789/page.htm",  # WebPlus, date directories
@@ -60,7 +60,7 @@ def test_continuation_pages():
 
 
 def test_unknown_cms_items_found_by_structure():
-    from crawler.links import articles_by_structure
+    from crawler.extract.links import articles_by_structure
 
     links = [("https://x.cn/about/intro.htm", "学校简介概况介绍"),
              ("https://x.cn/xwdt/list.htm", "新闻动态栏目"),

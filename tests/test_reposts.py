@@ -10,7 +10,7 @@ import json
 import pytest
 from datasketch import MinHashLSH
 
-from crawler.dedupe import BANDS, LSH_THRESHOLD, NUM_PERM, ROWS
+from crawler.search.dedupe import BANDS, LSH_THRESHOLD, NUM_PERM, ROWS
 from crawler.items import ArticleItem
 from db.index import StoreIndex
 from db.schema import open_db

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.dates import SHANGHAI
+from crawler.extract.dates import SHANGHAI
 from demo.server import DemoServer
 from tests.helpers import ROOT, run_cli
 

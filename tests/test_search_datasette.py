@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.tagging import fts_query
+from crawler.search.tagging import fts_query
 from tests.helpers import ROOT
 
 TERMS = ["党建", "运动会", "主题教育", "红船精神", "技能大赛", "校企合作", "立德树人", "安全教育", "党史学习教育"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler import health
+from crawler.notify import health
 from demo.server import DemoServer
 from tests.helpers import alerts_toml, run_cli
 from tests.webhooks import Receiver, text_of

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler import tagging
+from crawler.search import tagging
 from demo.site import load_schools
 from tests.helpers import SEEDS
 

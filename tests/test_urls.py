@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.urls import canonical_url
+from crawler.extract.urls import canonical_url
 
 CANONICAL = "http://www.example.edu.cn/info/1045/2301.htm"
 

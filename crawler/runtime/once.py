@@ -10,7 +10,9 @@ import sys
 import unicodedata
 from pathlib import Path
 
-DEFAULT_DB = str(Path(__file__).resolve().parents[2] / "db" / "reports.db")
+_DB_FOLDER = Path(__file__).resolve().parents[2] / "db"
+DEFAULT_DB = str(_DB_FOLDER / "reports.db")  # the store when no --db is given
+DEMO_DB = str(_DB_FOLDER / "demo.db")  # the store --demo fills
 EXIT_BUSY = 3  # another refresh (or scheduler) of the same database is running
 
 
@@ -20,9 +22,9 @@ def feed_path_for(config, db_path: str) -> str:
 
 def refresh_and_report(config, db_path: str, log_level: str, feed_path: str | None = None, **setting_overrides) -> int:
     """Run one refresh into ``db_path`` and print its summary; the process's exit status."""
-    from crawler.cluster import ClusterUnavailable
-    from crawler.lock import Busy
-    from crawler.refresh import run_refresh
+    from crawler.cluster.run import ClusterUnavailable
+    from crawler.runtime.lock import Busy
+    from crawler.runtime.refresh import run_refresh
 
     print(f"Refreshing {len(config.sites)} school(s) into {db_path} …", file=sys.stderr)
     try:
@@ -79,3 +81,27 @@ def format_summary(result, db_path: str) -> str:
             lines.append(f"{'':<{width}}  first error: {row['first_error']}")
     lines.extend(format_alerts(result.announcement))
     return "\n".join(lines)
+
+
+DEMO_PORT = 18601  # fixed: the demo's URLs stay stable, so a second --demo run finds its articles known
+
+
+def run_demo(db_path: str | None, log_level: str) -> int:
+    """Serve the bundled demo schools on loopback and refresh ``db_path`` (db/demo.db) from them."""
+    from crawler.config import parse_config
+    from demo.server import DemoServer
+
+    db_path = db_path or DEMO_DB
+    # a fixed port keeps the demo's URLs stable, so a second --demo run finds its articles known
+    try:
+        demo = DemoServer(port=DEMO_PORT).start()
+    except OSError as exc:
+        print(f"error: cannot serve the demo on port {DEMO_PORT} of 127.0.0.1-3: {exc.strerror}", file=sys.stderr)
+        return 1
+    with demo:
+        config = parse_config(demo.config_dict(), "<demo>")
+        for site in config.sites:
+            print(f"demo school {site.name}: {site.start_urls[0]}", file=sys.stderr)
+        code = refresh_and_report(config, db_path, log_level, feed_path=str(Path(db_path).with_suffix(".atom")))
+    print(f"\nBrowse it: .venv/bin/datasette {db_path} -m db/metadata.yml")
+    return code

@@ -209,3 +209,9 @@ def page_text(body: bytes, declared: str | None, decoded: str) -> tuple[str, str
     if found.how == "fallback":
         raise NotText("neither UTF-8 nor GB18030 text, nor any charset detected")
     return found.text, found.note
+
+
+def decode_html_bytes(data: bytes) -> str:
+    """Decode saved page bytes as the crawl and a browser would (see :func:`crawler.extract.charset.decode_html`):
+    BOM, then the page's declaration when the bytes fit it (GB2312/GBK as GB18030), then detection."""
+    return decode_html(data).text

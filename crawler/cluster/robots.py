@@ -14,7 +14,7 @@ from scrapy.http import Response
 from scrapy.utils.asyncio import sleep
 from scrapy_redis.connection import from_settings
 
-from crawler.cluster import keys_from_settings
+from crawler.cluster.keys import keys_from_settings
 
 
 class SharedRobotsTxtMiddleware:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from scrapy.statscollectors import MemoryStatsCollector
 from scrapy_redis.connection import from_settings
 
-from crawler.cluster import RedisCounters, keys_from_settings
+from crawler.cluster.keys import keys_from_settings
+
+from crawler.cluster.run import RedisCounters
 
 
 class ClusterStatsCollector(MemoryStatsCollector):

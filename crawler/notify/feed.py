@@ -11,8 +11,8 @@ from pathlib import Path
 
 from feedgen.feed import FeedGenerator
 
-from crawler.alerts import APP_TITLE
-from crawler.dates import SHANGHAI
+from crawler.notify.alerts import APP_TITLE
+from crawler.extract.dates import SHANGHAI
 
 FEED_ID = "urn:school-news-monitor:new-reports"
 

@@ -21,7 +21,7 @@ import re
 
 import numpy as np
 
-from crawler.text import compact, strip_decorations
+from crawler.extract.text import compact, strip_decorations
 
 NUM_PERM = 128
 SCHEME = "affine32"  # datasketch 2's default; stored signatures must say which they are

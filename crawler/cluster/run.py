@@ -1,4 +1,4 @@
-"""What the machines of a distributed crawl share through Redis, and the few atomic steps on it.
+"""What the machines of a distributed crawl share through Redis: the run, its config and counters.
 
 One refresh with ``[cluster]`` configured is one *coordinator* (``scheduler.py --once``:
 it publishes the run, seeds the start URLs, writes SQLite, decides when the run is over)
@@ -34,102 +34,10 @@ import re
 import socket
 import zlib
 
-SPIDER = "news"
-
-# queue -> in-flight, atomically; returns the request's bytes or nil
-_POP_INTO_FLIGHT = """
-local top = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-if #top == 0 then return false end
-redis.call('ZREM', KEYS[1], top[1])
-redis.call('HSET', KEYS[2], top[1], top[2])
-return top[1]
-"""
-# push a request unless its claim (an article URL) was taken by an earlier one. Its score
-# is (-priority, n) with n its host's count of requests so far: within a priority, the
-# queue takes every school's first request, then every school's second… A queue in URL
-# order would fill a worker's connections with one school, each waiting out its delay.
-# ARGV: priority, request bytes, claim ('' for none), host
-_CLAIM_AND_PUSH = """
-if ARGV[3] ~= '' and redis.call('SADD', KEYS[2], ARGV[3]) == 0 then return 0 end
-local n = redis.call('HINCRBY', KEYS[3], ARGV[4], 1)
-redis.call('ZADD', KEYS[1], string.format('%.0f', -tonumber(ARGV[1]) * 1e9 + n), ARGV[2])
-return 1
-"""
-# a dead worker's in-flight requests back to the queue; returns how many
-_REQUEUE = """
-local entries = redis.call('HGETALL', KEYS[1])
-for i = 1, #entries, 2 do redis.call('ZADD', KEYS[2], entries[i + 1], entries[i]) end
-redis.call('DEL', KEYS[1])
-return #entries / 2
-"""
-# nothing queued, nothing in flight, no item waiting: nothing can ever come again
-_QUIESCENT = """
-if redis.call('ZCARD', KEYS[1]) > 0 or redis.call('LLEN', KEYS[2]) > 0 then return 0 end
-for _, worker in ipairs(redis.call('SMEMBERS', KEYS[3])) do
-  if redis.call('HLEN', ARGV[1] .. worker) > 0 then return 0 end
-end
-return 1
-"""
-# reserve the next moment a host may be asked, on Redis's clock (machines' clocks differ);
-# ARGV[1]: the delay (ms); returns how long to wait (ms)
-_RESERVE = """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local free = tonumber(redis.call('GET', KEYS[1]) or '0')
-local at = math.max(now, free)
-redis.call('SET', KEYS[1], at + tonumber(ARGV[1]), 'PX', at - now + tonumber(ARGV[1]) + 60000)
-return at - now
-"""
-
+from crawler.cluster.keys import Keys
 
 class ClusterUnavailable(RuntimeError):
     """Redis cannot be reached (or refused us): worded for the person running the crawl."""
-
-
-class Keys:
-    """The Redis key names of one store's cluster, and of one of its runs.
-
-    The frontier, memory, items and counters of run N live under ``<prefix>:<N>:``, so a
-    worker still finishing run N (it learns of the end within seconds) cannot take run
-    N + 1's requests with run N's knowledge of the store.
-    """
-
-    def __init__(self, prefix: str, run_id: int | None = None):
-        self.prefix = prefix
-        self.run_id = run_id
-        self._run = run = f"{prefix}:{run_id}"
-        # scrapy-redis's own (its SCHEDULER_QUEUE_KEY and SCHEDULER_DUPEFILTER_KEY)
-        self.requests = f"{run}:{SPIDER}:requests"
-        self.dupefilter = f"{run}:{SPIDER}:dupefilter"
-        self.items = f"{run}:{SPIDER}:items"
-        # the spider's memory of the run, the summary's counters
-        self.claimed = f"{run}:claimed"
-        self.host_counts = f"{run}:host-counts"
-        self.listed = f"{run}:listed"
-        self.lists_changed = f"{run}:lists-changed"
-        self.stats = f"{run}:stats"
-        self.in_flight_prefix = f"{run}:in-flight:"
-        # the cluster's: the current run, the workers, politeness clocks
-        self.run = f"{prefix}:run"
-        self.coordinator = f"{prefix}:coordinator-alive"  # expires when the coordinator dies
-        self.workers = f"{prefix}:workers"
-
-    def in_flight(self, worker: str) -> str:
-        return self.in_flight_prefix + worker
-
-    def alive(self, worker: str) -> str:
-        return f"{self.prefix}:alive:{worker}"
-
-    def robots(self, url: str) -> str:
-        return f"{self._run}:robots:{url}"
-
-    def next_request(self, host: str) -> str:
-        return f"{self.prefix}:next-request:{host}"
-
-
-def keys_from_settings(settings) -> Keys:
-    """A worker's keys: CLUSTER_KEY_PREFIX and CLUSTER_RUN_ID."""
-    return Keys(settings.get("CLUSTER_KEY_PREFIX"), settings.getint("CLUSTER_RUN_ID"))
 
 
 def resolve_url(configured: str) -> str:
@@ -161,12 +69,6 @@ def connect(url: str):
 
 def worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def scripts(server) -> dict:
-    return {name: server.register_script(body) for name, body in (
-        ("pop_into_flight", _POP_INTO_FLIGHT), ("claim_and_push", _CLAIM_AND_PUSH), ("requeue", _REQUEUE),
-        ("quiescent", _QUIESCENT), ("reserve", _RESERVE))}
 
 
 # ------------------------------------------------------------------ the run

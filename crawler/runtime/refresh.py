@@ -62,7 +62,7 @@ class RunResult:
     status: str
     sites: list[dict] = field(default_factory=list)
     duration_s: float = 0.0
-    announcement: object | None = None  # db.outbox.Announcement: events planned, alerts sent
+    announcement: object | None = None  # crawler.notify.outbox.Announcement: events planned, alerts sent
 
     @property
     def new_articles(self) -> int:
@@ -81,8 +81,9 @@ def build_settings(config: Config, **overrides) -> Settings:
     return settings
 
 
-def run_crawl(config: Config, settings: Settings, on_item=None, **spider_kwargs):
-    """Run the news spider over ``config`` in this process; return the finished crawler.
+def run_crawl(config: Config, settings: Settings, spider_class=None, on_item=None, **spider_kwargs):
+    """Run the news spider (or ``spider_class``, a subclass) over ``config`` in this process;
+    return the finished crawler.
 
     ``on_item`` is called with every article the spider yields (``--try`` prints them).
     """
@@ -99,7 +100,7 @@ def run_crawl(config: Config, settings: Settings, on_item=None, **spider_kwargs)
     # a dead site's robots.txt failure is logged with a full traceback; the spider's errback
     # already logs one clear line for the page that could not be fetched
     logging.getLogger("scrapy.downloadermiddlewares.robotstxt").setLevel(logging.CRITICAL)
-    crawler = process.create_crawler(NewsSpider)
+    crawler = process.create_crawler(spider_class or NewsSpider)
     if on_item is not None:
         crawler.signals.connect(lambda item, **_: on_item(item), signal=signals.item_scraped, weak=False)
     # a stop asked for before Scrapy took over the signals goes to Scrapy's graceful stop now
@@ -133,12 +134,12 @@ def run_refresh(config: Config, db_path: str, *, log_level: str = "INFO", feed_p
                 announce: bool = True, **setting_overrides) -> RunResult:
     """One refresh of every site into ``db_path``, then its alerts and feed.
 
-    Holds the database's refresh lock throughout (raises crawler.lock.Busy when another
+    Holds the database's refresh lock throughout (raises crawler.runtime.lock.Busy when another
     process is refreshing it) and always closes its crawl_runs row. A run stopped by a
     signal (SIGTERM from the scheduler) keeps what it stored; its alerts go out with the
     next run's.
     """
-    from crawler.lock import exclusive, lock_path
+    from crawler.runtime.lock import exclusive, lock_path
     from db.schema import open_db
     from db.store import start_run
 
@@ -149,7 +150,7 @@ def run_refresh(config: Config, db_path: str, *, log_level: str = "INFO", feed_p
         db.close()
         result = _crawl_and_record(config, db_path, run_id, log_level, setting_overrides)
         if announce and result.status != "stopped" and not stop_requested():
-            from db.outbox import announce as announce_run
+            from crawler.notify.outbox import announce as announce_run
 
             db = open_db(db_path)
             try:
@@ -167,7 +168,7 @@ def _crawl_and_record(config: Config, db_path: str, run_id: int, log_level: str,
     status, message, stats = "failed", "", {}
     try:
         if config.cluster is not None:
-            from crawler.coordinator import crawl_on_cluster
+            from crawler.runtime.coordinator import crawl_on_cluster
 
             logging.basicConfig(level=log_level, format="%(asctime)s [%(name)s] %(levelname)s: %(message)s")
             stats = crawl_on_cluster(config, str(db_path), run_id, stop_requested)
@@ -175,7 +176,9 @@ def _crawl_and_record(config: Config, db_path: str, run_id: int, log_level: str,
             settings = build_settings(
                 config, STORE_DB_PATH=str(db_path), CRAWL_RUN_ID=run_id, LOG_LEVEL=log_level, **setting_overrides
             )
-            stats = run_crawl(config, settings).stats.get_stats()
+            from db.known import load_known
+
+            stats = run_crawl(config, settings, known=load_known(db_path)).stats.get_stats()
         stopped = stats.get("finish_reason") == "shutdown" or stop_requested()
         status = "stopped" if stopped else "ok"
         if stats.get("store_error"):

@@ -10,10 +10,7 @@ never see 来源 at all.
 """
 from __future__ import annotations
 
-import argparse
-import json
 import re
-import sys
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from urllib.parse import urljoin
@@ -21,13 +18,12 @@ from urllib.parse import urljoin
 import lxml.html
 from lxml import etree
 
-from crawler import text as textmod
-from crawler.body import body_text
-from crawler.charset import decode_html
-from crawler.dates import date_from_url, now_shanghai, parse_date
-from crawler.links import is_attachment
-from crawler.overrides import ExtractOverrides, first_text, remove_noise
-from crawler.text import compact
+from crawler.extract import text as textmod
+from crawler.extract.body import body_text
+from crawler.extract.dates import date_from_url, now_shanghai, parse_date
+from crawler.extract.links import is_attachment
+from crawler.extract.overrides import ExtractOverrides, first_text, remove_noise
+from crawler.extract.text import compact
 
 # ---------------------------------------------------------------- metadata labels
 # Longest first at each position: 发布时间 must win over 时间, 责任编辑 over 编辑.
@@ -526,61 +522,3 @@ def _media_links(tree, url: str) -> tuple[list[str], list[str]]:
 
 
 # ---------------------------------------------------------------- command line
-def decode_html_bytes(data: bytes) -> str:
-    """Decode saved page bytes as the crawl and a browser would (see :func:`crawler.charset.decode_html`):
-    BOM, then the page's declaration when the bytes fit it (GB2312/GBK as GB18030), then detection."""
-    return decode_html(data).text
-
-
-def pretty(record: dict) -> str:
-    """An article as a person reads it: the heading, its fields, the paragraphs, the links."""
-    def shown(value) -> str:
-        return "—" if value is None or value == "" else str(value)
-
-    date = record.get("published_at")
-    lines = [f"== {record['file']}", record.get("title") or "（无标题）",
-             f"日期：{shown(date and date.replace('T', ' '))}"]
-    lines += [f"{label}：{shown(record.get(key))}" for label, key in
-              (("来源", "source"), ("作者", "author"), ("编辑", "editor"), ("浏览", "views"))]
-    paragraphs = [line.strip() for line in (record.get("text") or "").splitlines() if line.strip()]
-    lines += ["", *("\n\n".join(paragraphs) or "（正文为空）").splitlines()]
-    for label, key in (("图片", "images"), ("附件", "attachments")):
-        if record.get(key):
-            lines += ["", f"{label}（{len(record[key])}）："] + [f"  {link}" for link in record[key]]
-    return "\n".join(lines) + "\n"
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m crawler.extract", description=__doc__.splitlines()[0])
-    parser.add_argument("files", nargs="+", metavar="FILE")
-    parser.add_argument("--url", default=None, help="the page's URL (for relative links and URL dates)")
-    shape = parser.add_mutually_exclusive_group()
-    shape.add_argument("--pretty", dest="pretty", action="store_true", default=None,
-                       help="print each article for reading (the default on a terminal)")
-    shape.add_argument("--json", dest="pretty", action="store_false",
-                       help="print one JSON object per file (the default into a pipe or file)")
-    args = parser.parse_args(argv)
-    readable = sys.stdout.isatty() if args.pretty is None else args.pretty
-    status, separator = 0, ""
-    for path in args.files:
-        try:
-            with open(path, "rb") as fh:
-                decoded = decode_html(fh.read())
-        except OSError as exc:
-            print(f"{path}: cannot read: {exc.strerror}", file=sys.stderr)
-            status = 1
-            continue
-        if decoded.note:
-            print(f"{path}: {decoded.note}", file=sys.stderr)
-        article = extract(decoded.text, args.url or "file://" + path)
-        record = {"file": path, **article.to_dict()}
-        if readable:
-            print(separator + pretty(record), end="", flush=True)
-            separator = "\n"
-        else:
-            print(json.dumps(record, ensure_ascii=False), flush=True)
-    return status
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -20,10 +20,10 @@ from datetime import datetime, timedelta
 
 import sqlite_utils
 
-from crawler import health
-from crawler.alerts import identity
+from crawler.notify import health
+from crawler.notify.alerts import identity
 from crawler.config import AlertsConfig, Config
-from crawler.dates import now_iso, now_shanghai
+from crawler.extract.dates import now_iso, now_shanghai
 
 logger = logging.getLogger(__name__)
 HISTORY_ARTICLES = 50  # earlier articles a site's metadata shares are compared with

@@ -18,12 +18,12 @@ from pathlib import Path
 
 import sqlite_utils
 
-from crawler import alerts
-from crawler.alerts import Channel, ChannelError
+from crawler.notify import alerts
+from crawler.notify.alerts import Channel, ChannelError
 from crawler.config import Config
-from crawler.dates import now_iso, now_shanghai
-from crawler.feed import write_feed
-from db.events import announce_pending_runs
+from crawler.extract.dates import now_iso, now_shanghai
+from crawler.notify.feed import write_feed
+from crawler.notify.events import announce_pending_runs
 
 logger = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@
 * ``push`` queues a request whose ``meta["claim"]`` names an article URL only if no earlier
   request claimed that URL in this run. The spider asks for each article once per run; a
   claim made apart from the push would be lost with a worker killed between the two.
-* Within a priority, schools take turns (see crawler.cluster), so a worker's connections
+* Within a priority, schools take turns (see crawler.cluster.run), so a worker's connections
   go to many schools at once, not to one school's delay.
 """
 from __future__ import annotations
@@ -15,7 +15,9 @@ from urllib.parse import urlsplit
 
 from scrapy_redis.queue import PriorityQueue
 
-from crawler.cluster import Keys, keys_from_settings, scripts
+from crawler.cluster.keys import Keys, keys_from_settings
+
+from crawler.cluster.lua import scripts
 
 
 class ReliablePriorityQueue(PriorityQueue):

@@ -6,7 +6,7 @@ items workers push, in order, and applies them with the same store pipeline as o
 process (dedupe, versions, search, reposts), so alerts and ``crawl_runs`` see one run.
 
 The run is over when nothing is queued, nothing is in flight and no item waits, seen in
-one atomic step (crawler.cluster). Then, once, the young stored articles no list showed
+one atomic step (crawler.cluster.run). Then, once, the young stored articles no list showed
 are queued for revalidation, as one process does when it goes idle; the next quiet
 moment ends the run. Meanwhile a worker that stopped renewing its ``alive`` key has its
 in-flight requests put back in the queue.
@@ -17,8 +17,11 @@ import logging
 import pickle
 import time
 
-from crawler.cluster import (ClusterUnavailable, Keys, RedisCounters, connect, coordinator_alive, end_run,
-                             publish_run, resolve_url, scripts)
+from crawler.cluster.keys import Keys
+
+from crawler.cluster.lua import scripts
+
+from crawler.cluster.run import (ClusterUnavailable, RedisCounters, connect, coordinator_alive, end_run, publish_run, resolve_url)
 from crawler.config import Config
 
 logger = logging.getLogger(__name__)
@@ -29,9 +32,10 @@ ITEMS_PER_BATCH = 100
 
 def crawl_on_cluster(config: Config, db_path: str, run_id: int, stop_requested) -> dict:
     """Run one refresh through the cluster; returns its stats (the per-school counters)."""
-    from crawler.cluster_queue import ReliablePriorityQueue
-    from crawler.incremental import load_known
+    from crawler.cluster.queue import ReliablePriorityQueue
+    from crawler.frontier import Frontier
     from crawler.run_memory import SharedRunMemory
+    from db.known import load_known
     from pipelines.store import SQLiteStorePipeline
     from spiders.news import NewsSpider
 
@@ -42,10 +46,11 @@ def crawl_on_cluster(config: Config, db_path: str, run_id: int, stop_requested) 
     writer.open_spider()  # before the run is published: an old store's index may take a while to catch up
     known = load_known(db_path)
     publish_run(server, keys, config, known)
-    spider = NewsSpider(config=config)
-    spider.known, spider.counters, spider.memory = known, counters, SharedRunMemory(server, keys)
-    queue = ReliablePriorityQueue(server, spider, keys.requests, keys=keys, worker="coordinator")
-    for request in spider.seed_requests():
+    callbacks = NewsSpider(config=config)  # what requests name as callbacks: scrapy-redis stores them by name
+    frontier = Frontier(config, known, SharedRunMemory(server, keys),
+                        lambda site, key, n=1: counters.inc_value(f"site/{site}/{key}", n), callbacks)
+    queue = ReliablePriorityQueue(server, callbacks, keys.requests, keys=keys, worker="coordinator")
+    for request in frontier.seeds():
         queue.push(request)
     logger.info("run %d published on Redis (%s): %d column(s) queued; waiting for workers",
                 run_id, keys.prefix, len(queue))
@@ -77,7 +82,7 @@ def crawl_on_cluster(config: Config, db_path: str, run_id: int, stop_requested) 
                     state = "done"
                     break
                 swept = True
-                for request in spider.unlisted_young_requests():
+                for request in frontier.unlisted_young():
                     queue.push(request)
                 continue
             time.sleep(0.2)

@@ -18,12 +18,14 @@ from pathlib import Path
 
 from redis.exceptions import RedisError
 
-from crawler.cluster import ClusterUnavailable, Keys, connect, current_run, run_config, shown_url, worker_id
+from crawler.cluster.keys import Keys
+
+from crawler.cluster.run import ClusterUnavailable, connect, current_run, run_config, shown_url, worker_id
 
 logger = logging.getLogger("worker")
 
 URL_VARIABLE = "SNM_CLUSTER_REDIS_URL"
-SCRIPT = Path(__file__).resolve().parents[1] / "scheduler.py"
+SCRIPT = Path(__file__).resolve().parents[2] / "scheduler.py"
 
 
 def cluster_settings(config, url: str, prefix: str, run_id: int) -> dict:
@@ -34,18 +36,18 @@ def cluster_settings(config, url: str, prefix: str, run_id: int) -> dict:
     keys = Keys(prefix, run_id)
     worker = worker_id()
     return {
-        "SCHEDULER": "crawler.cluster_scheduler.ClusterScheduler",
-        "SCHEDULER_QUEUE_CLASS": "crawler.cluster_queue.ReliablePriorityQueue",
+        "SCHEDULER": "crawler.cluster.scheduler.ClusterScheduler",
+        "SCHEDULER_QUEUE_CLASS": "crawler.cluster.queue.ReliablePriorityQueue",
         "SCHEDULER_QUEUE_KEY": keys.requests,
         "SCHEDULER_DUPEFILTER_KEY": keys.dupefilter,
         "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
         "SCHEDULER_PERSIST": True,  # the queue belongs to the run, not to this worker
         "REDIS_URL": url,
-        "STATS_CLASS": "crawler.cluster_stats.ClusterStatsCollector",
+        "STATS_CLASS": "crawler.cluster.stats.ClusterStatsCollector",
         "CLUSTER_KEY_PREFIX": prefix,
         "CLUSTER_WORKER_ID": worker,
         "CLUSTER_RUN_ID": run_id,
-        # one delay per school for the whole cluster (crawler.cluster_politeness), none per process
+        # one delay per school for the whole cluster (crawler.cluster.politeness), none per process
         "CLUSTER_DOWNLOAD_DELAY": config.crawl.get("download_delay", defaults.DOWNLOAD_DELAY),
         "DOWNLOAD_DELAY": 0,
         "AUTOTHROTTLE_ENABLED": False,
@@ -54,7 +56,7 @@ def cluster_settings(config, url: str, prefix: str, run_id: int) -> dict:
 
 def crawl_current_run(prefix: str, log_level: str) -> int:
     """The child: crawl the published run until the coordinator ends it."""
-    from crawler.refresh import build_settings, hold_stop_signals, run_crawl
+    from crawler.runtime.refresh import build_settings, hold_stop_signals, run_crawl
 
     hold_stop_signals()
     url = os.environ[URL_VARIABLE]
@@ -65,8 +67,11 @@ def crawl_current_run(prefix: str, log_level: str) -> int:
         return 0
     config = run_config(server, keys)
     print(f"worker {worker_id()}: crawling run {run_id} ({len(config.sites)} school(s))", file=sys.stderr, flush=True)
+    from crawler.cluster.spider import ClusterNewsSpider
+
     crawler = run_crawl(config, build_settings(config, LOG_LEVEL=log_level,
-                                               **cluster_settings(config, url, prefix, run_id)))
+                                               **cluster_settings(config, url, prefix, run_id)),
+                        spider_class=ClusterNewsSpider)
     stats = crawler.stats.get_stats()
     print(f"worker {worker_id()}: run {run_id} over: {stats.get('response_received_count', 0)} page(s) fetched, "
           f"{stats.get('item_scraped_count', 0)} item(s) sent", file=sys.stderr, flush=True)

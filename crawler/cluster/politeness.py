@@ -14,7 +14,9 @@ from scrapy.utils.asyncio import sleep
 from scrapy.exceptions import NotConfigured
 from scrapy_redis.connection import from_settings
 
-from crawler.cluster import keys_from_settings, scripts
+from crawler.cluster.keys import keys_from_settings
+
+from crawler.cluster.lua import scripts
 
 
 class SharedPolitenessMiddleware:

@@ -1,0 +1,59 @@
+"""``scheduler.py --try URL``: crawl one news column without storing anything, and show what
+it yields: the article links of its first two list pages and two extracted articles."""
+from __future__ import annotations
+
+import json
+import sys
+
+from crawler.config import ConfigError, parse_config
+from spiders.news import NewsSpider
+
+TRIAL_PAGES = 2
+TRIAL_ARTICLES = 2
+
+
+class TrialSpider(NewsSpider):
+    """Follows the first list pages and extracts two articles; remembers every link found."""
+
+    index_terms = False  # nothing is stored: no search words, keywords or MinHash
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.found_links: list[str] = []
+
+    def follow_list(self, response, site, links, next_url, page, column, streak):
+        self.found_links.extend(url for url, _, _ in links if url not in self.found_links)
+        for url, list_date, _ in links:
+            if url in self.found_links[:TRIAL_ARTICLES]:
+                yield self.frontier.article(site, url, response.url, list_date)
+        if next_url and page < TRIAL_PAGES:
+            yield self.frontier.list_page(site, next_url, page + 1, column, 0)
+
+
+def try_column(url: str, log_level: str) -> int:
+    """Crawl one list page and its next page; print the links found and two extracted articles."""
+    from crawler.runtime.refresh import build_settings, run_crawl
+
+    try:
+        config = parse_config({"sites": [{"name": "try", "start_urls": [url], "max_pages": TRIAL_PAGES}]}, "--try")
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    items = []
+    # no STORE_DB_PATH: nothing is stored; no extraction processes for two articles
+    settings = build_settings(config, LOG_LEVEL=log_level, CPU_WORKERS=0)
+    crawler = run_crawl(config, settings, spider_class=TrialSpider, on_item=items.append)
+    spider = crawler.spider
+    stats = crawler.stats.get_stats()
+    print(f"\nList pages read: {stats.get('site/try/list_pages', 0)}; article links found: {len(spider.found_links)}")
+    for link in spider.found_links:
+        print("  " + link)
+    if not spider.found_links and stats.get("site/try/list_pages", 0):
+        print("  (none: the column's article URLs have an unusual shape; set article_pattern in sites.toml)")
+    for item in items[:2]:
+        fields = {k: getattr(item, k) for k in ("url", "title", "published_at", "author", "source", "editor", "views")}
+        fields["text"] = item.text[:200] + ("…" if len(item.text) > 200 else "")
+        print(json.dumps(fields, ensure_ascii=False, indent=2))
+    if stats.get("site/try/first_error"):
+        print(f"first error: {stats['site/try/first_error']}")
+    return 0 if spider.found_links else 1

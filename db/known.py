@@ -1,0 +1,60 @@
+"""What the store knows, read once per crawl for the incremental rules (crawler.incremental).
+
+Read only, through its own connection: the crawl's writer may be busy, and an absent or
+foreign file knows nothing.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+from crawler.incremental import KnownArticle, KnownListPage, KnownState
+
+
+def load_known(db_path: str | Path | None) -> KnownState:
+    """Read what the store knows; an absent database knows nothing."""
+    state = KnownState()
+    if not db_path or not Path(db_path).exists():
+        return state
+    conn = sqlite3.connect(f"file:{Path(db_path).resolve()}?mode=ro", uri=True, timeout=30)
+    try:
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if "articles" not in tables:
+            return state
+        for row in conn.execute("SELECT url, site, title, published_at, first_seen_at, etag, last_modified, "
+                                "gone_at IS NOT NULL FROM articles"):
+            state.articles[row[0]] = KnownArticle(*row[:7], gone=bool(row[7]))
+        if "url_aliases" in tables:
+            state.aliases.update(conn.execute("SELECT alias, url FROM url_aliases"))
+        if "list_pages" in tables:
+            for url, etag, last_modified, links_hash in conn.execute(
+                    "SELECT url, etag, last_modified, links_hash FROM list_pages"):
+                state.list_pages[url] = KnownListPage(etag, last_modified, links_hash)
+        if "columns" in tables:
+            state.walked_columns.update(
+                row[0] for row in conn.execute("SELECT start_url FROM columns WHERE walked_to_end_at IS NOT NULL"))
+        # a crawl migrates the store before it reads it, so skipped_links and list_pages.links exist
+        if "skipped_links" in tables:
+            skipped = {row[0] for row in conn.execute("SELECT url FROM skipped_links")}
+            for column, links in conn.execute("SELECT start_url, links FROM list_pages WHERE links IS NOT NULL"):
+                gaps = [u for u in json.loads(links) if state.article(u) is None and u not in skipped]
+                if gaps and column:
+                    state.walked_columns.discard(column)
+    finally:
+        conn.close()
+    return state
+
+
+def last_success(db_path: str) -> str | None:
+    """Start of the last refresh that finished ok or partial (read-only: never creates the file)."""
+    if not Path(db_path).exists():
+        return None
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        row = conn.execute("SELECT MAX(started_at) FROM crawl_runs WHERE status IN ('ok', 'partial')").fetchone()
+    except sqlite3.OperationalError:  # an empty file, or made before crawl_runs existed
+        return None
+    finally:
+        conn.close()
+    return row[0] if row else None
