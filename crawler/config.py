@@ -127,29 +127,42 @@ class Config:
         raise KeyError(name)
 
 
-# incremental-refresh keys: per site, or in [crawl] as the default for every site
-_REFRESH_KEYS = ("since", "recheck_days", "stop_grace_pages")
-_SITE_KEYS = ("name", "start_urls", "allowed_domains", "article_pattern", "max_pages", *_REFRESH_KEYS,
-              *OVERRIDE_KEYS)
+@dataclass(frozen=True)
+class CrawlKey:
+    """One key of ``[crawl]``: its type, and the Scrapy setting it sets (None: a per-site default)."""
+
+    name: str
+    type: type | tuple[type, ...]
+    scrapy_setting: str | None
+    comment: str = ""
+
+
+# The one list of [crawl] keys: config checks against it, the refresh maps it to Scrapy settings
+CRAWL_KEYS: tuple[CrawlKey, ...] = (
+    CrawlKey("download_delay", (int, float), "DOWNLOAD_DELAY", "seconds between requests to one site"),
+    CrawlKey("concurrent_requests", int, "CONCURRENT_REQUESTS", "requests in flight in all"),
+    CrawlKey("concurrent_requests_per_domain", int, "CONCURRENT_REQUESTS_PER_DOMAIN", "requests in flight per host"),
+    CrawlKey("download_timeout", (int, float), "DOWNLOAD_TIMEOUT", "seconds before a request is given up"),
+    CrawlKey("retry_times", int, "RETRY_TIMES", "retries of a failed request"),
+    CrawlKey("user_agent", str, "USER_AGENT", "User-Agent header"),
+    CrawlKey("obey_robots", bool, "ROBOTSTXT_OBEY", "honour robots.txt"),
+    CrawlKey("autothrottle", bool, "AUTOTHROTTLE_ENABLED", "adapt the delay to the sites' response times"),
+    CrawlKey("workers", int, "CPU_WORKERS", "processes extracting articles"),
+    CrawlKey("max_pages", int, None, "default list pages walked per column"),
+    # incremental-refresh keys: per site, or in [crawl] as the default for every site
+    CrawlKey("since", str, None, "default oldest date stored"),
+    CrawlKey("recheck_days", int, None, "default age under which stored articles are revalidated"),
+    CrawlKey("stop_grace_pages", int, None, "default all-known list pages walked before stopping"),
+)
+_CRAWL_TYPES = {key.name: key.type for key in CRAWL_KEYS}
+# [crawl] name -> Scrapy setting name
+CRAWL_SETTINGS = {key.name: key.scrapy_setting for key in CRAWL_KEYS if key.scrapy_setting}
+# [crawl] keys that are per-site defaults, not Scrapy settings
+SITE_DEFAULT_KEYS = tuple(key.name for key in CRAWL_KEYS if key.scrapy_setting is None)
+
+_SITE_KEYS = ("name", "start_urls", "allowed_domains", "article_pattern", *SITE_DEFAULT_KEYS, *OVERRIDE_KEYS)
 # Top-level tables
 _TOP_KEYS = {"sites", "crawl", "schedule", "alerts", "topics", "cluster"}
-_CRAWL_KEYS = {
-    "download_delay": (int, float),
-    "concurrent_requests": int,
-    "concurrent_requests_per_domain": int,
-    "download_timeout": (int, float),
-    "retry_times": int,
-    "user_agent": str,
-    "obey_robots": bool,
-    "autothrottle": bool,
-    "workers": int,
-    "max_pages": int,
-    "since": str,
-    "recheck_days": int,
-    "stop_grace_pages": int,
-}
-# [crawl] keys that are per-site defaults, not Scrapy settings
-SITE_DEFAULT_KEYS = ("max_pages", *_REFRESH_KEYS)
 
 
 def load_config(path: str | Path) -> Config:
@@ -180,7 +193,7 @@ def parse_config(data: dict, where: str = "<config>") -> Config:
     raw_sites = data.get("sites")
     if not isinstance(raw_sites, list) or not raw_sites:
         raise ConfigError(f"{where}: no [[sites]] entries; add at least one school with name and start_urls")
-    crawl = _table(data.get("crawl", {}), "crawl", where, _CRAWL_KEYS, positive=False)
+    crawl = _table(data.get("crawl", {}), "crawl", where, _CRAWL_TYPES, positive=False)
     defaults = {key: crawl[key] for key in SITE_DEFAULT_KEYS if key in crawl}
     sites = []
     for index, raw in enumerate(raw_sites, start=1):
@@ -288,13 +301,14 @@ def _parse_topics(raw, where: str) -> dict | None:
         return None
     if not isinstance(raw, dict):
         raise ConfigError(f"{where}: [topics] must be a table of name = [\"term\", …]")
+    topics = {}
     for name, terms in raw.items():
         if isinstance(terms, str):
             terms = [terms]
         if not isinstance(terms, list) or not terms or not all(isinstance(t, str) and t.strip() for t in terms):
             raise ConfigError(f"{where}: [topics]: key {name!r}: must be a list of words")
-        raw[name] = [t.strip() for t in terms]
-    return dict(raw)
+        topics[name] = [t.strip() for t in terms]
+    return topics
 
 
 def _parse_site(raw: dict, where: str) -> Site:

@@ -47,6 +47,17 @@ def test_a_long_digest_is_split_between_entries_to_fit_the_channel():
             assert f"/info/1042/{event_id}.htm" in message.body
 
 
+def test_compose_leaves_the_entries_it_is_given_unchanged():
+    channel = alerts.channel(WECOM)
+    entries = [report(1, "学校召开党史学习教育专题会" * 200),  # longer than a message: truncated in it
+               alerts.health_entry(2, "broken", "嘉兴学院", "连续 3 次采集失败"),
+               report(3, "学校召开理论学习中心组学习会")]
+    before = [alerts.Entry(e.event_id, e.section, e.text) for e in entries]
+    messages = alerts.compose(entries, channel)
+    assert any(m.body.endswith("…") for m in messages)  # the long entry was cut in its message
+    assert entries == before  # same order, same texts: compose worked on copies
+
+
 def test_secrets_come_from_the_environment(monkeypatch):
     with pytest.raises(alerts.ChannelError, match="DINGTALK_TOKEN is not set"):
         alerts.channel("dingtalk://${DINGTALK_TOKEN}/")

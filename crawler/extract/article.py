@@ -346,12 +346,13 @@ def _read_meta_tags(tree) -> dict:
         date = _meta(tree, name)
         if date:
             break
+    content_source = _meta(tree, "ContentSource")
     return {
         "date": date,
-        "source": _meta(tree, "ContentSource") or _meta(tree, "source"),
+        "source": content_source or _meta(tree, "source"),
         # an Author meta is shown on the page only on government-style templates (which also
         # carry ContentSource); elsewhere it names whoever typed the page into the CMS
-        "author": _meta(tree, "Author") if _meta(tree, "ContentSource") is not None else None,
+        "author": _meta(tree, "Author") if content_source is not None else None,
     }
 
 

@@ -84,10 +84,3 @@ def date_from_url(url: str, *, not_after: datetime | None = None) -> str | None:
                 return value
     return None
 
-
-def to_iso(value: datetime | date) -> str:
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=SHANGHAI)
-        return value.astimezone(SHANGHAI).isoformat(timespec="seconds")
-    return value.isoformat()

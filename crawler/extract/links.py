@@ -47,7 +47,6 @@ _PAGE_QUERY = re.compile(r"[?&;](?:%s)=\d" % "|".join(sorted(_PAGE_QUERY_KEYS)),
 
 # Anchor texts of a pager's "next" link.
 NEXT_TEXTS = ("下一页", "下页", "后页", "下一頁", "next", "Next", "NEXT", ">", "›", "»", ">>", "＞")
-LAST_TEXTS = ("尾页", "末页", "最后一页", "last", "Last")
 
 
 def extension(url: str) -> str:

@@ -67,7 +67,7 @@ def compact(text: str) -> str:
     return _NOT_LETTER_OR_DIGIT.sub("", text)
 
 
-def clean_body(text: str, *, title: str | None = None, is_meta_line=None) -> str:
+def clean_body(text: str, *, is_meta_line=None) -> str:
     """Remove template leftovers line by line; keep every real paragraph in order."""
     kept: list[str] = []
     for raw in (text or "").splitlines():
@@ -75,8 +75,6 @@ def clean_body(text: str, *, title: str | None = None, is_meta_line=None) -> str
         if not line or is_noise_line(line) or is_editor_line(line):
             continue
         if is_meta_line is not None and is_meta_line(line):
-            continue
-        if not kept and title and same_text(line, title):
             continue
         kept.append(line)
     return "\n".join(kept)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import apprise
 
@@ -161,8 +161,8 @@ def compose(entries: list[Entry], ch: Channel) -> list[Message]:
     title = digest_title(entries)
     budget = ch.body_limit - (_size(title) + 2 if ch.title_in_body else 0)
     chunks: list[list[Entry]] = [[]]
-    for entry in entries:
-        entry.text = _truncate(entry.text, budget - _size(f"【{entry.section}】\n"))
+    for entry in entries:  # truncated copies: the caller's entries are left as they are
+        entry = replace(entry, text=_truncate(entry.text, budget - _size(f"【{entry.section}】\n")))
         if chunks[-1] and _size(_render(chunks[-1] + [entry])) > budget:
             chunks.append([])
         chunks[-1].append(entry)

@@ -1,4 +1,5 @@
-"""Run each refresh in a fresh child process, one at a time, with a time limit.
+"""Run each refresh (or a cluster worker's crawl of one run) in a fresh child process, one
+at a time, with a time limit: the one child-process supervisor of the project.
 
 Scrapy's reactor cannot be restarted in one process, and a crash, hang or leak in one
 night's crawl must not take the scheduler down, so every refresh is
@@ -19,9 +20,12 @@ import time
 
 
 class ChildRunner:
-    def __init__(self, command: list[str], *, timeout_s: float, grace_s: float, log: logging.Logger):
+    def __init__(self, command: list[str], *, timeout_s: float | None, grace_s: float, log: logging.Logger,
+                 env: dict | None = None, label: str = "refresh"):
         self.command = command
-        self.timeout_s = timeout_s
+        self.env = env  # None: this process's environment
+        self.label = label  # what the log lines call the child's work
+        self.timeout_s = timeout_s  # None: no time limit
         self.grace_s = grace_s
         self.log = log
         self._one_at_a_time = threading.Lock()
@@ -33,7 +37,7 @@ class ChildRunner:
         if self._stopping.is_set():
             return None
         if not self._one_at_a_time.acquire(blocking=False):
-            self.log.warning("refresh skipped: the previous one is still running")
+            self.log.warning("%s skipped: the previous one is still running", self.label)
             return None
         try:
             return self._run_child()
@@ -45,27 +49,27 @@ class ChildRunner:
         # a session of its own: Ctrl-C in the terminal reaches the scheduler, which stops the
         # child itself, instead of both racing to handle it
         process = subprocess.Popen(self.command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                   errors="replace", start_new_session=True)
+                                   errors="replace", start_new_session=True, env=self.env)
         self._process = process
-        self.log.info("refresh started (pid %d)", process.pid)
+        self.log.info("%s started (pid %d)", self.label, process.pid)
         reader = threading.Thread(target=self._forward_output, args=(process,), daemon=True)
         reader.start()
         try:
             code = process.wait(timeout=self.timeout_s)
         except subprocess.TimeoutExpired:
-            self.log.error("refresh still running after the time limit (timeout_minutes = %g): stopping it (pid %d)",
-                           self.timeout_s / 60, process.pid)
+            self.log.error("%s still running after the time limit (timeout_minutes = %g): stopping it (pid %d)",
+                           self.label, self.timeout_s / 60, process.pid)
             code = self._end(process)
         reader.join(timeout=5)
         self._process = None
         took = time.monotonic() - started
         if code == 0:
-            self.log.info("refresh finished in %.0fs", took)
+            self.log.info("%s finished in %.0fs", self.label, took)
         elif code < 0:
-            self.log.error("refresh ended by signal %s after %.0fs; the next one continues from the store",
-                           signal.Signals(-code).name, took)
+            self.log.error("%s ended by signal %s after %.0fs; the next one continues from the store",
+                           self.label, signal.Signals(-code).name, took)
         else:
-            self.log.error("refresh exited with status %d after %.0fs (see the lines above)", code, took)
+            self.log.error("%s exited with status %d after %.0fs (see the lines above)", self.label, code, took)
         return code
 
     def _forward_output(self, process: subprocess.Popen) -> None:
@@ -85,7 +89,7 @@ class ChildRunner:
             return process.wait()
 
     def _kill(self, process: subprocess.Popen) -> None:
-        self.log.error("refresh did not stop within %.0fs: killing it (pid %d)", self.grace_s, process.pid)
+        self.log.error("%s did not stop within %.0fs: killing it (pid %d)", self.label, self.grace_s, process.pid)
         process.kill()
 
     def stop(self) -> None:
@@ -93,7 +97,7 @@ class ChildRunner:
         self._stopping.set()
         process = self._process
         if process is not None and process.poll() is None:
-            self.log.info("asking the running refresh to finish its writes and stop (pid %d)", process.pid)
+            self.log.info("asking the running %s to finish its writes and stop (pid %d)", self.label, process.pid)
             process.send_signal(signal.SIGTERM)
 
     def wait_stopped(self) -> None:

@@ -17,20 +17,9 @@ from dataclasses import dataclass, field
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-from crawler.config import Config
+from crawler.config import CRAWL_SETTINGS, Config
 from db.schema import RUN_SITE_COLUMNS
 
-_CRAWL_SETTING_NAMES = {
-    "download_delay": "DOWNLOAD_DELAY",
-    "concurrent_requests": "CONCURRENT_REQUESTS",
-    "concurrent_requests_per_domain": "CONCURRENT_REQUESTS_PER_DOMAIN",
-    "download_timeout": "DOWNLOAD_TIMEOUT",
-    "retry_times": "RETRY_TIMES",
-    "user_agent": "USER_AGENT",
-    "obey_robots": "ROBOTSTXT_OBEY",
-    "autothrottle": "AUTOTHROTTLE_ENABLED",
-    "workers": "CPU_WORKERS",
-}
 # every counter column of crawl_run_sites is a spider stat ``site/<name>/<counter>``
 SITE_COUNTERS = tuple(name for name, kind in RUN_SITE_COLUMNS.items() if kind is int and name != "run_id")
 
@@ -73,7 +62,7 @@ def build_settings(config: Config, **overrides) -> Settings:
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
     for key, value in config.crawl.items():
-        settings.set(_CRAWL_SETTING_NAMES[key], value, priority="project")
+        settings.set(CRAWL_SETTINGS[key], value, priority="project")
     if config.topics is not None:
         settings.set("WATCHED_TOPICS", config.topics, priority="project")
     for key, value in overrides.items():

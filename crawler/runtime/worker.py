@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import os
 import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -26,6 +25,7 @@ logger = logging.getLogger("worker")
 
 URL_VARIABLE = "SNM_CLUSTER_REDIS_URL"
 SCRIPT = Path(__file__).resolve().parents[2] / "scheduler.py"
+STOP_GRACE_S = 120  # a stopped worker's crawl gets this long to finish what is in flight
 
 
 def cluster_settings(config, url: str, prefix: str, run_id: int) -> dict:
@@ -80,13 +80,19 @@ def crawl_current_run(prefix: str, log_level: str) -> int:
 
 def serve(url: str, prefix: str, log_level: str) -> int:
     """Crawl every run published on ``url`` until SIGTERM or Ctrl-C."""
+    from crawler.runtime.child import ChildRunner
+
+    command = [sys.executable, str(SCRIPT), "--worker-run", "--key-prefix", prefix]
+    if log_level != "INFO":
+        command.append("--quiet")
+    # no time limit: the coordinator ends the run; a stop lets Scrapy finish what is in flight
+    runner = ChildRunner(command, timeout_s=None, grace_s=STOP_GRACE_S, log=logger, label="worker crawl",
+                         env={**os.environ, URL_VARIABLE: url})
     stopping: list[int] = []
-    child: list[subprocess.Popen] = []
 
     def stop(signum, _frame):
         stopping.append(signum)
-        if child and child[0].poll() is None:
-            child[0].send_signal(signal.SIGTERM)  # Scrapy finishes what is in flight, the rest stays queued
+        runner.stop()
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
@@ -106,16 +112,12 @@ def serve(url: str, prefix: str, log_level: str) -> int:
         if state != "crawling" or run_id == served:
             time.sleep(1)
             continue
-        command = [sys.executable, str(SCRIPT), "--worker-run", "--key-prefix", prefix]
-        if log_level != "INFO":
-            command.append("--quiet")
-        child[:] = [subprocess.Popen(command, env={**os.environ, URL_VARIABLE: url})]
-        code = child[0].wait()
-        child.clear()
+        code = runner.run()
         if code == 0:
             served = run_id
-        elif not stopping:
+        elif code is not None and not stopping:
             logger.error("the crawl of run %d exited with status %d; starting it again in 5 s", run_id, code)
             time.sleep(5)
+    runner.wait_stopped()
     logger.info("worker stopped")
     return 0

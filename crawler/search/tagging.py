@@ -116,7 +116,7 @@ def _tfidf(cut: list[str]) -> list[str]:
 
 
 def topics(vocabulary: set[str], watched: dict[str, list[str]] | None = None) -> list[str]:
-    """Watched topics whose terms occur among an article's words (from :func:`words`)."""
+    """Watched topics whose terms occur among an article's words (the search words of :func:`analyse`)."""
     watched = DEFAULT_TOPICS if watched is None else watched
     return [name for name, terms in watched.items() if any(term in vocabulary for term in terms)]
 
