@@ -14,6 +14,8 @@ import sys
 from pathlib import Path
 
 from crawler.config import ConfigError, load_config
+from crawler.runtime.stop import hold_stop_signals
+from crawler.settings import LOG_FORMAT
 from crawler.runtime.once import DEFAULT_DB, refresh_and_report
 
 ROOT = Path(__file__).resolve().parent
@@ -35,6 +37,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quiet", action="store_true", help="no progress lines, only the summary")
     args = parser.parse_args(argv)
     log_level = "WARNING" if args.quiet else "INFO"
+    if args.once or args.demo or args.worker_run:
+        hold_stop_signals()  # a stop before the crawl starts is handed to Scrapy's graceful stop
 
     if args.try_url:
         from crawler.runtime.trial import try_column
@@ -68,7 +72,7 @@ def run_worker(args, log_level: str) -> int:
     try:
         if args.worker_run:  # Scrapy sets up the logging
             return crawl_current_run(args.key_prefix, log_level)
-        logging.basicConfig(level=log_level, format="%(asctime)s [%(name)s] %(levelname)s: %(message)s")
+        logging.basicConfig(level=log_level, format=LOG_FORMAT)
         cluster = load_cluster_config(args.config)
         return serve(resolve_url(cluster.redis_url), cluster.key_prefix, log_level)
     except ConfigError as exc:

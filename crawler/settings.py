@@ -62,6 +62,8 @@ SCRAPER_SLOT_MAX_ACTIVE_SIZE = 1_000_000
 WARN_ON_GENERATOR_RETURN_VALUE = False
 
 LOG_LEVEL = "INFO"
+# the one log format: Scrapy's lines, the coordinator's, a worker's and the scheduler's log
+LOG_FORMAT = "%(asctime)s [%(name)s] %(levelname)s: %(message)s"
 LOGSTATS_INTERVAL = 30.0
 
 # one "Scrapy started" line per run, not a dozen lines of library versions in every log

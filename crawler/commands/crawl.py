@@ -33,6 +33,9 @@ class Command(ScrapyCrawl):
 
             self.crawler_process = CrawlerProcess(self.settings)
             return super().run(args, opts)
+        from crawler.runtime.stop import hold_stop_signals
+
+        hold_stop_signals()  # a stop before Scrapy starts is handed to its graceful stop
         self.exitcode = self.refresh(opts.spargs)
 
     def refresh(self, arguments: dict) -> int:

@@ -86,7 +86,9 @@ def scheduler_log(path: str, log_level: str) -> logging.Logger:
     log = logging.getLogger("scheduler")
     log.setLevel(logging.INFO)
     log.propagate = False
-    formatter = logging.Formatter("%(asctime)s %(levelname)s %(message)s")
+    from crawler.settings import LOG_FORMAT
+
+    formatter = logging.Formatter(LOG_FORMAT)
     for handler in (logging.StreamHandler(sys.stderr), RotatingFileHandler(path, maxBytes=5_000_000, backupCount=5,
                                                                           encoding="utf-8")):
         handler.setFormatter(formatter)

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import logging
 import os
-import signal
-import threading
 import time
 from dataclasses import dataclass, field
 
@@ -18,31 +16,11 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from crawler.config import CRAWL_SETTINGS, Config
+from crawler.runtime.stop import early_stop, hold_stop_signals, stop_requested
 from db.schema import RUN_SITE_COLUMNS
 
 # every counter column of crawl_run_sites is a spider stat ``site/<name>/<counter>``
 SITE_COUNTERS = tuple(name for name, kind in RUN_SITE_COLUMNS.items() if kind is int and name != "run_id")
-
-
-# A SIGTERM/SIGINT that came while Scrapy's own handlers were not installed (before the
-# crawl starts, or after it ended): the crawl is stopped as soon as it starts, and the
-# alerts of a stopped run wait for the next run.
-_early_stop: list[int] = []
-
-
-def _remember_stop(signum, _frame) -> None:
-    _early_stop.append(signum)
-
-
-def hold_stop_signals() -> None:
-    """From now on a SIGTERM or Ctrl-C is remembered instead of killing the process mid-write."""
-    if threading.current_thread() is threading.main_thread():
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(signum, _remember_stop)
-
-
-def stop_requested() -> bool:
-    return bool(_early_stop)
 
 
 @dataclass
@@ -93,7 +71,7 @@ def run_crawl(config: Config, settings: Settings, spider_class=None, on_item=Non
     if on_item is not None:
         crawler.signals.connect(lambda item, **_: on_item(item), signal=signals.item_scraped, weak=False)
     # a stop asked for before Scrapy took over the signals goes to Scrapy's graceful stop now
-    crawler.signals.connect(lambda **_: _early_stop and os.kill(os.getpid(), _early_stop[0]),
+    crawler.signals.connect(lambda **_: early_stop() and os.kill(os.getpid(), early_stop()),
                             signal=signals.engine_started, weak=False)
     process.crawl(crawler, config=config, **spider_kwargs)
     process.start()
@@ -132,7 +110,6 @@ def run_refresh(config: Config, db_path: str, *, log_level: str = "INFO", feed_p
     from db.schema import open_db
     from db.store import start_run
 
-    hold_stop_signals()
     with exclusive(lock_path(db_path)):
         db = open_db(db_path)
         run_id = start_run(db, config.path, len(config.sites))
@@ -159,7 +136,9 @@ def _crawl_and_record(config: Config, db_path: str, run_id: int, log_level: str,
         if config.cluster is not None:
             from crawler.runtime.coordinator import crawl_on_cluster
 
-            logging.basicConfig(level=log_level, format="%(asctime)s [%(name)s] %(levelname)s: %(message)s")
+            from crawler.settings import LOG_FORMAT
+
+            logging.basicConfig(level=log_level, format=LOG_FORMAT)
             stats = crawl_on_cluster(config, str(db_path), run_id, stop_requested)
         else:
             settings = build_settings(

@@ -56,9 +56,8 @@ def cluster_settings(config, url: str, prefix: str, run_id: int) -> dict:
 
 def crawl_current_run(prefix: str, log_level: str) -> int:
     """The child: crawl the published run until the coordinator ends it."""
-    from crawler.runtime.refresh import build_settings, hold_stop_signals, run_crawl
+    from crawler.runtime.refresh import build_settings, run_crawl
 
-    hold_stop_signals()
     url = os.environ[URL_VARIABLE]
     server = connect(url)
     keys = Keys(prefix)
