@@ -20,22 +20,9 @@ import lxml.html
 import trafilatura
 from lxml import etree
 
-# Containers of the article body in the CMS families Chinese schools and governments run.
-KNOWN_BODY_XPATHS = [
-    '//*[@id="vsb_content" or starts-with(@id, "vsb_content_")]',
-    '//*[contains(concat(" ", normalize-space(@class), " "), " v_news_content ")]',
-    '//*[contains(concat(" ", normalize-space(@class), " "), " wp_articlecontent ")]',
-    '//*[contains(concat(" ", normalize-space(@class), " "), " conTxt ")]',
-    '//*[@id="zoom"]',
-    '//*[contains(@class, "TRS_Editor") or contains(@class, "TRS_UEDITOR")]',
-    '//*[@id="UCAP-CONTENT"]',
-    '//*[@id="artibody" or @id="article_content" or @id="news_content" or @id="newsContent"]',
-    '//*[contains(concat(" ", normalize-space(@class), " "),'
-    ' " article-content ") or contains(concat(" ", normalize-space(@class), " "), " article_content ")'
-    ' or contains(concat(" ", normalize-space(@class), " "), " news_content ")'
-    ' or contains(concat(" ", normalize-space(@class), " "), " arti_content ")]',
-]
-_KNOWN_BODY = [etree.XPath(x) for x in KNOWN_BODY_XPATHS]
+from crawler.extract.cms import BODY_XPATHS
+
+_KNOWN_BODY = [etree.XPath(x) for x in BODY_XPATHS]  # the CMS families' containers (crawler.extract.cms)
 MIN_CONTAINER_CJK = 15
 
 # Template parts that are never the article, by tag or by class/id words.

@@ -9,20 +9,14 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, urlsplit
 
+from crawler.extract.cms import ARTICLE_URL_SHAPES
+
 # Files a news crawler must not download as pages.
 ATTACHMENT_EXTENSIONS = frozenset(
     "pdf doc docx xls xlsx ppt pptx wps et dps rar zip 7z gz tar jpg jpeg png gif bmp webp svg "
     "mp3 mp4 avi wmv flv mov swf exe apk txt csv xml ofd ceb caj".split()
 )
 
-# Article URL shapes of the CMSs Chinese schools use (see shared/corpus/TEMPLATES.md).
-_CMS_ARTICLE_SHAPES = [
-    re.compile(r"/c\d+a\d+/page\.(?:htm|html|psp)$", re.I),            # WebPlus (Sudy)
-    re.compile(r"/info/\d+/\d+\.s?html?$", re.I),                      # VSB (Webber)
-    re.compile(r"/t\d{8}_\d+\.s?html?$", re.I),                        # TRS WCM
-    re.compile(r"/art/\d{4}/\d{1,2}/\d{1,2}/art_\d+_\d+\.html?$", re.I),  # Hanweb (大汉)
-    re.compile(r"/item/\d+\.aspx$", re.I),                              # PowerEasy (动易)
-]
 # Generic shapes, tried only when the URL is not a list page.
 _GENERIC_ARTICLE_SHAPES = [
     re.compile(r"/(?:content|article|detail|news|show|view)[_-]?\d{3,}\.s?html?$", re.I),
@@ -71,7 +65,7 @@ def looks_like_article(url: str, pattern: re.Pattern | None = None) -> bool:
         return bool(pattern.search(url))
     parts = urlsplit(url)
     path = parts.path
-    if any(shape.search(path) for shape in _CMS_ARTICLE_SHAPES):
+    if any(shape.search(path) for shape in ARTICLE_URL_SHAPES):
         return True
     if looks_like_list_page(url):
         return False
@@ -87,7 +81,7 @@ def looks_like_article(url: str, pattern: re.Pattern | None = None) -> bool:
 def looks_like_list_page(url: str) -> bool:
     """True for column list pages and their numbered pages (list2.htm, index_1.html, ?page=3)."""
     parts = urlsplit(url)
-    if any(shape.search(parts.path) for shape in _CMS_ARTICLE_SHAPES):
+    if any(shape.search(parts.path) for shape in ARTICLE_URL_SHAPES):
         return False
     if _LIST_PAGE.search(parts.path):
         return True
