@@ -62,6 +62,8 @@ SCRAPER_SLOT_MAX_ACTIVE_SIZE = 1_000_000
 WARN_ON_GENERATOR_RETURN_VALUE = False
 
 LOG_LEVEL = "INFO"
+EXTENSIONS = {"crawler.extensions.LibraryLogLevel": 0}
+LIBRARY_LOG_LEVEL = "WARNING"  # Scrapy's own loggers: only warnings and errors among the progress lines
 # the one log format: Scrapy's lines, the coordinator's, a worker's and the scheduler's log
 LOG_FORMAT = "%(asctime)s [%(name)s] %(levelname)s: %(message)s"
 LOGSTATS_INTERVAL = 30.0

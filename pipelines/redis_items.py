@@ -24,7 +24,7 @@ class RedisItemsPipeline:
     @classmethod
     def from_crawler(cls, crawler):
         if not crawler.settings.get("CLUSTER_KEY_PREFIX"):
-            raise NotConfigured("not a cluster worker")
+            raise NotConfigured  # not a cluster worker (no message: Scrapy would warn on every run)
         return cls(from_settings(crawler.settings), keys_from_settings(crawler.settings).items)
 
     def process_item(self, item, spider=None):

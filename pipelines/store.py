@@ -41,7 +41,7 @@ class SQLiteStorePipeline:
     def from_crawler(cls, crawler):
         settings = crawler.settings
         if not settings.get("STORE_DB_PATH"):
-            raise NotConfigured("no STORE_DB_PATH: nothing is stored (--try)")
+            raise NotConfigured  # no STORE_DB_PATH: nothing is stored (--try, cluster workers)
         return cls(settings.get("STORE_DB_PATH"), settings.getint("CRAWL_RUN_ID") or None, crawler.stats,
                    settings.getdict("WATCHED_TOPICS") or None, crawler)
 

@@ -31,7 +31,7 @@ class SharedPolitenessMiddleware:
     @classmethod
     def from_crawler(cls, crawler):
         if not crawler.settings.get("CLUSTER_KEY_PREFIX"):
-            raise NotConfigured("not a cluster worker")
+            raise NotConfigured  # not a cluster worker (no message: Scrapy would warn on every run)
         return cls(crawler)
 
     def wait_for(self, url: str) -> float:

@@ -28,7 +28,7 @@ class SharedRobotsTxtMiddleware:
     @classmethod
     def from_crawler(cls, crawler):
         if not crawler.settings.get("CLUSTER_KEY_PREFIX"):
-            raise NotConfigured("not a cluster worker")
+            raise NotConfigured  # not a cluster worker (no message: Scrapy would warn on every run)
         return cls(crawler)
 
     @staticmethod

@@ -58,15 +58,7 @@ def run_crawl(config: Config, settings: Settings, spider_class=None, on_item=Non
 
     from spiders.news import NewsSpider
 
-    # Scrapy's own INFO lines (versions, middlewares, the stats dump) drown the progress lines;
-    # set before and after CrawlerProcess, whose logging setup runs in between
-    quiet = max(logging.WARNING, logging.getLevelName(settings.get("LOG_LEVEL")))
-    logging.getLogger("scrapy").setLevel(quiet)
     process = CrawlerProcess(settings)
-    logging.getLogger("scrapy").setLevel(quiet)
-    # a dead site's robots.txt failure is logged with a full traceback; the spider's errback
-    # already logs one clear line for the page that could not be fetched
-    logging.getLogger("scrapy.downloadermiddlewares.robotstxt").setLevel(logging.CRITICAL)
     crawler = process.create_crawler(spider_class or NewsSpider)
     if on_item is not None:
         crawler.signals.connect(lambda item, **_: on_item(item), signal=signals.item_scraped, weak=False)
