@@ -67,6 +67,7 @@ def corpus_cases() -> list[Case]:
             continue
         html = decode_html_bytes((CORPUS / entry["file"]).read_bytes())
         truth = {key: entry[key] for key in FIELDS}
+        truth["author"] = entry.get("author_byline") or entry["author"]  # a closing （张三） byline is the author
         truth["first"], truth["last"] = entry["body_first_sentence"], entry["body_last_sentence"]
         cases.append(Case(entry["file"], "corpus", html, entry["url"] or "http://example.invalid/a.html", truth))
     return cases

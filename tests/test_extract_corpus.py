@@ -36,8 +36,9 @@ def test_field_accuracy_at_least_95_percent(results, field):
     for name, (entry, article) in results.items():
         if field == "date":
             ok = same_date(article.published_at, entry["date"])
-        else:
-            ok = getattr(article, field) == entry[field]
+        else:  # a closing byline （张三） names the author where the page labels none
+            expected = (entry.get("author_byline") or entry[field]) if field == "author" else entry[field]
+            ok = getattr(article, field) == expected
         if not ok:
             wrong.append((name, getattr(article, "published_at" if field == "date" else field), entry[field]))
     assert len(wrong) <= len(results) * 0.05, wrong

@@ -211,3 +211,46 @@ def test_pages_of_a_split_article_are_joined():
     first = page("来源：宣传部 发布时间：2021-03-18", body=BODY[:3])
     second = page("来源：宣传部 发布时间：2021-03-18", body=BODY[3:])
     assert run(first, more_pages=[second]).text == "\n".join(BODY)
+
+
+# ---------------------------------------------------------------- labels seen on real pages (issue 18)
+@pytest.mark.parametrize("info, author, source", [
+    ("投稿：王小明 发布时间：2023-04-19", "王小明", None),
+    ("撰稿：李华 审核：张强 发布时间：2023-04-19", "李华", None),
+    ("部门：教务处 发布时间：2023-04-19", None, "教务处"),
+    ("发布部门：党委宣传部 发布时间：2023-04-19", None, "党委宣传部"),
+    ("供稿单位：学生工作部（处） 发布时间：2023-04-19", None, "学生工作部（处）"),
+    # 发布者 / 发布人: an office is the 来源; a person or an account uploaded it, and is neither
+    ("发布者：党委宣传部 发布时间：2023-04-19", None, "党委宣传部"),
+    ("发布者：颜曰越 发布时间：2023-04-19", None, None),
+    ("发布人：admin 发布时间：2023-04-19", None, None),
+    ("来源：学校办公室 发布者：颜曰越 发布时间：2023-04-19", None, "学校办公室"),
+    # a widget's words glued to a value
+    ("来源：科技处 分享至 发布时间：2023-04-19", None, "科技处"),
+    ("作者：王小明 打印 关闭 发布时间：2023-04-19", "王小明", None),
+])
+def test_labels_of_real_templates(info, author, source):
+    article = extract(page(info), URL, fetched_at=FETCHED)
+    assert (article.author, article.source) == (author, source)
+
+
+@pytest.mark.parametrize("last, author, kept", [
+    ("（张三）", "张三", False),  # the byline alone on the last line: read, and removed
+    ("（记者 张三 李四）", "张三、李四", False),
+    ("文/图 王小明", "王小明", False),
+    ("（文/张三 图/李四）", "张三", False),
+    ("确保学习教育取得实效。（张三）", "张三", True),  # glued to the last sentence: read, kept
+    ("（有删节）", None, True),  # not a name
+    ("（宣传部）", None, True),  # an office, not a person
+    ("（完）", None, True),
+])
+def test_a_closing_byline_names_the_author(last, author, kept):
+    article = extract(page("发布时间：2023-04-19", body=[*BODY, last]), URL, fetched_at=FETCHED)
+    assert article.author == author
+    assert (article.text.splitlines()[-1] == last) is kept
+
+
+def test_a_labelled_author_wins_over_a_byline():
+    article = extract(page("作者：赵六 发布时间：2023-04-19", body=[*BODY, "（张三）"]), URL, fetched_at=FETCHED)
+    assert article.author == "赵六"
+    assert article.text.splitlines()[-1] == "（张三）"

@@ -30,14 +30,16 @@ from crawler.extract.text import compact
 _FIELD_LABELS = {
     "date": ["发布时间", "发布日期", "发表时间", "发表日期", "更新时间", "更新日期", "创建时间", "上传时间",
              "录入时间", "添加时间", "时间", "日期"],
-    "source": ["信息来源", "文章来源", "新闻来源", "内容来源", "稿件来源", "来源", "稿源", "供稿单位", "供稿", "发布单位",
-               "发布部门"],
-    "author": ["作者", "撰稿人", "撰稿", "撰文", "文字", "记者", "通讯员", "文"],
+    "source": ["信息来源", "文章来源", "新闻来源", "内容来源", "稿件来源", "来源", "稿源", "供稿单位", "供稿部门", "供稿",
+               "发布单位", "发布部门", "部门"],
+    "author": ["作者", "撰稿人", "撰稿", "撰文", "投稿人", "投稿", "文字", "记者", "通讯员", "文"],
+    # who published it on the site: an office (the 来源) or a person or account (neither)
+    "publisher": ["发布者", "发布人"],
     "editor": ["责任编辑", "责编", "编辑", "审核", "审稿"],
     "views": ["浏览次数", "浏览量", "浏览", "点击数", "点击量", "点击率", "点击", "访问量", "访问次数", "阅读次数", "阅读量",
               "阅读"],
     # read only to end the value before them: they name no field we store
-    "other": ["发布者", "发布人", "摄影", "图片", "图", "字号", "字体", "分享到", "打印", "关闭", "索引号", "发文字号",
+    "other": ["摄影", "图片", "图", "字号", "字体", "分享到", "分享至", "打印", "关闭", "索引号", "发文字号",
               "成文日期", "分类"],
 }
 _LABEL_TO_FIELD = {label: name for name, labels in _FIELD_LABELS.items() for label in labels}
@@ -50,6 +52,24 @@ _WEAK_LABELS = {"文", "图"}
 _VIEWS_UNLABELLED = re.compile(r"(?:阅读|浏览|点击)\s*(\d+)\s*次")
 _VALUE_STOP = re.compile(r"\s{2,}|[|｜\u2002\u2003\u3000]|\s+(?=\d{4}[-/.年])")
 _PLACEHOLDER_EMPTY = {"", "-", "—", "null", "None", "无", "暂无"}
+# page widgets whose words end up glued to a value (来源：科技处 分享至)
+_WIDGET_TAIL = re.compile(r"\s*(?:分享至|分享到|分享|打印本页|打印|关闭窗口|关闭|字号|收藏|【).*$")
+# what an office's name ends with: 党委宣传部, 教务处, 团委, 信息化中心, 学生工作部（处）
+_OFFICE = re.compile(r"(?:处|部|办|办公室|室|中心|学院|系|委员会|委|团委|馆|科|院|局|厅|所|站|协会|学会|会|社|组|中学|小学|学校|大学)"
+                     r"(?:[（(][^）)]{1,4}[）)])?$")
+# a byline closing the body: （张三）, （文/张三 图/李四）, 文/图 张三, 文/张三
+_NAMES = r"[\u4e00-\u9fff]{2,4}(?:[\s、，,]+[\u4e00-\u9fff]{2,4}){0,3}"
+_BYLINE_IN_PARENS = re.compile(r"[（(]\s*(?:(?:文字?|撰稿|供稿|作者|记者|通讯员|学生记者)\s*[/／:：]?\s*)?(?P<names>" + _NAMES
+                               + r")(?:\s+(?:图|摄影?|图片)\s*[/／:：]\s*" + _NAMES + r")?\s*[)）]\s*$")
+_BYLINE_LEADING = re.compile(r"^(?:文[/／]图|图[/／]文|文字?)\s*[/／:：]?\s*(?P<names>" + _NAMES + r")\s*$")
+# a byline's names start with a common surname (the ~250 that name nearly everyone), which keeps
+# （有删节）, （节选）, （待续） out
+_SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖萧田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾"
+    "夏韦付傅方白邹孟熊秦邱江尹薛闫严段雷侯龙史陶黎贺顾毛郝龚邵万钱覃武戴孔汤庞樊兰殷施陶洪翟安颜倪严牛温芦季俞章鲁葛伍申尤毕聂柴焦向"
+    "柳邢骆岳齐梅莫庄辛管祝左涂谷祁时舒耿牟卜路詹关苗凌费纪靳盛童欧甄项曲成游阳裴席卫查屈鲍位覃霍翁隋植甘景薄单包司柏宁柯阮桂闵欧阳解"
+    "强丛华车冉房边辜吉饶刁瞿戚丘米池滕晋苑邬臧畅宫来嵺苟全褚廉简娄盖符奚木穆党燕郎邸冀谈姬屠连郜晏栾郁商蒙计喻揣迟宇宗鞠"
+    "常乔卞岑官冷鄢卓蔺蒲麦佘阚荣容危明")
 _NAME_SPLIT = re.compile(r"\s*[、，,;；/]\s*|\s+")
 _SITE_TITLE_SPLIT = re.compile(r"\s*(?:[_|｜—–]|-{1,2}|::)\s*")
 
@@ -140,6 +160,8 @@ def extract(
     if cleaned:
         cleaned[0] = _drop_title_line(cleaned[0], article.title, keep=title_repeats_in_body)
     article.text = "\n".join(part for part in cleaned if part)
+    if not article.author and article.text:
+        article.author, article.text = _author_from_byline(article.text)
     if article.published_at is None:
         article.published_at = _htmldate(tree, fetched_at)  # the tree is pruned now: no sidebar dates
     if not article.editor and editor_from_body:
@@ -147,6 +169,18 @@ def extract(
     if not article.editor:
         article.editor = _editor_anywhere(page_text)
     return article
+
+
+def _author_from_byline(text: str) -> tuple[str | None, str]:
+    """A byline closing the body names the author; the line goes only when it is the last line
+    and the byline alone. A short closing line after it (the newsroom's name) is looked past."""
+    lines = text.split("\n")
+    author, alone = byline(lines[-1])
+    if author and alone:
+        return author, "\n".join(lines[:-1]).rstrip()
+    if author is None and len(lines) > 1 and len(lines[-1]) <= 30 and not re.search(r"[。！？；]", lines[-1]):
+        author, _ = byline(lines[-2])
+    return author, text
 
 
 def _shown_twice(tree, title: str | None) -> bool:
@@ -375,6 +409,11 @@ def _read_fields(line: str) -> dict:
         name = _LABEL_TO_FIELD[m["label"]]
         if name in fields or name == "other":
             continue
+        if name == "publisher":  # an office is the source; a person or an account is neither
+            value = _clean_value(_VALUE_STOP.split(raw.strip(), 1)[0])
+            if value and is_office(value):
+                fields.setdefault("source", value)
+            continue
         if name == "date":
             if parse_date(raw):
                 fields["date_text"] = raw.strip()
@@ -403,10 +442,35 @@ def _read_fields(line: str) -> dict:
     return fields
 
 
+def is_office(name: str) -> bool:
+    """An office of the school (党委宣传部, 教务处, 团委), not a person (颜曰越) or an account (admin)."""
+    return len(name) >= 2 and not name.isascii() and bool(_OFFICE.search(name))
+
+
+def byline(last_line: str) -> tuple[str | None, bool]:
+    """The author a byline at the end of the body names, and whether the line is the byline alone."""
+    line = last_line.strip()
+    m = _BYLINE_LEADING.match(line) or _BYLINE_IN_PARENS.search(line)
+    if not m:
+        return None, False
+    names = [n for n in re.split(r"[\s、，,]+", m["names"]) if n]
+    if not names or any(n[0] not in _SURNAMES or is_office(n) for n in names):
+        return None, False
+    return "、".join(names), m.start() == 0
+
+
 def _clean_value(value: str | None) -> str | None:
     if value is None:
         return None
-    value = _norm(value).strip("　 |｜:：,，;；()（）[]【】")
+    value = _WIDGET_TAIL.sub("", _norm(value))
+    value = value.strip("　 |｜:：,，;；[]【】")
+    if value[:1] in "（(" and value[-1:] in "）)" and value.count("（") + value.count("(") == 1:
+        value = value[1:-1]  # （学校办公室）: the whole value in brackets
+    if value.endswith(("）", ")")) and not any(open_ in value for open_ in "（("):
+        value = value.rstrip("）)")  # a closing bracket of the line, not of 学生工作部（处）
+    if value.startswith(("（", "(")) and not any(close in value for close in "）)"):
+        value = value.lstrip("（(")
+    value = value.strip("　 ")
     value = re.split(r"\s*(?:\d{4}[-/.年]\d)", value, maxsplit=1)[0].strip()
     return None if value in _PLACEHOLDER_EMPTY else value
 
