@@ -117,7 +117,8 @@ def wrong_charsets(tmp_path_factory):
                                   "utf-8 bom"])
 def test_a_saved_page_reads_right_whatever_it_declares(wrong_charsets, case):
     record, truth = wrong_charsets[0][case]
-    assert (record["title"], record["author"], record["source"]) == (truth["title"], truth["author"], truth["source"])
+    author = truth.get("author_byline") or truth["author"]  # a closing （袁源） byline is the author
+    assert (record["title"], record["author"], record["source"]) == (truth["title"], author, truth["source"])
     assert truth["body_first_sentence"] in record["text"] and truth["body_last_sentence"] in record["text"]
     assert "\ufffd" not in record["title"] + record["text"]
 
@@ -146,7 +147,7 @@ def test_one_bad_byte_is_replaced_not_the_whole_page_misread(tmp_path):
     data = gbk(META_CHARSET.sub("", html))
     cut = data.rindex(gbk("讲话")) + 1  # a CMS cut a character in half
     record = json.loads(extract_cli(as_saved(tmp_path, "cut.html", data[:cut] + data[cut + 1:]), "--json").stdout)
-    assert (record["title"], record["author"]) == (truth["title"], truth["author"])
+    assert (record["title"], record["author"]) == (truth["title"], truth.get("author_byline") or truth["author"])
     assert truth["body_first_sentence"] in record["text"]
 
 

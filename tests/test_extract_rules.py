@@ -196,14 +196,17 @@ def test_editor_line_goes_to_editor():
     assert "朱镕" not in article.text
 
 
-def test_images_and_attachments_are_absolute():
-    body = [*BODY]
-    html = page("来源：宣传部 发布时间：2021-03-18", body=body,
-                after_body='<p><img src="/__local/A/B/photo.jpg"></p>'
+def test_images_are_the_bodys_photos_and_links_are_absolute():
+    body = [BODY[0], '<img src="/__local/A/B/photo.jpg" width="600">', '<img data-src="/__local/A/B/lazy.jpg">',
+            '<img src="/images/icon_print.gif"> <img src="/img/erweima.png"> <img src="/x/dot.png" width="8">',
+            *BODY[1:]]
+    html = page("来源：宣传部 发布时间：2021-03-18", body=body, top='<img src="/images/logo.png">',
+                after_body='<div class="footer"><img src="/images/gongan.png"><img src="/count/1.gif"></div>'
                            '<p>附件：<a href="../../system/_content/download.jsp?id=1">报名表.docx</a>'
                            '<a href="/uploads/通知.pdf">通知.pdf</a></p>')
     article = run(html)
-    assert "https://www.example.edu.cn/__local/A/B/photo.jpg" in article.images
+    assert article.images == ["https://www.example.edu.cn/__local/A/B/photo.jpg",
+                              "https://www.example.edu.cn/__local/A/B/lazy.jpg"]  # not the logo, icons, QR, counter
     assert "https://www.example.edu.cn/uploads/通知.pdf" in article.attachments
 
 
@@ -254,3 +257,19 @@ def test_a_labelled_author_wins_over_a_byline():
     article = extract(page("作者：赵六 发布时间：2023-04-19", body=[*BODY, "（张三）"]), URL, fetched_at=FETCHED)
     assert article.author == "赵六"
     assert article.text.splitlines()[-1] == "（张三）"
+
+
+def test_a_wechat_account_article():
+    """A school's WeChat article (mp.weixin.qq.com/s/…): body in #js_content, the date in a
+    script (var ct), the account's name as the 来源, photos lazy-loaded (data-src)."""
+    from tests.helpers import PAGES
+
+    html = (PAGES / "wechat" / "jiahe-20231013.html").read_text(encoding="utf-8")
+    article = extract(html, "https://mp.weixin.qq.com/s/AbCdEfGhIjKlMnOp", fetched_at=FETCHED)
+    assert article.title == "我校在省职业院校技能大赛中获一等奖3项"
+    assert article.published_at == "2023-10-13T16:00:00+08:00"
+    assert (article.source, article.author, article.editor) == ("嘉禾职业技术学院", "王晓燕", "李想")
+    assert article.text.startswith("近日，2023年浙江省职业院校技能大赛落下帷幕。")
+    assert article.text.endswith("全面提升人才培养质量。")
+    assert not any(word in article.text for word in ("预览时标签不可点", "关注该公众号", "阅读", "嘉禾职院团委"))
+    assert article.images == ["https://mmbiz.qpic.cn/mmbiz_jpg/abc123/640?wx_fmt=jpeg"]

@@ -19,8 +19,9 @@ import lxml.html
 from lxml import etree
 
 from crawler.extract import text as textmod
-from crawler.extract.body import body_text
-from crawler.extract.dates import date_from_url, now_shanghai, parse_date
+from crawler.extract.body import body_container, body_text
+from crawler.extract.cms import DATES_IN_SCRIPTS, SOURCE_XPATHS
+from crawler.extract.dates import SHANGHAI, date_from_url, now_shanghai, parse_date
 from crawler.extract.links import is_attachment
 from crawler.extract.overrides import ExtractOverrides, first_text, remove_noise
 from crawler.extract.text import compact
@@ -138,7 +139,9 @@ def extract(
         or parse_date(list_date or "", not_after=fetched_at)
         or date_from_url(url, not_after=fetched_at)
     )
-    article.images, article.attachments = _media_links(tree, url)
+    container = body_container(tree, overrides.body_xpath)  # before body_text prunes the tree
+    article.images = _body_images(container if container is not None else tree, url)
+    article.attachments = _attachments(tree, url)
 
     body = tree.find(".//body")
     page_text = _text_of(body if body is not None else tree)
@@ -382,12 +385,32 @@ def _read_meta_tags(tree) -> dict:
             break
     content_source = _meta(tree, "ContentSource")
     return {
-        "date": date,
-        "source": content_source or _meta(tree, "source"),
+        "date": date or _date_in_script(tree),
+        "source": content_source or _meta(tree, "source") or _family_source(tree),
         # an Author meta is shown on the page only on government-style templates (which also
         # carry ContentSource); elsewhere it names whoever typed the page into the CMS
         "author": _meta(tree, "Author") if content_source is not None else None,
     }
+
+
+def _date_in_script(tree) -> str | None:
+    """A publish date a CMS family's script fills in (WeChat's ``var ct = "1697184000"``)."""
+    scripts = " ".join(s.text or "" for s in tree.iter("script"))
+    for pattern in DATES_IN_SCRIPTS:
+        m = pattern.search(scripts)
+        if m:
+            value = m.group(1)
+            return datetime.fromtimestamp(int(value), SHANGHAI).isoformat() if value.isdigit() else value
+    return None
+
+
+def _family_source(tree) -> str | None:
+    """The account or office a CMS family names where no labelled line does (WeChat's account name)."""
+    for xpath in SOURCE_XPATHS:
+        found = tree.xpath(xpath)
+        if found:
+            return _clean_value(_text_of(found[0]))
+    return None
 
 
 # ---------------------------------------------------------------- the info line
@@ -569,21 +592,38 @@ def _htmldate(tree, fetched_at: datetime) -> str | None:
 
 
 # ---------------------------------------------------------------- links
-def _media_links(tree, url: str) -> tuple[list[str], list[str]]:
-    images, attachments = [], []
-    for img in tree.iter("img"):
-        src = img.get("src")
-        if src and not src.startswith("data:"):
-            full = urljoin(url, src.strip())
-            if full not in images:
-                images.append(full)
+# page furniture that sits among article images: logos, icons, QR codes, counters, buttons
+_NOT_PHOTO = re.compile(r"logo|icon|ico_|qr|erweima|ewm|wx_?code|share|print|close|btn|button|arrow|bg[_.]|"
+                        r"banner|counter|spacer|blank\.gif|loading|dot\.|line\.|bullet|weixin\.png|weibo", re.I)
+MIN_PHOTO_SIDE = 60  # a width or height attribute below this: an icon, not a photo
+
+
+def _body_images(container, url: str) -> list[str]:
+    """The article's photos: images inside the body container (lazy ``data-src`` too), without
+    logos, icons, QR codes and counters."""
+    images = []
+    for img in container.iter("img"):
+        src = (img.get("data-src") or img.get("data-original") or img.get("src") or "").strip()
+        if not src or src.startswith("data:") or _NOT_PHOTO.search(src) or _NOT_PHOTO.search(img.get("class") or ""):
+            continue
+        sides = [int(v) for v in (img.get("width"), img.get("height")) if v and v.strip().isdigit()]
+        if sides and min(sides) < MIN_PHOTO_SIDE:
+            continue
+        full = urljoin(url, src)
+        if full not in images:
+            images.append(full)
+    return images
+
+
+def _attachments(tree, url: str) -> list[str]:
+    attachments = []
     for a in tree.iter("a"):
         href = a.get("href")
         if href and not href.lower().startswith(("javascript:", "mailto:")):
             full = urljoin(url, href.strip())
             if is_attachment(full) and not re.search(r"\.(?:jpe?g|png|gif|bmp|webp|svg)$", full, re.I) and full not in attachments:
                 attachments.append(full)
-    return images, attachments
+    return attachments
 
 
 # ---------------------------------------------------------------- command line

@@ -65,6 +65,12 @@ def known_container(tree, body_xpath: str | None = None):
     return None
 
 
+def body_container(tree, body_xpath: str | None = None):
+    """The element the article body is in: a known or configured container, else the densest block."""
+    container = known_container(tree, body_xpath)
+    return container if container is not None else densest_block(tree)
+
+
 def densest_block(tree):
     """The element whose direct paragraphs hold the most Chinese text (a body container)."""
     scores: dict = {}

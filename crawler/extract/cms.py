@@ -21,6 +21,8 @@ class CmsFamily:
     name: str
     article_url: re.Pattern | None  # an article's URL path, whatever the site
     body_xpaths: tuple[str, ...]  # the article body's containers
+    source_xpath: str | None = None  # where the publishing account or office is named, if not in a labelled line
+    date_in_script: re.Pattern | None = None  # a publish date a script fills in (group 1: a date or a Unix time)
 
 
 FAMILIES = (
@@ -34,6 +36,11 @@ FAMILIES = (
     CmsFamily("TRS WCM", re.compile(r"/t\d{8}_\d+\.s?html?$", re.I),
               ('//*[contains(@class, "TRS_Editor") or contains(@class, "TRS_UEDITOR")]',)),
     CmsFamily("UCAP (gov.cn)", None, ('//*[@id="UCAP-CONTENT"]',)),
+    # a school's WeChat account (follow_hosts = ["mp.weixin.qq.com"]): the date is in a script,
+    # the account's name is the 来源
+    CmsFamily("WeChat 公众号 (mp.weixin.qq.com)", re.compile(r"^/s(?:/[\w-]{10,}|$)"),
+              ('//*[@id="js_content"]',), source_xpath='//*[@id="js_name"]',
+              date_in_script=re.compile(r"""\bvar\s+ct\s*=\s*["'](\d{10})["']""")),
     CmsFamily("common names", None, (
         '//*[@id="artibody" or @id="article_content" or @id="news_content" or @id="newsContent"]',
         f"//*[{_class('article-content')} or {_class('article_content')} or {_class('news_content')}"
@@ -43,3 +50,5 @@ FAMILIES = (
 
 ARTICLE_URL_SHAPES = tuple(family.article_url for family in FAMILIES if family.article_url is not None)
 BODY_XPATHS = tuple(xpath for family in FAMILIES for xpath in family.body_xpaths)
+SOURCE_XPATHS = tuple(family.source_xpath for family in FAMILIES if family.source_xpath)
+DATES_IN_SCRIPTS = tuple(family.date_in_script for family in FAMILIES if family.date_in_script)
