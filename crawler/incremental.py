@@ -5,7 +5,8 @@ links that redirected to them), the validators and link fingerprints of list pag
 and which columns were walked to their end once. The spider asks:
 
 * ``plan_known_article``: skip a stored article, or revalidate it with a conditional GET
-  (younger than ``recheck_days``, or its headline or date on the list changed);
+  (younger than ``recheck_days``, whether or not its list page changed, or its headline or
+  date on the list changed): an edit behind an unchanged list is seen, and costs 304s;
 * ``links_fingerprint``: a list page whose article links and headlines are what they
   were is unchanged, whatever its sidebar says;
 * a column walked to its end once may stop at its first all-known page (plus a grace
@@ -13,6 +14,9 @@ and which columns were walked to their end once. The spider asks:
   column with a *gap*: a link on one of its list pages that is neither stored nor known
   never to be an article (the crawl was killed, or the page failed for now). Without
   this, the next night's 304 on that list page would hide the missing article forever.
+* a link that fails for good (403, an off-site redirect at once; a 5xx or a timeout when it
+  fails a second time) is no gap either, and is not asked again until ``recheck_at``, a week
+  later (``failing_recheck_at``); then it is a gap once more, and asked.
 """
 from __future__ import annotations
 
@@ -22,6 +26,8 @@ from datetime import datetime, timedelta
 
 from crawler.extract.dates import SHANGHAI, parse_date
 from crawler.extract.text import compact
+
+FAILING_RECHECK_DAYS = 7  # a link that fails for good is asked again after this many days
 
 
 @dataclass(frozen=True)
@@ -49,6 +55,9 @@ class KnownState:
     aliases: dict[str, str] = field(default_factory=dict)
     list_pages: dict[str, KnownListPage] = field(default_factory=dict)
     walked_columns: set[str] = field(default_factory=set)
+    failing: dict[str, str] = field(default_factory=dict)  # link failing for good -> when it is asked again
+    columns: dict[str, dict[str, str]] = field(default_factory=dict)  # site -> its found columns' URL -> name
+    homes_checked: dict[str, str] = field(default_factory=dict)  # site -> when its homepage was last read
 
     def article(self, url: str) -> KnownArticle | None:
         """The stored article a link leads to, directly or through a redirect seen before."""
@@ -86,14 +95,35 @@ def date_changed(published_at: str | None, list_date: str | None) -> bool:
     return bool(shown and published_at) and shown[:10] != published_at[:10]
 
 
-def plan_known_article(article: KnownArticle, *, list_title: str | None, list_unchanged: bool,
-                       now: datetime, recheck_days: int, list_date: str | None = None) -> str:
-    """``"recheck"`` (conditional GET) or ``"skip"`` for a stored article linked from a list."""
+def plan_known_article(article: KnownArticle, *, list_title: str | None, now: datetime, recheck_days: int,
+                       list_date: str | None = None) -> str:
+    """``"recheck"`` (conditional GET) or ``"skip"`` for a stored article linked from a list.
+
+    A young article is asked whether or not its list page changed: an edit leaves the list as
+    it was. Unchanged, it answers 304, so a quiet night still downloads no article."""
     if headline_changed(article.title, list_title) or date_changed(article.published_at, list_date):
         return "recheck"
-    if list_unchanged:
-        return "skip"
     return "recheck" if is_young(article, now, recheck_days) else "skip"
+
+
+def failing_recheck_at(failures: int, lasting: bool, seen_at: str) -> str:
+    """When a link that has now failed ``failures`` times is asked again. A failure that may
+    pass (5xx after retries, a timeout) is tried the next night the first time (``seen_at``:
+    due at once); a lasting one (403, an off-site redirect), or one failing again, a week later."""
+    if not lasting and failures < 2:
+        return seen_at
+    return (datetime.fromisoformat(seen_at) + timedelta(days=FAILING_RECHECK_DAYS)).isoformat(timespec="seconds")
+
+
+def recheck_due(recheck_at: str, now: datetime) -> bool:
+    """A failing link's ``recheck_at`` has come (an unreadable one has)."""
+    try:
+        moment = datetime.fromisoformat(recheck_at)
+    except (TypeError, ValueError):
+        return True
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=SHANGHAI)
+    return moment <= now
 
 
 def conditional_headers(etag: str | None, last_modified: str | None) -> dict[str, str]:

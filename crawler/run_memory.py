@@ -2,7 +2,6 @@
 
 * which article URLs were asked for (each is asked once per run, whichever list shows it);
 * which stored articles some walked list page showed (the others, if young, are revalidated);
-* which schools have a list page that is not as it was (only theirs are revalidated).
 """
 from __future__ import annotations
 
@@ -13,7 +12,6 @@ class RunMemory:
     def __init__(self):
         self._requested: set[str] = set()
         self._listed: set[str] = set()
-        self._changed: set[str] = set()
 
     def is_requested(self, url: str) -> bool:
         return url in self._requested
@@ -29,11 +27,6 @@ class RunMemory:
     def was_listed(self, url: str) -> bool:
         return url in self._listed
 
-    def list_changed(self, site: str) -> None:
-        self._changed.add(site)
-
-    def sites_with_changed_lists(self) -> set[str]:
-        return set(self._changed)
 
 
 class SharedRunMemory(RunMemory):
@@ -57,9 +50,3 @@ class SharedRunMemory(RunMemory):
 
     def was_listed(self, url: str) -> bool:
         return bool(self.server.sismember(self.keys.listed, url))
-
-    def list_changed(self, site: str) -> None:
-        self.server.sadd(self.keys.lists_changed, site)
-
-    def sites_with_changed_lists(self) -> set[str]:
-        return {name.decode() for name in self.server.smembers(self.keys.lists_changed)}

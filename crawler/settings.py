@@ -31,6 +31,11 @@ RETRY_BACKOFF_MAX = 30.0
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,  # the place of Scrapy's own
+    # redirects (HTTP and meta refresh) that never leave the school's hosts, in the places of Scrapy's own
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "crawler.middlewares.OnSiteRedirectMiddleware": 600,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.middlewares.OnSiteMetaRefreshMiddleware": 580,
     # cluster workers only: after Scrapy's robots.txt check (100), a robots.txt another worker
     # fetched costs no delay (140); one delay per school across the cluster (150)
     "crawler.cluster.robots.SharedRobotsTxtMiddleware": 140,
@@ -62,8 +67,11 @@ SCRAPER_SLOT_MAX_ACTIVE_SIZE = 1_000_000
 WARN_ON_GENERATOR_RETURN_VALUE = False
 
 LOG_LEVEL = "INFO"
-EXTENSIONS = {"crawler.extensions.LibraryLogLevel": 0}
+EXTENSIONS = {"crawler.extensions.LibraryLogLevel": 0, "crawler.extensions.SafeLogLines": 0}
 LIBRARY_LOG_LEVEL = "WARNING"  # Scrapy's own loggers: only warnings and errors among the progress lines
+# a page's title or URL in the project's log lines: controls escaped, cut to this many characters
+# (crawler/extensions.py SafeLogLines; the scheduler's log too); 0 = as they are
+LOG_VALUE_MAX_CHARS = 500
 # the one log format: Scrapy's lines, the coordinator's, a worker's and the scheduler's log
 LOG_FORMAT = "%(asctime)s [%(name)s] %(levelname)s: %(message)s"
 LOGSTATS_INTERVAL = 30.0

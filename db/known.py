@@ -9,7 +9,8 @@ import json
 import sqlite3
 from pathlib import Path
 
-from crawler.incremental import KnownArticle, KnownListPage, KnownState
+from crawler.extract.dates import now_shanghai
+from crawler.incremental import KnownArticle, KnownListPage, KnownState, recheck_due
 
 
 def load_known(db_path: str | Path | None) -> KnownState:
@@ -34,9 +35,22 @@ def load_known(db_path: str | Path | None) -> KnownState:
         if "columns" in tables:
             state.walked_columns.update(
                 row[0] for row in conn.execute("SELECT start_url FROM columns WHERE walked_to_end_at IS NOT NULL"))
+            if "homes" in tables:  # columns found from homepages, and when each homepage was read
+                for url, site, name in conn.execute("SELECT start_url, site, name FROM columns "
+                                                    "WHERE found_at IS NOT NULL AND gone_at IS NULL"):
+                    state.columns.setdefault(site, {})[url] = name
+                state.homes_checked.update(conn.execute("SELECT site, checked_at FROM homes"))
         # a crawl migrates the store before it reads it, so skipped_links and list_pages.links exist
         if "skipped_links" in tables:
-            skipped = {row[0] for row in conn.execute("SELECT url FROM skipped_links")}
+            # never an article (404, robots.txt…), or failing for good and not yet due for its
+            # recheck: not a gap. A failing link whose recheck_at has come is one again, and asked.
+            skipped, now = set(), now_shanghai()
+            for url, recheck_at in conn.execute("SELECT url, recheck_at FROM skipped_links"):
+                if recheck_at is None:
+                    skipped.add(url)
+                elif not recheck_due(recheck_at, now):
+                    skipped.add(url)
+                    state.failing[url] = recheck_at
             for column, links in conn.execute("SELECT start_url, links FROM list_pages WHERE links IS NOT NULL"):
                 gaps = [u for u in json.loads(links) if state.article(u) is None and u not in skipped]
                 if gaps and column:

@@ -3,12 +3,27 @@
 ``open_db`` is the one way to open the file: WAL (Datasette can read while the crawl
 writes), a busy timeout (a long reader makes the crawl wait, not fail), and the schema
 brought up to date (new columns added, nothing dropped).
+
+Only the project's own store is opened so: ``PRAGMA application_id`` marks it (set when the
+store is created; a store made before the mark existed is known by its tables and gets it).
+Any other SQLite file given as the database, even one with an ``articles`` table, is
+refused untouched (:class:`NotOurStore`).
 """
 from __future__ import annotations
 
+import hashlib
+import sqlite3
 from pathlib import Path
 
 import sqlite_utils
+
+# PRAGMA application_id of the project's store: "SNM1" (school news monitor, store 1)
+APPLICATION_ID = int.from_bytes(b"SNM1", "big")
+
+
+class NotOurStore(ValueError):
+    """The file is not this project's store (another program's database, or no database):
+    nothing was written to it."""
 
 
 ARTICLE_COLUMNS = {
@@ -73,16 +88,33 @@ LIST_PAGE_COLUMNS = {
 
 # Links from list pages that are known never to be articles, so they are not gaps.
 # Transient failures (5xx, timeouts, resets) are not here: those links are tried again.
-SKIPPED_LINK_COLUMNS = {"url": str, "site": str, "reason": str, "seen_at": str}
+# A link that fails for good (403, 5xx or a timeout two nights running, an off-site redirect) is
+# here too, with ``recheck_at``: until then it is not asked again and is no gap; then once more.
+SKIPPED_LINK_COLUMNS = {
+    "url": str,
+    "site": str,
+    "reason": str,
+    "seen_at": str,
+    "failures": int,  # times it failed (NULL: never an article, e.g. 404, robots.txt)
+    "recheck_at": str,  # a failing link is asked again from then on (NULL: never)
+}
 
 # A column (start URL) whose archive was walked to its end (or to max_pages/since) once:
-# only then may later runs stop at known pages.
+# only then may later runs stop at known pages. Columns found from a school's homepage
+# (``home`` in sites.toml) carry their name and when they were found, last seen, or gone.
 COLUMN_COLUMNS = {
     "start_url": str,
     "site": str,
     "walked_to_end_at": str,
     "walked_in_run": int,
+    "name": str,
+    "found_at": str,
+    "last_seen_at": str,
+    "gone_at": str,
 }
+
+# When each school's homepage was last read for its columns (``rediscover_days``).
+HOME_COLUMNS = {"site": str, "home": str, "checked_at": str}
 
 # Links that redirected to a stored article (an old ASP link to the new /Item/ page).
 ALIAS_COLUMNS = {"alias": str, "url": str}
@@ -128,6 +160,14 @@ RUN_SITE_COLUMNS = {
     "broken_links": int,  # 404/410 links on the school's own pages: their fault, not a failure
     "retries": int,  # transient failures (5xx, resets, timeouts) retried with backoff
     "errors": int,  # pages that failed for good (after retries)
+    "offsite_redirects": int,  # redirect hops (HTTP or meta refresh) to another host, not followed
+    "article_pages_cut": int,  # articles stored with their first max_article_pages pages only
+    "list_links_cut": int,  # article links past max_links_per_list on a list page, not taken
+    "bad_links": int,  # malformed links (a port out of range, a broken IPv6 host) skipped
+    "failing_links": int,  # links failing for good, not asked until their weekly recheck
+    "columns_found": int,  # news columns found on the homepage for the first time
+    "columns_gone": int,  # known columns the homepage no longer links to
+    "script_lists": int,  # column pages whose list a script builds (ajax/JSON, document.write)
     "first_error": str,
     "duration_s": float,
 }
@@ -154,7 +194,7 @@ ALERT_COLUMNS = {
     "event_id": int,
     "channel": str,  # hash of the configured URL text (never the secret itself)
     "channel_label": str,  # the URL with secrets masked, for people reading the table
-    "status": str,  # pending / sending / sent / unknown (the process died while sending)
+    "status": str,  # pending / sending / sent / unknown (the process died while sending, or no answer in time)
     "attempts": int,
     "last_error": str,
     "sent_at": str,
@@ -163,14 +203,47 @@ ALERT_COLUMNS = {
 
 
 def open_db(path: str | Path) -> sqlite_utils.Database:
+    """Open (or create) the store at ``path``; raise NotOurStore, having written nothing, when
+    the file is something else."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    check_ours(path)
     db = sqlite_utils.Database(path)
     db.execute("PRAGMA busy_timeout = 30000")
     db.enable_wal()
     db.execute("PRAGMA synchronous = NORMAL")
     migrate(db)
     return db
+
+
+def check_ours(path: str | Path) -> None:
+    """Raise NotOurStore unless ``path`` is absent, empty, or the project's store; reads only."""
+    path = Path(path)
+    if not path.exists() or path.stat().st_size == 0:
+        return  # a new store
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+        try:
+            application_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            article_columns = {row[1] for row in conn.execute("PRAGMA table_info(articles)")}
+        finally:
+            conn.close()
+    except sqlite3.OperationalError:
+        raise  # busy, unreadable: not a verdict on what the file is
+    except sqlite3.DatabaseError:
+        raise NotOurStore(f"{path} is not an SQLite database, not a school news store: left untouched") from None
+    if application_id == APPLICATION_ID:
+        return
+    if application_id == 0:
+        if not tables:
+            return  # an empty database: it becomes the store
+        if {"crawl_runs", "articles"} <= tables and "content_hash" in article_columns:
+            return  # a store made before application_id was set: migrate() marks it
+    shown = ", ".join(sorted(tables)[:5]) + (", …" if len(tables) > 5 else "")
+    owner = f"application_id {application_id:#010x}" if application_id else f"tables {shown}"
+    raise NotOurStore(f"{path} is another program's database ({owner}), not a school news store: "
+                      f"left untouched")
 
 
 def _ensure_table(db: sqlite_utils.Database, name: str, columns: dict, **create_kwargs) -> None:
@@ -185,7 +258,10 @@ def _ensure_table(db: sqlite_utils.Database, name: str, columns: dict, **create_
 
 
 def migrate(db: sqlite_utils.Database) -> None:
-    """Create missing tables, columns and indexes; never drops anything."""
+    """Create missing tables, columns and indexes; never drops anything. Marks the file as the
+    project's store (``PRAGMA application_id``)."""
+    if db.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+        db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
     with db.conn:
         _ensure_table(db, "articles", ARTICLE_COLUMNS, pk="id", not_null={"url", "site"})
         _ensure_table(db, "crawl_runs", RUN_COLUMNS, pk="id")
@@ -193,13 +269,14 @@ def migrate(db: sqlite_utils.Database) -> None:
         _ensure_table(db, "article_versions", VERSION_COLUMNS, pk="id")
         _ensure_table(db, "list_pages", LIST_PAGE_COLUMNS, pk="url")
         _ensure_table(db, "columns", COLUMN_COLUMNS, pk="start_url")
+        _ensure_table(db, "homes", HOME_COLUMNS, pk="site")
         _ensure_table(db, "url_aliases", ALIAS_COLUMNS, pk="alias")
         _ensure_table(db, "skipped_links", SKIPPED_LINK_COLUMNS, pk="url")
         _ensure_table(db, "minhashes", MINHASH_COLUMNS, pk="article_id")
         _ensure_table(db, "events", EVENT_COLUMNS, pk="id")
         _ensure_table(db, "alerts", ALERT_COLUMNS, pk=("event_id", "channel"))
-        # jieba-segmented shadow text (rowid = articles.id), kept in sync by db/index.py
-        db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(title, text, keywords)")
+        # full-text search (rowid = articles.id), kept in sync by db/index.py; rebuilt when stale
+        ensure_search_index(db)
         # LSH buckets of the signatures (crawler/dedupe.py: band_keys), looked up by bucket
         db.execute("CREATE TABLE IF NOT EXISTS lsh_bands (bucket INTEGER NOT NULL, article_id INTEGER NOT NULL, "
                    "PRIMARY KEY (bucket, article_id)) WITHOUT ROWID")
@@ -211,3 +288,83 @@ def migrate(db: sqlite_utils.Database) -> None:
     db["articles"].create_index(["cluster_id"], if_not_exists=True)
     db["events"].create_index(["key"], unique=True, if_not_exists=True)
     db["alerts"].create_index(["channel", "status"], if_not_exists=True)
+
+
+# Full-text search (FTS5, rowid = articles.id): title, text and keywords (the JSON list as
+# stored) as overlapping character pairs (crawler/search/tagging.py: search_text, fts_query),
+# so a query finds every article that contains it. The index keeps no copy of what it was
+# written from (content = '': the pairs would be twice the texts' size); FTS5 deletes a row
+# given those values, so ``search_rows`` holds a digest of each article's indexed title, text
+# and keywords, and a row is deleted only with values of that digest (search_delete).
+# ``search_index`` names the format the index was written in: a store whose index is in
+# another one (the jieba words of earlier versions) is re-indexed when opened.
+SEARCH_FTS_SQL = ("CREATE VIRTUAL TABLE articles_fts USING fts5(title, text, keywords, content = '', "
+                  "tokenize = 'unicode61 remove_diacritics 2')")
+
+
+def ensure_search_index(db: sqlite_utils.Database) -> int:
+    """Create the search index, or rebuild it when it was written in another format; returns
+    the number of articles re-indexed. Call inside a transaction."""
+    from crawler.search.tagging import SEARCH_TEXT_FORMAT
+
+    db.execute("CREATE TABLE IF NOT EXISTS search_index (format TEXT NOT NULL)")
+    db.execute("CREATE TABLE IF NOT EXISTS search_rows (article_id INTEGER PRIMARY KEY, digest BLOB NOT NULL)")
+    written = db.execute("SELECT format FROM search_index").fetchone()
+    exists = db.execute("SELECT sql FROM sqlite_master WHERE name = 'articles_fts'").fetchone()
+    if exists and exists[0] == SEARCH_FTS_SQL and written and written[0] == SEARCH_TEXT_FORMAT:
+        return 0
+    return rebuild_search_index(db.conn)
+
+
+def rebuild_search_index(conn: sqlite3.Connection) -> int:
+    """Index every stored article anew (a few seconds per 10,000); returns how many."""
+    from crawler.search.tagging import SEARCH_TEXT_FORMAT
+
+    conn.execute("DROP TABLE IF EXISTS articles_fts")
+    conn.execute(SEARCH_FTS_SQL)
+    conn.execute("DELETE FROM search_rows")
+    count = 0
+    for article_id, title, text, keywords in conn.execute("SELECT id, title, text, keywords FROM articles"):
+        search_insert(conn, article_id, title, text, keywords)
+        count += 1
+    if count:
+        conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('optimize')")
+    conn.execute("DELETE FROM search_index")
+    conn.execute("INSERT INTO search_index (format) VALUES (?)", [SEARCH_TEXT_FORMAT])
+    return count
+
+
+def _search_digest(title: str | None, text: str | None, keywords: str | None) -> bytes:
+    return hashlib.blake2b("\0".join((title or "", text or "", keywords or "")).encode("utf-8"),
+                           digest_size=16).digest()
+
+
+def _search_values(title: str | None, text: str | None, keywords: str | None) -> list[str]:
+    from crawler.search.tagging import search_text
+
+    return [search_text(title), search_text(text), search_text(keywords)]
+
+
+def search_insert(conn: sqlite3.Connection, article_id: int, title: str | None, text: str | None,
+                  keywords: str | None) -> None:
+    """Index an article that is not in the index (``keywords``: the JSON list as stored)."""
+    conn.execute("INSERT INTO articles_fts (rowid, title, text, keywords) VALUES (?, ?, ?, ?)",
+                 [article_id, *_search_values(title, text, keywords)])
+    conn.execute("INSERT OR REPLACE INTO search_rows (article_id, digest) VALUES (?, ?)",
+                 [article_id, _search_digest(title, text, keywords)])
+
+
+def search_delete(conn: sqlite3.Connection, article_id: int, *candidates: tuple) -> bool:
+    """Take an article out of the index, given ``(title, text, keywords)`` candidates for what
+    it was indexed from; the one whose digest was recorded is used. True when the article is
+    not in the index (any more); False when no candidate is what was indexed."""
+    row = conn.execute("SELECT digest FROM search_rows WHERE article_id = ?", [article_id]).fetchone()
+    if row is None:
+        return True
+    for values in candidates:
+        if _search_digest(*values) == row[0]:
+            conn.execute("INSERT INTO articles_fts (articles_fts, rowid, title, text, keywords) "
+                         "VALUES ('delete', ?, ?, ?, ?)", [article_id, *_search_values(*values)])
+            conn.execute("DELETE FROM search_rows WHERE article_id = ?", [article_id])
+            return True
+    return False

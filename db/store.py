@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
-from crawler.items import (ArticleCheckedItem, ArticleGoneItem, ArticleItem, ColumnWalkedItem, ListPageItem,
-                           SkippedLinkItem)
-from crawler.extract.text import compact, content_hash
+from crawler.incremental import failing_recheck_at
+from crawler.items import (ArticleCheckedItem, ArticleGoneItem, ArticleItem, ColumnFoundItem, ColumnWalkedItem,
+                           FailingLinkItem, HomeCheckedItem, ListPageItem, SkippedLinkItem)
+from crawler.extract.text import compact, content_hash, strip_controls
 from crawler.extract.dates import now_iso
 from db.schema import ARTICLE_COLUMNS, RUN_COLUMNS
 
@@ -53,20 +54,23 @@ class BatchResult:
 
 
 def article_row(item: ArticleItem, run_id: int | None, now: str) -> dict:
+    """The row stored for ``item``: its texts without control characters or bidi overrides
+    (a page's ``\x1b[31m`` or U+202E reaches no feed, terminal or log from the store)."""
+    text = strip_controls(item.text, multiline=True)
     return {
         "url": item.url,
         "site": item.site,
-        "title": item.title,
-        "text": item.text,
+        "title": strip_controls(item.title),
+        "text": text,
         "published_at": item.published_at,
-        "author": item.author,
-        "source": item.source,
-        "editor": item.editor,
+        "author": strip_controls(item.author),
+        "source": strip_controls(item.source),
+        "editor": strip_controls(item.editor),
         "views": item.views,
         "images": json.dumps(item.images, ensure_ascii=False),
         "attachments": json.dumps(item.attachments, ensure_ascii=False),
         "list_url": item.list_url,
-        "content_hash": content_hash(item.text),
+        "content_hash": content_hash(text),
         "first_seen_at": now,
         "first_seen_run": run_id,
         "fetched_at": item.fetched_at,
@@ -117,6 +121,32 @@ def apply_batch(db: sqlite_utils.Database, items: list, run_id: int | None, inde
             elif isinstance(item, SkippedLinkItem):
                 db.conn.execute("INSERT OR REPLACE INTO skipped_links (url, site, reason, seen_at) VALUES (?, ?, ?, ?)",
                                 (item.url, item.site, item.reason, item.seen_at))
+            elif isinstance(item, FailingLinkItem):
+                before = db.conn.execute("SELECT failures FROM skipped_links WHERE url = ?", (item.url,)).fetchone()
+                failures = (before[0] or 0) + 1 if before else 1
+                db.conn.execute(
+                    "INSERT OR REPLACE INTO skipped_links (url, site, reason, seen_at, failures, recheck_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    (item.url, item.site, item.reason, item.seen_at, failures,
+                     failing_recheck_at(failures, item.lasting, item.seen_at)))
+            elif isinstance(item, ColumnFoundItem):
+                known = db.conn.execute("SELECT found_at FROM columns WHERE start_url = ?", (item.start_url,)).fetchone()
+                if not known or not known[0]:
+                    result.counts[(item.site, "columns_found")] += 1
+                db.conn.execute(
+                    "INSERT INTO columns (start_url, site, name, found_at, last_seen_at) VALUES (?, ?, ?, ?, ?) "
+                    "ON CONFLICT(start_url) DO UPDATE SET site = excluded.site, name = excluded.name, "
+                    "found_at = coalesce(columns.found_at, excluded.found_at), last_seen_at = excluded.last_seen_at, "
+                    "gone_at = NULL",
+                    (item.start_url, item.site, item.name, item.seen_at, item.seen_at))
+            elif isinstance(item, HomeCheckedItem):
+                db.conn.execute("INSERT OR REPLACE INTO homes (site, home, checked_at) VALUES (?, ?, ?)",
+                                (item.site, item.home, item.checked_at))
+                linked = json.dumps(item.candidates)
+                cursor = db.conn.execute(
+                    "UPDATE columns SET gone_at = ? WHERE site = ? AND found_at IS NOT NULL AND gone_at IS NULL "
+                    "AND start_url NOT IN (SELECT value FROM json_each(?))", (item.checked_at, item.site, linked))
+                result.counts[(item.site, "columns_gone")] += cursor.rowcount
             elif isinstance(item, ColumnWalkedItem):
                 db.conn.execute(
                     "INSERT INTO columns (start_url, site, walked_to_end_at, walked_in_run) VALUES (?, ?, ?, ?) "

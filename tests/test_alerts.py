@@ -49,7 +49,7 @@ def demo_nights(tmp_path_factory):
     working.close()
     flaky.close()
     yield {"nights": nights, "db": sqlite_utils.Database(db_path), "old_titles": day_one_titles,
-           "feed": (tmp / "feed.atom").read_text(encoding="utf-8")}
+           "feed": (tmp / "reports.atom").read_text(encoding="utf-8")}
 
 
 def test_the_first_crawl_is_one_baseline_message_not_the_archive(demo_nights):

@@ -64,3 +64,39 @@ def test_cli_reports_config_error_and_exits_2(tmp_path):
     assert result.returncode == 2
     assert "config error" in result.stderr and "乙校" in result.stderr and "start_urls" in result.stderr
     assert not (tmp_path / "x.db").exists()
+
+
+@pytest.mark.parametrize("key, value", [
+    ("concurrent_requests_per_domain", 0), ("concurrent_requests", 0), ("download_delay", -1), ("download_delay", 61),
+    ("download_timeout", 0), ("download_timeout", 601), ("download_timeout", "nan"), ("retry_times", -1),
+    ("retry_times", 11), ("workers", -1), ("max_pages", 0), ("recheck_days", -1), ("stop_grace_pages", -1),
+    ("max_article_pages", 0), ("max_links_per_list", 0),
+])
+def test_every_number_of_crawl_has_a_range(tmp_path, key, value):
+    value = "nan" if value == "nan" else repr(value)
+    site = '[[sites]]\nname = "甲校"\nstart_urls = ["http://a.cn/l.htm"]\n'
+    message = error_for(tmp_path, f"{site}\n[crawl]\n{key} = {value}\n")
+    assert "[crawl]" in message and repr(key) in message and "must be" in message
+
+
+def test_the_edges_of_the_ranges_load_and_the_limits_have_defaults(tmp_path):
+    site = '[[sites]]\nname = "甲校"\nstart_urls = ["http://a.cn/l.htm"]\n'
+    config = load_config(write(tmp_path, f"{site}\n[crawl]\ndownload_delay = 0\ndownload_timeout = 600\n"
+                                         "retry_times = 0\nconcurrent_requests_per_domain = 1\nmax_article_pages = 1\n"))
+    assert config.sites[0].max_article_pages == 1 and config.sites[0].max_links_per_list == 500
+    assert load_config(write(tmp_path, site)).sites[0].max_article_pages == 20
+    message = error_for(tmp_path, site + "max_links_per_list = 0\n")
+    assert "甲校" in message and "'max_links_per_list'" in message
+
+
+@pytest.mark.parametrize("url", ["http://[::1/x", "http://a.cn:99999/l.htm", "http://a.cn:-1/l.htm"])
+def test_a_start_url_that_does_not_parse_is_a_config_error(tmp_path, url):
+    message = error_for(tmp_path, f'[[sites]]\nname = "丙校"\nstart_urls = ["{url}"]\n')
+    assert "丙校" in message and "start_urls" in message and url in message
+
+
+def test_cli_reports_a_malformed_start_url_without_a_traceback(tmp_path):
+    path = write(tmp_path, '[[sites]]\nname = "丁校"\nstart_urls = ["http://[::1/x"]\n')
+    result = run_cli("--once", "--config", str(path), "--db", str(tmp_path / "x.db"))
+    assert result.returncode == 2
+    assert "config error" in result.stderr and "丁校" in result.stderr and "Traceback" not in result.stderr

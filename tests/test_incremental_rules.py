@@ -6,7 +6,8 @@ from datetime import datetime
 import pytest
 
 from crawler.extract.dates import SHANGHAI
-from crawler.incremental import KnownArticle, headline_changed, is_young, links_fingerprint, older_than, plan_known_article
+from crawler.incremental import (KnownArticle, failing_recheck_at, headline_changed, is_young, links_fingerprint,
+                                 older_than, plan_known_article, recheck_due)
 
 NOW = datetime(2024, 6, 10, 2, 0, tzinfo=SHANGHAI)
 
@@ -40,19 +41,23 @@ def test_headline_changed(shown, changed):
 
 def test_plan_for_a_stored_article():
     old = known(published_at="2023-01-01")
-    assert plan_known_article(old, list_title=old.title, list_unchanged=False, now=NOW, recheck_days=7) == "skip"
-    assert plan_known_article(known("2024-06-08"), list_title=None, list_unchanged=False, now=NOW,
-                              recheck_days=7) == "recheck"
-    # an unchanged list page: no revalidation of young articles, a quiet night stays cheap
-    assert plan_known_article(known("2024-06-08"), list_title=None, list_unchanged=True, now=NOW,
-                              recheck_days=7) == "skip"
+    assert plan_known_article(old, list_title=old.title, now=NOW, recheck_days=7) == "skip"
+    # a young article is revalidated whether or not its list changed (an edit leaves the list as it
+    # was); unchanged, it answers 304: a quiet night downloads no article
+    assert plan_known_article(known("2024-06-08"), list_title=None, now=NOW, recheck_days=7) == "recheck"
     # the list shows another headline or another date: ask again, whatever the age
-    assert plan_known_article(old, list_title="我校召开党纪学习教育动员大会", list_unchanged=True, now=NOW,
-                              recheck_days=7) == "recheck"
-    assert plan_known_article(old, list_title=old.title, list_date="2023-01-05", list_unchanged=True, now=NOW,
-                              recheck_days=7) == "recheck"
-    assert plan_known_article(old, list_title=old.title, list_date="01-01", list_unchanged=True, now=NOW,
-                              recheck_days=7) == "skip"
+    assert plan_known_article(old, list_title="我校召开党纪学习教育动员大会", now=NOW, recheck_days=7) == "recheck"
+    assert plan_known_article(old, list_title=old.title, list_date="2023-01-05", now=NOW, recheck_days=7) == "recheck"
+    assert plan_known_article(old, list_title=old.title, list_date="01-01", now=NOW, recheck_days=7) == "skip"
+
+
+def test_a_failing_link_waits_a_week_unless_its_failure_may_pass():
+    seen = "2024-06-10T02:00:00+08:00"
+    assert failing_recheck_at(1, lasting=False, seen_at=seen) == seen  # a 5xx, a timeout: the next night
+    assert failing_recheck_at(2, lasting=False, seen_at=seen) == "2024-06-17T02:00:00+08:00"
+    assert failing_recheck_at(1, lasting=True, seen_at=seen) == "2024-06-17T02:00:00+08:00"  # a 403
+    assert not recheck_due("2024-06-17T02:00:00+08:00", NOW) and recheck_due(seen, NOW)
+    assert recheck_due("garbage", NOW)
 
 
 def test_links_fingerprint_ignores_nothing_but_spacing():

@@ -29,7 +29,7 @@ class Scheduler:
 
     def __init__(self, config: Path, db_path: Path):
         self.db_path = db_path
-        self.log_path = db_path.with_name("scheduler.log")
+        self.log_path = db_path.with_name(f"{db_path.stem}.scheduler.log")
         self.process = subprocess.Popen([sys.executable, str(ROOT / "scheduler.py"), "--config", str(config),
                                          "--db", str(db_path)], cwd=ROOT, stdout=subprocess.DEVNULL,
                                         stderr=subprocess.DEVNULL)
@@ -108,7 +108,9 @@ def test_never_two_refreshes_at_once_and_sigterm_stops_cleanly(slow_demo, tmp_pa
         second = run_cli("--config", config, "--db", tmp_path / "reports.db", timeout=60)
         assert second.returncode == 3
         assert "another scheduler" in second.stderr
-        # a manual --once while the scheduler's refresh runs does not start either
+        # a manual --once while the scheduler's refresh runs does not start either; quiet nights
+        # are a few list pages, so answers slow enough that the refresh outlasts the CLI's start
+        slow_demo.slow(2.0)
         scheduler.wait_for(lambda: [r for r in scheduler.runs() if r["status"] == "running"], 60, "a running refresh")
         manual = run_cli("--once", "--config", config, "--db", tmp_path / "reports.db", timeout=60)
         assert manual.returncode == 3 and "another refresh" in manual.stderr

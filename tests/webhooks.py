@@ -1,12 +1,15 @@
 """A webhook receiver on 127.0.0.1 for Apprise's json:// channel: what users' bots would get.
 
 ``Receiver(failing=True)`` answers 500 until ``recover()``: a channel that is down;
-``Receiver(accept_only=1)`` takes one message and then fails: a channel that breaks mid-digest.
+``Receiver(accept_only=1)`` takes one message and then fails: a channel that breaks mid-digest;
+``Receiver(answer_after=3)`` takes each message, then answers only after 3 s: a slow bot that
+got the message while the sender gave up waiting.
 """
 from __future__ import annotations
 
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -20,18 +23,23 @@ class _Handler(BaseHTTPRequestHandler):
             accepted = room and not receiver.failing
             if accepted:
                 receiver.messages.append(json.loads(body))
-        self.send_response(200 if accepted else 500)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
+        time.sleep(receiver.answer_after)
+        try:
+            self.send_response(200 if accepted else 500)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        except OSError:  # the sender stopped waiting and closed the connection
+            pass
 
     def log_message(self, format, *args):
         pass
 
 
 class Receiver:
-    def __init__(self, failing: bool = False, accept_only: int | None = None):
+    def __init__(self, failing: bool = False, accept_only: int | None = None, answer_after: float = 0.0):
         self.failing = failing
         self.accept_only = accept_only  # accept this many messages, then fail the rest
+        self.answer_after = answer_after  # seconds between taking a message and answering
         self.messages: list[dict] = []  # Apprise's JSON: {"title", "message", "type", "version"}
         self.attempts = 0
         self.lock = threading.Lock()

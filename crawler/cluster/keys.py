@@ -25,7 +25,6 @@ class Keys:
         self.claimed = f"{run}:claimed"
         self.host_counts = f"{run}:host-counts"
         self.listed = f"{run}:listed"
-        self.lists_changed = f"{run}:lists-changed"
         self.stats = f"{run}:stats"
         self.in_flight_prefix = f"{run}:in-flight:"
         # the cluster's: the current run, the workers, politeness clocks

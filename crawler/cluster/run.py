@@ -17,8 +17,8 @@ and, under ``<prefix>:<run id>:``, the run's own:
 * ``in-flight:<worker>``: every request a worker popped, until it is done with it; a dead
   worker's are put back in the queue;
 * ``news:items``: what workers scraped, pickled, for the one writer;
-* ``claimed``, ``listed``, ``lists-changed``: the spider's memory of the run (which article
-  URLs are asked for, which stored ones a list showed, which schools' lists changed);
+* ``claimed``, ``listed``: the spider's memory of the run (which article URLs are asked for,
+  which stored ones a list showed);
 * ``stats``: the per-school counters of the run summary;
 * ``robots:<url>``: each school's robots.txt, fetched by the first worker that met it.
 

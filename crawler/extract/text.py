@@ -80,6 +80,38 @@ def clean_body(text: str, *, is_meta_line=None) -> str:
     return "\n".join(kept)
 
 
+# Characters no stored text keeps: C0 and C1 controls and DEL (a terminal escape, a bell, a
+# NUL), bidi embeddings, overrides and isolates (text that displays reversed), lone
+# surrogates and the non-characters U+FFFE/U+FFFF (XML, and so the Atom feed, refuses them).
+_INVISIBLE = "\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff"
+_UNSAFE_IN_BODY = re.compile(f"[{_INVISIBLE}]")  # keeps \n and \t
+_TERMINAL_ESCAPE = re.compile(r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]")  # ESC [ 31 m: gone whole, not just its ESC
+_LINE_BREAKING = re.compile("[\t\n\r\x0b\x0c\x85]")  # a space in one-line fields
+_UNSAFE_IN_LOG = re.compile(f"[\t\n{_INVISIBLE}]")
+
+
+def strip_controls(text: str | None, *, multiline: bool = False) -> str | None:
+    r"""``text`` without control characters and bidi overrides: what the store keeps of a page's text.
+
+    ``multiline`` (an article body) keeps ``\n`` and ``\t``; in one-line fields (a title, an
+    author) a tab or line break becomes a space. Everything else invisible is removed.
+    """
+    if not text:
+        return text
+    text = _TERMINAL_ESCAPE.sub("", text)
+    if not multiline:
+        text = _LINE_BREAKING.sub(" ", text)
+    return _UNSAFE_IN_BODY.sub("", text)
+
+
+def for_log(text: str, limit: int) -> str:
+    r"""``text`` as one safe log line part: controls, line breaks and bidi overrides shown
+    escaped (``\x1b``, ``\n``, ``\u202e``), cut to ``limit`` characters."""
+    if len(text) > limit:
+        text = f"{text[:limit]}…(+{len(text) - limit} chars)"
+    return _UNSAFE_IN_LOG.sub(lambda m: m.group().encode("unicode_escape", "backslashreplace").decode("ascii"), text)
+
+
 def content_hash(text: str) -> str:
     """Hash of the text that ignores decorations, spacing and punctuation: same report, same hash."""
     return hashlib.sha256(compact(text).encode("utf-8")).hexdigest()

@@ -4,7 +4,7 @@ One Apprise URL is one channel (dingtalk://, wecombot://, feishu://, mailto://, 
 json://, …). A URL in the config may hold ``${NAME}`` parts, read from the environment
 when the message is sent, so tokens and passwords never sit in a file. The channel's
 identity in the ``alerts`` ledger is a hash of the configured text, so rotating a secret
-does not resend anything.
+does not resend anything; its label (logs, the summary, the table) shows no part of a secret.
 
 Composing is pure: events in, messages out. A digest that is too long for a channel is
 split between entries, never inside one; each message knows which events it carries,
@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 import apprise
@@ -25,6 +27,16 @@ logger = logging.getLogger(__name__)
 APP_TITLE = "学校新闻监测"
 # bytes kept free of each channel's limit: the part number "（2/3）" and channel framing
 MARGIN_BYTES = 64
+
+# what send() makes of a message, as the alerts ledger records it
+SENT, PENDING, UNKNOWN = "sent", "pending", "unknown"
+# Apprise logs (at debug level) the exception a send ended with. These two mean the request
+# went out and no answer came: a read timeout, or the connection closed instead of an
+# answer. The message may have arrived, so it is never sent again.
+_NO_ANSWER = re.compile(r"Read timed out|Remote end closed connection without response")
+# the parts of Apprise's privacy URL that stand for a secret: "a...9" (its first and last
+# character), "...wxyz" (its last four), "****"
+_MASKED = re.compile(r"[^/:@?&=]*(?:\.\.\.|\*\*\*\*)[^/:@?&=]*")
 
 
 class ChannelError(RuntimeError):
@@ -61,18 +73,22 @@ def identity(configured: str) -> tuple[str, str]:
     if ENV_VARIABLE.search(configured):
         return key, configured  # shown as written: the secrets are the ${NAME} parts
     plugin = apprise.Apprise.instantiate(configured, suppress_exceptions=True)
-    label = plugin.url(privacy=True).split("?", 1)[0] if plugin else configured.split("://", 1)[0] + "://…"
-    return key, label
+    if not plugin:
+        return key, configured.split("://", 1)[0] + "://…"
+    # Apprise's privacy URL keeps a token's first and last character: none of it is shown,
+    # and the key's start tells two channels of one service apart
+    masked = plugin.url(privacy=True).split("?", 1)[0]
+    label = _MASKED.sub("***", masked)
+    return key, label if label == masked else f"{label} #{key[:6]}"
 
 
 def channel(configured: str) -> Channel:
     """Check one configured URL against Apprise; raise ChannelError saying why it is unusable."""
     plugin = apprise.Apprise.instantiate(resolve(configured), suppress_exceptions=True)
+    key, label = identity(configured)
     if not plugin:
         scheme = configured.split("://", 1)[0]
-        raise ChannelError(f"Apprise cannot use {ENV_VARIABLE.sub('***', configured)!r} "
-                           f"(unknown scheme {scheme}:// or a malformed URL)")
-    key, label = identity(configured)
+        raise ChannelError(f"Apprise cannot use {label!r} (unknown scheme {scheme}:// or a malformed URL)")
     return Channel(
         configured=configured,
         key=key,
@@ -82,21 +98,52 @@ def channel(configured: str) -> Channel:
     )
 
 
-def send(ch: Channel, title: str, body: str) -> str | None:
-    """Send one message; None when it was delivered, else the reason it was not."""
+def send(ch: Channel, title: str, body: str) -> tuple[str, str | None]:
+    """Send one message; returns its status for the ledger and why it was not delivered.
+
+    ``(SENT, None)``; ``(PENDING, reason)`` when it did not reach the channel (sent again
+    next time); ``(UNKNOWN, reason)`` when the request went out and no answer came within
+    the channel's timeout (Apprise's ``rto``, 4 s by default): it may have arrived, and a
+    duplicate is worse than a gap the ledger names.
+    """
     notifier = apprise.Apprise()
     try:
         url = ch.resolved_url()
     except ChannelError as exc:
-        return str(exc)
+        return PENDING, str(exc)
     if not notifier.add(url):
-        return "Apprise rejected the URL"
-    with apprise.LogCapture(level=logging.WARNING) as captured:
+        return PENDING, "Apprise rejected the URL"
+    with _apprise_records() as records:
         delivered = notifier.notify(title=title, body=body)
     if delivered:
-        return None
-    reason = " ".join(line.split(" - ", 2)[-1] for line in captured.getvalue().splitlines()[-2:])
-    return reason or "the channel did not accept the message"
+        return SENT, None
+    warnings = [record.getMessage() for record in records if record.levelno >= logging.WARNING]
+    reason = " ".join(warnings[-2:]) or "the channel did not accept the message"
+    if any(_NO_ANSWER.search(record.getMessage()) for record in records):
+        return UNKNOWN, f"no answer within the timeout, it may have arrived: {reason}"
+    return PENDING, reason
+
+
+@contextmanager
+def _apprise_records():
+    """Every record Apprise logs meanwhile, debug lines included (only they tell a timeout
+    after the request went out from a refused connection). What reaches the project's log
+    is what did before: the lines at Apprise's effective level and above."""
+    apprise_logger = logging.getLogger("apprise")
+    shown_from, saved_level = apprise_logger.getEffectiveLevel(), apprise_logger.level
+    records: list[logging.LogRecord] = []
+
+    def keep(record: logging.LogRecord) -> bool:
+        records.append(record)
+        return record.levelno >= shown_from
+
+    apprise_logger.setLevel(logging.DEBUG)
+    apprise_logger.addFilter(keep)
+    try:
+        yield records
+    finally:
+        apprise_logger.removeFilter(keep)
+        apprise_logger.setLevel(saved_level)
 
 
 # ------------------------------------------------------------------ composing

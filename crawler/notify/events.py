@@ -9,7 +9,8 @@ adds nothing.
   article), it repeats a story already stored (a repost, by ``cluster_id``), or it is
   archive surfacing (dated more than ``max_age_days`` before both today and the site's
   newest stored article, e.g. after a site moved its URLs).
-* **baseline**: the first crawl of a site, with the number of articles stored.
+* **baseline**: the first crawl of a site, with the number of its articles stored and not yet
+  announced (a first crawl killed and completed by the next run counts both runs' articles).
 * **broken / recovered**: a site-health problem (crawler/health.py) appearing, or going.
 """
 from __future__ import annotations
@@ -101,7 +102,7 @@ def _report_and_baseline_events(db, config: Config, run_id: int):
     for site, articles in by_site.items():
         if _is_baseline(db, config, site, run_id):
             yield {"key": f"baseline:{site}", "run_id": run_id, "kind": "baseline", "site": site,
-                   "count": len(articles)}, None
+                   "count": _not_announced(db, site)}, None
             continue
         latest_before = _latest_published(db, site, run_id)
         for article in articles:
@@ -126,6 +127,13 @@ def _is_baseline(db, config: Config, site_name: str, run_id: int) -> bool:
     walked = {row[0] for row in db.execute(
         "SELECT start_url FROM columns WHERE site = ? AND walked_in_run < ?", [site_name, run_id])}
     return not set(start_urls) <= walked
+
+
+def _not_announced(db, site: str) -> int:
+    """The site's stored articles that no planned run announced: this run's, and those of the
+    runs planned after it (killed first crawls are planned together with the run that follows)."""
+    return db.execute("SELECT COUNT(*) FROM articles WHERE site = ? AND first_seen_run IN "
+                      "(SELECT id FROM crawl_runs WHERE announced_at IS NULL)", [site]).fetchone()[0]
 
 
 def _latest_published(db, site: str, run_id: int) -> str | None:

@@ -1,7 +1,9 @@
-"""The Atom feed of new reports (``feed.atom`` beside the database), for feed readers.
+"""The Atom feed of new reports (``<database name>.atom`` beside the database), for feed readers.
 
 Written after each run from the ``report`` events, newest first, replaced atomically so a
-reader never sees half a file. Built with feedgen.
+reader never sees half a file. Built with feedgen. Texts pass through
+:func:`crawler.extract.text.strip_controls` again: a row stored before the store cleaned
+them must not make every later feed unwritable (XML has no control characters).
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from feedgen.feed import FeedGenerator
 
 from crawler.notify.alerts import APP_TITLE
 from crawler.extract.dates import SHANGHAI
+from crawler.extract.text import strip_controls
 
 FEED_ID = "urn:school-news-monitor:new-reports"
 
@@ -30,13 +33,13 @@ def write_feed(path: str | Path, reports: list[dict], updated: datetime) -> None
         entry = feed.add_entry()
         entry.id(report["url"])
         entry.link(href=report["url"])
-        entry.title(report["title"] or "(无标题)")
-        entry.author(name=report["site"])
+        entry.title(strip_controls(report["title"]) or "(无标题)")
+        entry.author(name=strip_controls(report["site"]))
         entry.updated(_when(report["announced_at"]))
         if report.get("published_at"):
             entry.published(_when(report["published_at"]))
         facts = "｜".join(x for x in (report["site"], report.get("source") and f"来源：{report['source']}") if x)
-        entry.summary(f"{facts}\n{(report.get('text') or '')[:200]}")
+        entry.summary(strip_controls(f"{facts}\n{(report.get('text') or '')[:200]}", multiline=True))
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")

@@ -6,7 +6,12 @@ The ``alerts`` table is the ledger. Before a message goes out its rows are marke
 * a channel that is down keeps its rows pending, and the next run's digest carries them;
 * a message that was delivered is never sent again, whatever happens later;
 * a process killed between sending and recording leaves ``sending`` rows: they become
-  ``unknown`` and are not resent (a duplicate is worse than a gap the log names).
+  ``unknown`` and are not resent (a duplicate is worse than a gap the log names);
+* so does a message whose request went out but got no answer in time (a slow webhook):
+  ``unknown``, never ``pending``.
+
+Logs and the summary name a channel by its label only (crawler.notify.alerts.identity),
+never by its URL.
 
 Runs hold the refresh lock, so one deliverer works on a database at a time.
 """
@@ -15,6 +20,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import sqlite_utils
 
@@ -33,7 +39,15 @@ class Announcement:
     events: int = 0  # events planned now
     sent: dict[str, int] = field(default_factory=dict)  # channel label -> events delivered now
     failed: dict[str, str] = field(default_factory=dict)  # channel label -> why it failed
+    unknown: dict[str, int] = field(default_factory=dict)  # channel label -> events sent without an answer
     feed: str | None = None
+    feed_error: str | None = None  # why the feed could not be written
+
+
+class Delivery(NamedTuple):
+    sent: int  # events delivered
+    error: str | None  # why the rest waits for the next run
+    unknown: int = 0  # events whose message went out without an answer in time: not sent again
 
 
 def usable_channels(config: Config) -> tuple[list[Channel], dict[str, str]]:
@@ -57,13 +71,20 @@ def announce(db: sqlite_utils.Database, config: Config, feed_path: str | Path | 
     result.events = announce_pending_runs(db, config)
     _forget_interrupted_sends(db)
     for ch in channels:
-        sent, error = deliver(db, ch)
+        sent, error, unknown = deliver(db, ch)
         result.sent[ch.label] = sent
+        if unknown:
+            result.unknown[ch.label] = unknown
         if error:
             result.failed[ch.label] = error
     if feed_path:
-        write_feed(feed_path, recent_reports(db, config.alerts.feed_entries), now_shanghai())
-        result.feed = str(feed_path)
+        try:
+            write_feed(feed_path, recent_reports(db, config.alerts.feed_entries), now_shanghai())
+        except OSError as exc:  # the store is fine: say which file could not be written
+            result.feed_error = f"cannot write the feed {feed_path}: {exc}"
+            logger.error("%s", result.feed_error)
+        else:
+            result.feed = str(feed_path)
     return result
 
 
@@ -75,12 +96,13 @@ def _forget_interrupted_sends(db: sqlite_utils.Database) -> None:
         logger.warning("%d 条提醒在发送中途进程被终止，无法确认是否送达，不再重发（见 alerts 表）", cursor.rowcount)
 
 
-def deliver(db: sqlite_utils.Database, ch: Channel) -> tuple[int, str | None]:
-    """Send ``ch``'s pending events as one digest (split to fit); returns (events sent, first error)."""
+def deliver(db: sqlite_utils.Database, ch: Channel) -> Delivery:
+    """Send ``ch``'s pending events as one digest (split to fit): events sent, the first error
+    (the rest stays pending), events sent without an answer (``unknown``)."""
     entries = pending_entries(db, ch)
     if not entries:
-        return 0, None
-    sent = 0
+        return Delivery(0, None)
+    sent = unknown = 0
     messages = alerts.compose(entries, ch)
     for number, message in enumerate(messages, start=1):
         ids = message.event_ids
@@ -88,22 +110,31 @@ def deliver(db: sqlite_utils.Database, ch: Channel) -> tuple[int, str | None]:
         with db.conn:
             db.conn.execute(f"UPDATE alerts SET status = 'sending', attempts = attempts + 1 "
                             f"WHERE channel = ? AND event_id IN ({marks})", [ch.key, *ids])
-        error = alerts.send(ch, message.title, message.body)
+        status, error = alerts.send(ch, message.title, message.body)
         with db.conn:
-            if error is None:
+            if status == alerts.SENT:
                 db.conn.execute(f"UPDATE alerts SET status = 'sent', sent_at = ?, message = ?, last_error = NULL "
                                 f"WHERE channel = ? AND event_id IN ({marks})",
                                 [now_iso(), f"{number}/{len(messages)}", ch.key, *ids])
+            elif status == alerts.UNKNOWN:  # never sent again
+                db.conn.execute(f"UPDATE alerts SET status = 'unknown', message = ?, last_error = ? "
+                                f"WHERE channel = ? AND event_id IN ({marks})",
+                                [f"{number}/{len(messages)}", error, ch.key, *ids])
             else:
                 db.conn.execute(f"UPDATE alerts SET status = 'pending', last_error = ? "
                                 f"WHERE channel = ? AND event_id IN ({marks})", [error, ch.key, *ids])
-        if error is not None:
+        if status == alerts.PENDING:
             logger.warning("提醒发送失败 %s: %s；%d 条留待下次重试", ch.label, error,
                            sum(len(m.event_ids) for m in messages[number - 1:]))
-            return sent, error
+            return Delivery(sent, error, unknown)
+        if status == alerts.UNKNOWN:
+            unknown += len(ids)
+            logger.warning("提醒未确认送达 %s: %s；%d 条可能已送达，不再重发（alerts 表 status = unknown）",
+                           ch.label, error, len(ids))
+            continue
         sent += len(ids)
         logger.info("已发送提醒 %s: %s", ch.label, message.title)
-    return sent, None
+    return Delivery(sent, None, unknown)
 
 
 def pending_entries(db: sqlite_utils.Database, ch: Channel) -> list[alerts.Entry]:

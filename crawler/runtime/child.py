@@ -54,16 +54,21 @@ class ChildRunner:
         self.log.info("%s started (pid %d)", self.label, process.pid)
         reader = threading.Thread(target=self._forward_output, args=(process,), daemon=True)
         reader.start()
+        timed_out = False
         try:
             code = process.wait(timeout=self.timeout_s)
         except subprocess.TimeoutExpired:
             self.log.error("%s still running after the time limit (timeout_minutes = %g): stopping it (pid %d)",
                            self.label, self.timeout_s / 60, process.pid)
+            timed_out = True
             code = self._end(process)
         reader.join(timeout=5)
         self._process = None
         took = time.monotonic() - started
-        if code == 0:
+        if code == 0 and timed_out:  # it stopped as asked: what it stored is kept, the rest is the next one's
+            self.log.warning("%s stopped at the time limit after %.0fs; the next one continues from the store",
+                             self.label, took)
+        elif code == 0:
             self.log.info("%s finished in %.0fs", self.label, took)
         elif code < 0:
             self.log.error("%s ended by signal %s after %.0fs; the next one continues from the store",

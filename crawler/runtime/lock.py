@@ -46,6 +46,10 @@ def exclusive(path: str | Path):
 
 
 def lock_path(db_path: str | Path, holder: str = "") -> Path:
-    """``reports.db.lock`` for a refresh, ``reports.db.scheduler.lock`` for the scheduler."""
-    db_path = Path(db_path)
+    """``reports.db.lock`` for a refresh, ``reports.db.scheduler.lock`` for the scheduler.
+
+    Beside the file the path leads to, symlinks followed: ``--db reports.db`` and
+    ``--db link.db`` (a symlink to it), or a relative and an absolute path, share one lock.
+    """
+    db_path = Path(db_path).resolve()
     return db_path.with_name(".".join(filter(None, (db_path.name, holder, "lock"))))

@@ -29,12 +29,19 @@ def run_schedule(config, config_path: str, db_path: str, log_level: str) -> int:
     from crawler.notify.outbox import usable_channels
 
     plan = config.schedule
-    log = scheduler_log(plan.log_file or str(Path(db_path).with_name("scheduler.log")), log_level)
+    log = scheduler_log(log_path_for(config, db_path), log_level)
     _, unusable = usable_channels(config)
     for label, reason in unusable.items():
         log.error("[alerts] url %s: %s", label, reason)
     if unusable:
         log.error("not started: fix the alert channels above (secrets come from environment variables)")
+        return 2
+    from db.schema import NotOurStore, check_ours
+
+    try:
+        check_ours(db_path)  # every night's refresh would refuse it
+    except NotOurStore as exc:
+        log.error("not started: %s", exc)
         return 2
     try:
         with exclusive(lock_path(db_path, "scheduler")):
@@ -78,6 +85,13 @@ def run_schedule(config, config_path: str, db_path: str, log_level: str) -> int:
     return 0
 
 
+def log_path_for(config, db_path: str) -> str:
+    """``[schedule] log_file``, else ``<database name>.scheduler.log`` beside the database
+    (two databases in one folder, two logs)."""
+    path = Path(db_path)
+    return config.schedule.log_file or str(path.with_name(f"{path.stem}.scheduler.log"))
+
+
 def scheduler_log(path: str, log_level: str) -> logging.Logger:
     """Log to stderr and to a rotating file (5 × 5 MB)."""
     from logging.handlers import RotatingFileHandler
@@ -86,12 +100,17 @@ def scheduler_log(path: str, log_level: str) -> logging.Logger:
     log = logging.getLogger("scheduler")
     log.setLevel(logging.INFO)
     log.propagate = False
-    from crawler.settings import LOG_FORMAT
+    from crawler.extensions import SafeLogValues
+    from crawler.settings import LOG_FORMAT, LOG_VALUE_MAX_CHARS
 
     formatter = logging.Formatter(LOG_FORMAT)
+    # a refresh's lines come through here whole (values already made safe by the child): room for a few values
+    safe = SafeLogValues(4 * LOG_VALUE_MAX_CHARS)
     for handler in (logging.StreamHandler(sys.stderr), RotatingFileHandler(path, maxBytes=5_000_000, backupCount=5,
                                                                           encoding="utf-8")):
         handler.setFormatter(formatter)
+        if LOG_VALUE_MAX_CHARS:
+            handler.addFilter(safe)
         log.addHandler(handler)
     logging.getLogger("apscheduler").addHandler(log.handlers[0])
     logging.getLogger("apscheduler").addHandler(log.handlers[1])

@@ -128,9 +128,12 @@ def _crawl_and_record(config: Config, db_path: str, run_id: int, log_level: str,
         if config.cluster is not None:
             from crawler.runtime.coordinator import crawl_on_cluster
 
-            from crawler.settings import LOG_FORMAT
+            from crawler.extensions import SafeLogValues, protect
+            from crawler.settings import LOG_FORMAT, LOG_VALUE_MAX_CHARS
 
             logging.basicConfig(level=log_level, format=LOG_FORMAT)
+            if LOG_VALUE_MAX_CHARS:  # no Scrapy here to put it on (crawler/extensions.py SafeLogLines)
+                protect(logging.root.handlers, SafeLogValues(LOG_VALUE_MAX_CHARS))
             stats = crawl_on_cluster(config, str(db_path), run_id, stop_requested)
         else:
             settings = build_settings(
