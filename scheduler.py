@@ -4,6 +4,7 @@
     python scheduler.py --once [--config sites.toml] [--db db/reports.db]   one refresh of every school, then alerts
     python scheduler.py --demo                                               the same, on the bundled demo site
     python scheduler.py --try URL                                            try a news column before adding it
+    python scheduler.py --discover URL | --discover --from schools.csv      find news columns from homepages
     python scheduler.py --worker [--config sites.toml]                       crawl for the runs of a [cluster]
 """
 from __future__ import annotations
@@ -28,10 +29,14 @@ def main(argv: list[str] | None = None) -> int:
     mode.add_argument("--once", action="store_true", help="run one refresh of every configured school and exit")
     mode.add_argument("--demo", action="store_true", help="serve the bundled demo schools and refresh db/demo.db")
     mode.add_argument("--try", dest="try_url", metavar="URL", help="crawl one news column without storing anything")
+    mode.add_argument("--discover", nargs="?", const="", metavar="URL",
+                      help="find the news columns of a school from its homepage and print a [[sites]] table "
+                           "(with --from schools.csv: of every school in the file, columns name,home)")
     mode.add_argument("--worker", action="store_true",
                       help="crawl for the refreshes of the [cluster] in the config, until stopped (needs only Redis)")
     mode.add_argument("--worker-run", action="store_true", help=argparse.SUPPRESS)  # a worker's child: one run
     parser.add_argument("--key-prefix", help=argparse.SUPPRESS)
+    parser.add_argument("--from", dest="from_csv", metavar="CSV", help="with --discover: a file of schools (name,home)")
     parser.add_argument("--config", default=str(DEFAULT_CONFIG), help="sites file (default: sites.toml)")
     parser.add_argument("--db", default=None, help="SQLite file (default: db/reports.db; db/demo.db with --demo)")
     parser.add_argument("--quiet", action="store_true", help="no progress lines, only the summary")
@@ -40,6 +45,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.once or args.demo or args.worker_run:
         hold_stop_signals()  # a stop before the crawl starts is handed to Scrapy's graceful stop
 
+    if args.discover is not None:
+        from crawler.runtime.discover import discover
+
+        if bool(args.discover) == bool(args.from_csv):
+            parser.error("--discover takes a homepage URL, or --from schools.csv")
+        return discover(args.from_csv or args.discover, bool(args.from_csv), log_level)
     if args.try_url:
         from crawler.runtime.trial import try_column
 

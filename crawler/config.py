@@ -5,6 +5,7 @@ that file by hand and has hundreds of entries in it.
 """
 from __future__ import annotations
 
+import math
 import os
 import re
 import tomllib
@@ -18,6 +19,9 @@ from crawler.extract.overrides import OVERRIDE_KEYS, ExtractOverrides, overrides
 DEFAULT_MAX_PAGES = 20
 DEFAULT_RECHECK_DAYS = 7
 DEFAULT_STOP_GRACE_PAGES = 1
+DEFAULT_MAX_ARTICLE_PAGES = 20
+DEFAULT_MAX_LINKS_PER_LIST = 500
+DEFAULT_REDISCOVER_DAYS = 7  # a school's new column is picked up within a week
 
 
 class ConfigError(ValueError):
@@ -59,6 +63,18 @@ class Site:
     since: str | None = None  # YYYY-MM-DD: older articles are neither walked to nor stored
     recheck_days: int = DEFAULT_RECHECK_DAYS  # stored articles younger than this are revalidated
     stop_grace_pages: int = DEFAULT_STOP_GRACE_PAGES  # all-known list pages walked before stopping
+    max_article_pages: int = DEFAULT_MAX_ARTICLE_PAGES  # pages of one article read; the rest is cut
+    max_links_per_list: int = DEFAULT_MAX_LINKS_PER_LIST  # article links taken from one list page
+    home: str | None = None  # the homepage its news columns are found from (start_urls then optional)
+    columns: tuple[str, ...] = ()  # only found columns whose name contains one of these (党建, 新闻)
+    exclude_columns: tuple[str, ...] = ()  # found columns whose name contains one of these are left
+    rediscover_days: int = DEFAULT_REDISCOVER_DAYS  # the homepage is read again for new columns this often
+    follow_hosts: tuple[str, ...] = ()  # other hosts whose article links on its lists are its articles too
+
+    def follows(self, host: str | None) -> bool:
+        """``host`` is one the school publishes on besides its own (opted in: follow_hosts)."""
+        host = (host or "").lower().rstrip(".")
+        return any(host == d or host.endswith("." + d) for d in self.follow_hosts)
 
     def owns_host(self, host: str) -> bool:
         """True when ``host`` is one of this school's hosts (or a subdomain of one)."""
@@ -75,7 +91,7 @@ class ScheduleConfig:
     timeout_minutes: float = 240  # a crawl still running then is stopped (and killed if it must be)
     stop_grace_seconds: float = 120  # time a stopped crawl gets to finish its writes
     misfire_grace_minutes: float = 720  # a run late by less than this (machine asleep) still runs
-    log_file: str | None = None  # default: scheduler.log beside the database
+    log_file: str | None = None  # default: <database name>.scheduler.log beside the database
 
 
 @dataclass(frozen=True)
@@ -88,7 +104,7 @@ class AlertsConfig:
     sites: tuple[str, ...] = ()  # only these schools (also for site-health alerts)
     failures: int = 3  # consecutive failed runs before a site is reported broken
     max_age_days: int = 30  # older "new" articles are archive surfacing, counted not listed
-    feed: str | None = None  # Atom file of new reports; default feed.atom beside the database
+    feed: str | None = None  # Atom file of new reports; default <database name>.atom beside the database
     feed_entries: int = 50
 
 
@@ -111,6 +127,10 @@ class Config:
     alerts: AlertsConfig = field(default_factory=AlertsConfig)
     cluster: ClusterConfig | None = None  # None: one process, no Redis
 
+    def allows(self, site: Site, host: str | None) -> bool:
+        """A request of ``site``'s may go to ``host``: one of its own, or one it follows."""
+        return self.owner(host or "") is site or site.follows(host)
+
     def owner(self, host: str) -> Site | None:
         """The school a host belongs to: the most specific match, as schools may share a parent
         domain (www.xx.edu.cn and its 党委 site dw.xx.edu.cn configured as two schools)."""
@@ -129,38 +149,67 @@ class Config:
 
 @dataclass(frozen=True)
 class CrawlKey:
-    """One key of ``[crawl]``: its type, and the Scrapy setting it sets (None: a per-site default)."""
+    """One key of ``[crawl]``: its type, the Scrapy setting it sets (None: a per-site default),
+    and for a number the range it must be in (``least``/``most``; None: unbounded)."""
 
     name: str
     type: type | tuple[type, ...]
     scrapy_setting: str | None
     comment: str = ""
+    least: float | None = None
+    most: float | None = None
+
+    def check(self, value, where: str) -> None:
+        """Raise ConfigError unless a number ``value`` is in this key's range."""
+        if self.least is None and self.most is None or isinstance(value, bool) or not isinstance(value, (int, float)):
+            return
+        ok = math.isfinite(value) and (self.least is None or value >= self.least) and (
+            self.most is None or value <= self.most)
+        if not ok:
+            kind = "a whole number" if self.type is int else "a number"
+            if self.most is None:
+                bounds = f">= {self.least:g}"
+            elif self.least is None:
+                bounds = f"<= {self.most:g}"
+            else:
+                bounds = f"from {self.least:g} to {self.most:g}"
+            raise ConfigError(f"{where}: key {self.name!r}: must be {kind} {bounds}, got {value!r}")
 
 
 # The one list of [crawl] keys: config checks against it, the refresh maps it to Scrapy settings
 CRAWL_KEYS: tuple[CrawlKey, ...] = (
-    CrawlKey("download_delay", (int, float), "DOWNLOAD_DELAY", "seconds between requests to one site"),
-    CrawlKey("concurrent_requests", int, "CONCURRENT_REQUESTS", "requests in flight in all"),
-    CrawlKey("concurrent_requests_per_domain", int, "CONCURRENT_REQUESTS_PER_DOMAIN", "requests in flight per host"),
-    CrawlKey("download_timeout", (int, float), "DOWNLOAD_TIMEOUT", "seconds before a request is given up"),
-    CrawlKey("retry_times", int, "RETRY_TIMES", "retries of a failed request"),
+    CrawlKey("download_delay", (int, float), "DOWNLOAD_DELAY", "seconds between requests to one site", 0, 60),
+    CrawlKey("concurrent_requests", int, "CONCURRENT_REQUESTS", "requests in flight in all", 1),
+    CrawlKey("concurrent_requests_per_domain", int, "CONCURRENT_REQUESTS_PER_DOMAIN", "requests in flight per host",
+             1),
+    CrawlKey("download_timeout", (int, float), "DOWNLOAD_TIMEOUT", "seconds before a request is given up", 1, 600),
+    CrawlKey("retry_times", int, "RETRY_TIMES", "retries of a failed request", 0, 10),
     CrawlKey("user_agent", str, "USER_AGENT", "User-Agent header"),
     CrawlKey("obey_robots", bool, "ROBOTSTXT_OBEY", "honour robots.txt"),
     CrawlKey("autothrottle", bool, "AUTOTHROTTLE_ENABLED", "adapt the delay to the sites' response times"),
-    CrawlKey("workers", int, "CPU_WORKERS", "processes extracting articles"),
-    CrawlKey("max_pages", int, None, "default list pages walked per column"),
+    CrawlKey("workers", int, "CPU_WORKERS", "processes extracting articles (0: in the crawl process)", 0, 64),
+    CrawlKey("max_pages", int, None, "default list pages walked per column", 1),
     # incremental-refresh keys: per site, or in [crawl] as the default for every site
     CrawlKey("since", str, None, "default oldest date stored"),
-    CrawlKey("recheck_days", int, None, "default age under which stored articles are revalidated"),
-    CrawlKey("stop_grace_pages", int, None, "default all-known list pages walked before stopping"),
+    CrawlKey("recheck_days", int, None, "default age under which stored articles are revalidated", 0),
+    CrawlKey("stop_grace_pages", int, None, "default all-known list pages walked before stopping", 0),
+    # limits against endless or huge pages: per site, or in [crawl] as the default for every site
+    CrawlKey("max_article_pages", int, None, "default pages of one article read (the rest is cut)", 1),
+    CrawlKey("max_links_per_list", int, None, "default article links taken from one list page", 1),
+    # schools given by homepage: how often their columns are looked for again
+    CrawlKey("rediscover_days", int, None, "default days before a homepage is read again for new columns", 1),
+    # hosts the schools publish on besides their own (their WeChat account): opt in
+    CrawlKey("follow_hosts", list, None, "default hosts whose article links on a school's lists are fetched too"),
 )
 _CRAWL_TYPES = {key.name: key.type for key in CRAWL_KEYS}
+_CRAWL_KEY = {key.name: key for key in CRAWL_KEYS}
 # [crawl] name -> Scrapy setting name
 CRAWL_SETTINGS = {key.name: key.scrapy_setting for key in CRAWL_KEYS if key.scrapy_setting}
 # [crawl] keys that are per-site defaults, not Scrapy settings
 SITE_DEFAULT_KEYS = tuple(key.name for key in CRAWL_KEYS if key.scrapy_setting is None)
 
-_SITE_KEYS = ("name", "start_urls", "allowed_domains", "article_pattern", *SITE_DEFAULT_KEYS, *OVERRIDE_KEYS)
+_SITE_KEYS = ("name", "home", "start_urls", "columns", "exclude_columns", "allowed_domains", "article_pattern",
+              *SITE_DEFAULT_KEYS, *OVERRIDE_KEYS)
 # Top-level tables
 _TOP_KEYS = {"sites", "crawl", "schedule", "alerts", "topics", "cluster"}
 
@@ -194,6 +243,8 @@ def parse_config(data: dict, where: str = "<config>") -> Config:
     if not isinstance(raw_sites, list) or not raw_sites:
         raise ConfigError(f"{where}: no [[sites]] entries; add at least one school with name and start_urls")
     crawl = _table(data.get("crawl", {}), "crawl", where, _CRAWL_TYPES, positive=False)
+    for key, value in crawl.items():
+        _CRAWL_KEY[key].check(value, f"{where}: [crawl]")
     defaults = {key: crawl[key] for key in SITE_DEFAULT_KEYS if key in crawl}
     sites = []
     for index, raw in enumerate(raw_sites, start=1):
@@ -231,7 +282,8 @@ def _table(raw, name: str, where: str, fields: dict, positive: bool = True) -> d
             value = tuple(v.strip() for v in value)
         elif isinstance(value, bool) and expected is not bool or not isinstance(value, expected):
             raise ConfigError(f"{where}: [{name}]: key {key!r}: wrong type {type(value).__name__}")
-        elif positive and isinstance(value, (int, float)) and not isinstance(value, bool) and value <= 0:
+        elif positive and isinstance(value, (int, float)) and not isinstance(value, bool) and not (
+                math.isfinite(value) and value > 0):
             raise ConfigError(f"{where}: [{name}]: key {key!r}: must be more than 0, got {value!r}")
         values[key] = value
     return values
@@ -311,6 +363,18 @@ def _parse_topics(raw, where: str) -> dict | None:
     return topics
 
 
+def _check_url(url, key: str, where: str) -> None:
+    """An http(s) URL that parses, port and all: a config error now, not a traceback mid-crawl."""
+    try:
+        parts = urlsplit(url) if isinstance(url, str) else None
+        if parts is not None:
+            parts.port  # noqa: B018 (raises on a port out of range)
+    except ValueError as exc:  # "http://[::1/x", "http://h:99999/"
+        raise ConfigError(f"{where}: key {key!r}: {url!r} is not a valid URL ({exc})") from None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"{where}: key {key!r}: {url!r} is not an http(s) URL")
+
+
 def _parse_site(raw: dict, where: str) -> Site:
     name = raw.get("name")
     if not isinstance(name, str) or not name.strip():
@@ -320,26 +384,38 @@ def _parse_site(raw: dict, where: str) -> Site:
         if key not in _SITE_KEYS:
             raise ConfigError(f"{where}: unknown key {key!r} (known: {', '.join(_SITE_KEYS)})")
 
-    start_urls = raw.get("start_urls")
+    home = raw.get("home")
+    if home is not None:
+        _check_url(home, "home", where)
+    start_urls = raw.get("start_urls", [] if home else None)
     if isinstance(start_urls, str):
         start_urls = [start_urls]
-    if not isinstance(start_urls, list) or not start_urls:
-        raise ConfigError(f"{where}: key 'start_urls': missing or empty; list the news column URLs")
+    if not isinstance(start_urls, list) or not (start_urls or home):
+        raise ConfigError(f"{where}: key 'start_urls': missing or empty; list the news column URLs "
+                          f"(or give the school's homepage as home = \"https://…/\")")
+    names = {}
+    for key in ("columns", "exclude_columns"):
+        value = raw.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise ConfigError(f"{where}: key {key!r}: must be a list of column names or parts of them, "
+                              f"like [\"党建\", \"新闻\"]")
+        if value and not home:
+            raise ConfigError(f"{where}: key {key!r}: only for a school given by its home page")
+        names[key] = tuple(v.strip() for v in value)
     for url in start_urls:
-        parts = urlsplit(url) if isinstance(url, str) else None
-        if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ConfigError(f"{where}: key 'start_urls': {url!r} is not an http(s) URL")
+        _check_url(url, "start_urls", where)
 
     domains = raw.get("allowed_domains")
     if domains is None:
-        domains = sorted({urlsplit(u).hostname.lower() for u in start_urls})
+        domains = sorted({urlsplit(u).hostname.lower() for u in [*start_urls, *([home] if home else [])]})
     elif not isinstance(domains, list) or not all(isinstance(d, str) and d for d in domains):
         raise ConfigError(f"{where}: key 'allowed_domains': must be a list of host names")
     domains = [d.lower().strip().lstrip(".") for d in domains]
-    for url in start_urls:
-        host = urlsplit(url).hostname.lower()
-        if not any(host == d or host.endswith("." + d) for d in domains):
-            raise ConfigError(f"{where}: key 'allowed_domains': does not include {host} from start_urls")
+    for key, urls in (("start_urls", start_urls), ("home", [home] if home else [])):
+        for url in urls:
+            host = urlsplit(url).hostname.lower()
+            if not any(host == d or host.endswith("." + d) for d in domains):
+                raise ConfigError(f"{where}: key 'allowed_domains': does not include {host} from {key}")
 
     pattern = raw.get("article_pattern")
     if pattern is not None:
@@ -350,17 +426,19 @@ def _parse_site(raw: dict, where: str) -> Site:
         except re.error as exc:
             raise ConfigError(f"{where}: key 'article_pattern': not a valid regular expression: {exc}") from None
 
-    max_pages = raw.get("max_pages", DEFAULT_MAX_PAGES)
-    if isinstance(max_pages, bool) or not isinstance(max_pages, int) or max_pages < 1:
-        raise ConfigError(f"{where}: key 'max_pages': must be a whole number >= 1, got {max_pages!r}")
-
-    counts = {}
-    for key, default, least in (("recheck_days", DEFAULT_RECHECK_DAYS, 0),
-                                ("stop_grace_pages", DEFAULT_STOP_GRACE_PAGES, 0)):
-        value = raw.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int) or value < least:
-            raise ConfigError(f"{where}: key {key!r}: must be a whole number >= {least}, got {value!r}")
-        counts[key] = value
+    counts = {}  # the per-site whole-number keys (max_pages, recheck_days, …), each in its range
+    for key in (k for k in CRAWL_KEYS if k.scrapy_setting is None and k.type is int):
+        value = raw.get(key.name, Site.__dataclass_fields__[key.name].default)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"{where}: key {key.name!r}: must be a whole number >= {key.least:g}, got {value!r}")
+        key.check(value, where)
+        counts[key.name] = value
+    follow = raw.get("follow_hosts", ())
+    if isinstance(follow, str):
+        follow = [follow]
+    if not isinstance(follow, (list, tuple)) or not all(isinstance(h, str) and h.strip() and "/" not in h
+                                                         for h in follow):
+        raise ConfigError(f"{where}: key 'follow_hosts': must be a list of host names, like [\"mp.weixin.qq.com\"]")
     since = raw.get("since")
     if since is not None:
         if not isinstance(since, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", since):
@@ -376,9 +454,11 @@ def _parse_site(raw: dict, where: str) -> Site:
     return Site(
         name=name.strip(),
         start_urls=tuple(start_urls),
+        home=home,
+        **names,
+        follow_hosts=tuple(h.strip().lower().lstrip(".") for h in follow),
         allowed_domains=tuple(domains),
         article_pattern=pattern,
-        max_pages=max_pages,
         overrides=overrides_from(raw, complain),
         since=since,
         **counts,

@@ -11,11 +11,13 @@ by name.
 """
 from __future__ import annotations
 
-from datetime import datetime
+import logging
+from datetime import datetime, timedelta
 
 import scrapy
 
 from crawler.config import Config, Site
+from crawler.extract.columns import name_matches
 from crawler.extract.dates import SHANGHAI
 from crawler.incremental import KnownState, conditional_headers, older_than, plan_known_article
 from crawler.run_memory import RunMemory
@@ -23,6 +25,8 @@ from crawler.run_memory import RunMemory
 LIST_PRIORITY = 20  # page 1 of every column starts at once
 ARTICLE_PRIORITY = 10  # then articles, so the newest are stored first
 DEEPER_LIST_PRIORITY = 0  # deeper list pages wait: the frontier holds a page of links, not the archive
+
+logger = logging.getLogger(__name__)
 
 
 class Frontier:
@@ -37,12 +41,35 @@ class Frontier:
 
     # ------------------------------------------------------------ list pages
     def seeds(self):
-        """Page 1 of every school's news columns."""
+        """Page 1 of every school's news columns: its start URLs, and for a school given by its
+        homepage, the homepage when its columns are due to be looked for again (``rediscover_days``),
+        else the columns found there before."""
         for site in self.config.sites:
             for url in site.start_urls:
                 yield self.list_page(site, url, page=1, column=url, streak=0)
+            if not site.home:
+                continue
+            if self.discovery_due(site):
+                yield self.home(site)
+                continue
+            for url, name in self.known.columns.get(site.name, {}).items():
+                if url not in site.start_urls and name_matches(name, site.columns, site.exclude_columns):
+                    yield self.list_page(site, url, page=1, column=url, streak=0)
 
-    def list_page(self, site: Site, url: str, page: int, column: str, streak: int) -> scrapy.Request:
+    def discovery_due(self, site: Site) -> bool:
+        checked = self.known.homes_checked.get(site.name)
+        if not checked or not self.known.columns.get(site.name):
+            return True
+        return self.now - datetime.fromisoformat(checked) >= timedelta(days=site.rediscover_days)
+
+    def home(self, site: Site) -> scrapy.Request:
+        self.count(site.name, "requests")
+        return scrapy.Request(site.home, callback=self.callbacks.parse_home, errback=self.callbacks.on_error,
+                              cb_kwargs={"site_name": site.name}, meta={"site": site.name, "kind": "home"},
+                              priority=LIST_PRIORITY, dont_filter=True)
+
+    def list_page(self, site: Site, url: str, page: int, column: str, streak: int,
+                  discovering: str | None = None, column_key: str | None = None) -> scrapy.Request:
         self.count(site.name, "requests")
         headers = {}
         if column in self.known.walked_columns and url in self.known.list_pages:
@@ -53,25 +80,20 @@ class Frontier:
             callback=self.callbacks.parse_list,
             errback=self.callbacks.on_error,
             headers=headers,
-            cb_kwargs={"site_name": site.name, "page": page, "column": column, "streak": streak},
+            cb_kwargs={"site_name": site.name, "page": page, "column": column, "streak": streak,
+                       **({"discovering": discovering} if discovering else {}),
+                       **({"column_key": column_key} if column_key is not None else {})},
             meta={"site": site.name, "kind": "list", "handle_httpstatus_list": [304]},
             priority=LIST_PRIORITY if page == 1 else DEEPER_LIST_PRIORITY,
             dont_filter=page == 1,
         )
 
-    def list_is_unchanged(self, column: str, url: str, fingerprint: str) -> bool:
-        """A list page of a walked column whose article links and headlines are as last time."""
-        before = self.known.list_pages.get(url)
-        return column in self.known.walked_columns and before is not None and before.links_hash == fingerprint
-
     def after_list(self, site: Site, list_url: str, links, next_url: str | None, page: int, column: str,
-                   streak: int, list_unchanged: bool):
+                   streak: int, column_key: str | None = None):
         """The requests a list page leads to: its new articles, the stored ones to revalidate,
         and its next page unless the walk ends here. Yields requests; returns how the column's
         walk goes on: ``"next"`` (its next page is asked), ``"end"`` (this is its last page),
         or ``"stored"`` (the rest is stored: a walked column stops here)."""
-        if not list_unchanged:
-            self.memory.list_changed(site.name)
         all_known, all_too_old = bool(links), bool(links)
         for url, list_date, list_title in links:
             if older_than(list_date, site.since):
@@ -79,6 +101,9 @@ class Frontier:
                 continue
             all_too_old = False
             known = self.known.article(url)
+            if known is None and url in self.known.failing:  # failing for good: asked at its weekly recheck
+                self.count(site.name, "failing_links")
+                continue
             if known is None:
                 all_known = False
                 if not self.memory.is_requested(url):
@@ -87,8 +112,8 @@ class Frontier:
             self.memory.saw_listed(known.url)
             if self.memory.is_requested(known.url):
                 continue
-            plan = plan_known_article(known, list_title=list_title, list_date=list_date,
-                                      list_unchanged=list_unchanged, now=self.now, recheck_days=site.recheck_days)
+            plan = plan_known_article(known, list_title=list_title, list_date=list_date, now=self.now,
+                                      recheck_days=site.recheck_days)
             if plan == "recheck":
                 yield self.article(site, known.url, list_url, list_date, known)
             else:
@@ -99,7 +124,7 @@ class Frontier:
             return "end"
         if column in self.known.walked_columns and streak > site.stop_grace_pages:
             return "stored"
-        yield self.list_page(site, next_url, page + 1, column, streak)
+        yield self.list_page(site, next_url, page + 1, column, streak, column_key=column_key)
         return "next"
 
     # ------------------------------------------------------------ articles
@@ -122,8 +147,15 @@ class Frontier:
         ), url)
 
     def article_page(self, site: Site, url: str, carried: dict) -> scrapy.Request | None:
-        """The next page of a multi-page article, once per run; ``carried`` holds the earlier pages."""
+        """The next page of a multi-page article, once per run; ``carried`` holds the earlier pages.
+        None past ``max_article_pages``: the article is stored with the pages read."""
         if self.memory.is_requested(url):
+            return None
+        read = len(carried["pages"]) + 1
+        if read >= site.max_article_pages:
+            self.count(site.name, "article_pages_cut")
+            logger.warning("[%s] article longer than %d pages (max_article_pages): stored with its first %d, "
+                           "not asking %s: %s", site.name, site.max_article_pages, read, url, carried["first"]["url"])
             return None
         self.count(site.name, "requests")
         return self.memory.claim(scrapy.Request(
@@ -137,12 +169,11 @@ class Frontier:
     # ------------------------------------------------------------ young articles no list showed
     def unlisted_young(self) -> list[scrapy.Request]:
         """Each site's young stored articles that no walked list page linked to (deleted ones
-        answer 404 and get ``gone_at``), once per run. Sites whose lists are all as last time
-        are left alone: a quiet night stays a few list pages."""
+        answer 404 and get ``gone_at``), once per run: also behind a list page that answered 304
+        (an edit leaves the list as it was). Conditional GETs: on a quiet night, 304s."""
         requests = []
-        changed = self.memory.sites_with_changed_lists()
         for site in self.config.sites:
-            if site.name in self.swept or site.name not in changed:
+            if site.name in self.swept:
                 continue
             self.swept.add(site.name)
             for known in self.known.young_articles(site.name, self.now, site.recheck_days):

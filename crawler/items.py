@@ -75,6 +75,40 @@ class SkippedLinkItem:
 
 
 @dataclass
+class ColumnFoundItem:
+    """A page the homepage links to is a news column (a dated list of article links)."""
+
+    start_url: str
+    site: str
+    name: str
+    seen_at: str
+
+
+@dataclass
+class HomeCheckedItem:
+    """A school's homepage was read for its columns; a known column it no longer links to is gone."""
+
+    site: str
+    home: str
+    checked_at: str
+    candidates: list[str] = field(default_factory=list)
+
+
+@dataclass
+class FailingLinkItem:
+    """A list's link that failed for good tonight (403, 5xx after retries, a timeout, an off-site
+    redirect): remembered in skipped_links with a ``recheck_at`` (crawler.incremental
+    failing_recheck_at), so it is no gap and is not asked every night. ``lasting``: a failure
+    that will not pass by itself (a 403, an off-site redirect), remembered at its first time."""
+
+    url: str
+    site: str
+    reason: str
+    seen_at: str
+    lasting: bool = False
+
+
+@dataclass
 class ColumnWalkedItem:
     """A column was walked to its end (or to max_pages/since): later runs may stop at known pages."""
 

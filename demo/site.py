@@ -284,7 +284,7 @@ def _traps(school: School, number: int, total: int) -> list[tuple[str, str, str]
         return [("/Item/8898.aspx", "（已删除）校园开放日通知", "2023-04-01")]
     if number == total:
         if school.cms == "webplus":
-            return [("/nbxx/2023/0610/c99a6001/page.htm", "内部通知：中层干部会议安排", "2023-06-10")]
+            return [("/nbxx/2023/0610/c1234a6001/page.htm", "内部通知：中层干部会议安排", "2023-06-10")]
         if school.cms == "vsb":
             return [("../../info/1099/9001.htm", "内部通知：教职工大会安排", "2023-02-10")]
         return [("/Item/8899.aspx", "内部：期中考试安排", "2023-04-20")]
@@ -329,9 +329,36 @@ def _render_list(school: School, number: int, total: int, items) -> str:
     return f'{crumb}<div class="main"><div class="col_title"><h2>新闻动态</h2></div>{body}</div>{notice}'
 
 
+# ------------------------------------------------------------------ homepage
+def home_page(school: School) -> str:
+    """The school's homepage as templates build it: the menu, a news box and a notices box, each
+    closed by a 更多>> link, and links to pages that are no news column (学校概况, 联系我们)."""
+    items = "".join(f'<li><a href="{school.article_path(a)}" title="{esc(a["title"])}">{esc(a["title"][:18])}</a>'
+                    f'<span>{a["date"][5:10]}</span></li>' for a in school.articles[:5])
+    return f"""<div class="banner"><img src="/images/banner.jpg" alt="校园风光"></div>
+<div class="home-main">
+<div class="box news"><div class="box-title"><h2>学校要闻</h2><a class="more" href="{school.list_path}">更多&gt;&gt;</a></div>
+<ul>{items}</ul></div>
+<div class="box notice"><div class="box-title"><h2>通知公告</h2><a class="more" href="/tzgg/list.htm">更多&gt;&gt;</a></div>
+<ul><li><a href="/tzgg/list.htm">{esc(school.notice)}</a></li></ul></div>
+<div class="box links"><a href="/xxgk/index.htm">学校概况</a> <a href="/lxwm/index.htm">联系我们</a></div>
+</div>"""
+
+
+def about_page(school: School, title: str) -> str:
+    return f"""<div class="main"><h1>{esc(title)}</h1>
+<p>{esc(school.name)}创建于1958年，是一所以交通运输、智能制造为特色的公办学校。学校坚持立德树人，深化产教融合、校企合作。</p>
+<p>地址：南湖区学院路88号 电话：0573-83640000</p></div>"""
+
+
 # ------------------------------------------------------------------ whole site
 def site_pages(school: School) -> dict[str, Page]:
-    pages: dict[str, Page] = {}
+    pages: dict[str, Page] = {"/": Page(document(school, school.name, home_page(school)),
+                                        f"text/html; charset={school.declared}"),
+                              "/xxgk/index.htm": Page(document(school, "学校概况", about_page(school, "学校概况")),
+                                                      f"text/html; charset={school.declared}"),
+                              "/lxwm/index.htm": Page(document(school, "联系我们", about_page(school, "联系我们")),
+                                                      f"text/html; charset={school.declared}")}
     pages.update(list_pages(school))
     for index, article in enumerate(school.articles):
         pages.update(article_pages(school, article, index))
@@ -346,7 +373,7 @@ def site_pages(school: School) -> dict[str, Page]:
     if school.cms == "powereasy":
         pages["/Article/ShowArticle.asp"] = Page(b"", "text/html", 301, location=school.article_path(school.articles[2]))
     if school.cms == "webplus":
-        pages["/nbxx/2023/0610/c99a6001/page.htm"] = Page(document(school, "内部通知", "<h1>内部通知</h1><p>仅限校内。</p>"))
+        pages["/nbxx/2023/0610/c1234a6001/page.htm"] = Page(document(school, "内部通知", "<h1>内部通知</h1><p>仅限校内。</p>"))
     if school.cms == "vsb":
         pages["/info/1099/9001.htm"] = Page(document(school, "内部通知", "<h1>内部通知</h1><p>仅限校内。</p>"),
                                             f"text/html; charset={school.declared}")

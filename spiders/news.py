@@ -37,12 +37,14 @@ from crawler.config import Config, Site
 from crawler.extract.charset import NotText, page_text
 from crawler.extract.dates import SHANGHAI, now_iso, parse_date
 from crawler.frontier import Frontier
+from crawler.middlewares import OffsiteRedirect
 from crawler.incremental import KnownState, links_fingerprint, older_than
 from crawler.prepare import prepare_article, warm_up
 from crawler.run_memory import RunMemory
 from crawler.workers import CpuWorkers
-from crawler.items import (ArticleCheckedItem, ArticleGoneItem, ArticleItem, ColumnWalkedItem, ListPageItem,
-                           SkippedLinkItem)
+from crawler.extract.columns import built_by_script, column_candidates, is_news_list, name_matches, script_list_note
+from crawler.items import (ArticleCheckedItem, ArticleGoneItem, ArticleItem, ColumnFoundItem, ColumnWalkedItem,
+                           FailingLinkItem, HomeCheckedItem, ListPageItem, SkippedLinkItem)
 from crawler.extract.links import (
     articles_by_structure,
     continuation_suffix,
@@ -52,6 +54,8 @@ from crawler.extract.links import (
     looks_like_article,
     looks_like_list_page,
     may_continue,
+    numbered_under,
+    own_column,
 )
 from crawler.extract.urls import canonical_url
 
@@ -85,12 +89,27 @@ class NewsSpider(scrapy.Spider):
         name = site if isinstance(site, str) else site.name
         self.crawler.stats.inc_value(f"site/{name}/{key}", n)
 
-    def error(self, site: Site, message: str) -> None:
+    def error(self, site: Site, message: str, log: bool = True) -> None:
+        """A counted error, the school's first error if it is the first; ``log``: False when
+        the line was logged already (an off-site redirect, by the middleware that refused it)."""
         self.count(site, "errors")
         key = f"site/{site.name}/first_error"
         if not self.crawler.stats.get_value(key):
             self.crawler.stats.set_value(key, message)
-        logger.warning("[%s] %s", site.name, message)
+        if log:
+            logger.warning("[%s] %s", site.name, message)
+
+    def link_url(self, response, site: Site, href: str) -> str | None:
+        """The canonical URL of a link on ``response``; None, counted with one line, for a link that
+        is no URL (a port out of range, a broken IPv6 host): that link is skipped, not its page."""
+        try:
+            url = canonical_url(response.urljoin(href))
+            urlsplit(url).port  # noqa: B018 (raises on a port out of range)
+        except ValueError as exc:
+            self.count(site, "bad_links")
+            logger.info("[%s] 跳过无法解析的链接 %r (%s): %s", site.name, href, exc, response.url)
+            return None
+        return url
 
     def on_site(self, site: Site, url: str) -> bool:
         """Inside ``site`` and not inside another configured school (which may share a parent domain)."""
@@ -102,7 +121,37 @@ class NewsSpider(scrapy.Spider):
             yield request
 
     # ------------------------------------------------------------ list pages
-    def parse_list(self, response, site_name: str, page: int, column: str | None = None, streak: int = 0):
+    # ------------------------------------------------------------ homepages: finding the columns
+    def parse_home(self, response, site_name: str):
+        """A school's homepage: its news columns are the menu's and the news boxes' 更多 links;
+        each candidate is then asked, and is a column if its page is a dated list."""
+        site = self.sites[site_name]
+        if not isinstance(response, TextResponse):
+            self.error(site, f"homepage is not text ({response.headers.get('Content-Type', b'').decode()}): "
+                             f"{response.url}")
+            return
+        self.count(site, "bytes", len(response.body))
+        found = column_candidates(response.text, response.url, lambda url: self.on_site(site, url))
+        yield HomeCheckedItem(site=site.name, home=site.home, checked_at=now_iso(), candidates=[c.url for c in found])
+        wanted = [c for c in found if name_matches(c.name, site.columns, site.exclude_columns)
+                  and c.url not in site.start_urls]
+        logger.info("[%s] 首页 %s: %d 个候选栏目", site.name, response.url, len(wanted))
+        if not wanted:
+            self.error(site, f"首页上没有找到新闻栏目: {response.url}")
+        for candidate in wanted:
+            yield self.frontier.list_page(site, candidate.url, page=1, column=candidate.url, streak=0,
+                                          discovering=candidate.name)
+
+    def script_list(self, site: Site, name: str | None, url: str) -> None:
+        """A column whose list a script builds: said in one Chinese line, counted for the summary."""
+        self.count(site, "script_lists")
+        logger.warning("[%s] %s", site.name, script_list_note(name or "", url))
+
+    # ------------------------------------------------------------ list pages
+    def parse_list(self, response, site_name: str, page: int, column: str | None = None, streak: int = 0,
+                   discovering: str | None = None, column_key: str | None = None):
+        """A list page; ``discovering``: the name of a homepage link that may be a column;
+        ``column_key``: the column its article URLs carry, as page 1 showed it."""
         site = self.sites[site_name]
         column = column or response.url
         if response.status == 304:  # exactly as last time: nothing new here or behind it
@@ -110,38 +159,50 @@ class NewsSpider(scrapy.Spider):
             logger.info("[%s] 列表第%d页未变 (304): %s", site.name, page, response.url)
             return
         if not isinstance(response, TextResponse):
-            self.error(site, f"list page is not text ({response.headers.get('Content-Type', b'').decode()}): {response.url}")
+            if discovering is None:
+                self.error(site, f"list page is not text ({response.headers.get('Content-Type', b'').decode()}): "
+                                 f"{response.url}")
             return
-        self.count(site, "list_pages")
         self.count(site, "bytes", len(response.body))
         try:
-            links, next_url = self.read_list(response, site, page)
+            links, next_url, column_key = self.read_list(response, site, page, column_key)
         except Exception as exc:  # a broken page is one error, never the end of the site
             self.error(site, f"cannot read list page {response.url}: {exc!r}")
             return
+        if not links and built_by_script(response.text):
+            self.script_list(site, discovering, response.url)
+        if discovering is not None:
+            if not is_news_list(links):
+                logger.info("[%s] 「%s」不是新闻栏目（没有带日期的文章列表）: %s", site.name, discovering, response.url)
+                return
+            logger.info("[%s] 发现栏目「%s」: %s", site.name, discovering, response.url)
+            yield ColumnFoundItem(start_url=response.url, site=site.name, name=discovering, seen_at=now_iso())
+        self.count(site, "list_pages")
         logger.info("[%s] 列表第%d页 %s: %d 篇", site.name, page, response.url, len(links))
         self.count(site, "article_links", len(links))
-        yield from self.follow_list(response, site, links, next_url, page, column, streak)
+        yield from self.follow_list(response, site, links, next_url, page, column, streak, column_key)
 
-    def follow_list(self, response, site: Site, links, next_url: str | None, page: int, column: str, streak: int):
+    def follow_list(self, response, site: Site, links, next_url: str | None, page: int, column: str, streak: int,
+                    column_key: str | None = None):
         """Remember the list page, then ask for what it leads to (the frontier decides)."""
         fingerprint = links_fingerprint(links)
-        unchanged = self.frontier.list_is_unchanged(column, response.url, fingerprint)
         yield ListPageItem(url=response.url, site=site.name, etag=_header(response, "ETag"),
                            last_modified=_header(response, "Last-Modified"), links_hash=fingerprint,
                            fetched_at=now_iso(), column=column,
                            links=[url for url, list_date, _ in links if not older_than(list_date, site.since)])
-        walk = yield from self.frontier.after_list(site, response.url, links, next_url, page, column, streak, unchanged)
+        walk = yield from self.frontier.after_list(site, response.url, links, next_url, page, column, streak,
+                                                   column_key)
         if walk == "end" and column not in self.known.walked_columns:
             yield ColumnWalkedItem(start_url=column, site=site.name, walked_at=now_iso())
         elif walk == "stored":
             logger.info("[%s] 第%d页起都已入库，停止翻页: %s", site.name, page, column)
 
-    def read_list(self, response: TextResponse, site: Site, page: int):
-        """Article links (url, date shown beside it, headline) and the next list page's URL."""
+    def read_list(self, response: TextResponse, site: Site, page: int, column_key: str | None = None):
+        """Article links (url, date shown beside it, headline), the next list page's URL, and
+        the column key its article URLs carry (page 1's, passed on to the next pages)."""
         if _is_feed(response):
-            return self.read_feed(response, site), None
-        articles: list[tuple[str, str | None, str | None]] = []
+            return self.capped(response, site, self.read_feed(response, site)), None, None
+        articles: list[tuple[str, object, str | None]] = []  # (url, anchor, headline); dates once capped
         seen = set()
         next_url = None
         numbered: dict[int, str] = {}
@@ -150,14 +211,20 @@ class NewsSpider(scrapy.Spider):
             href = anchor.attrib["href"].strip()
             if not href or href.startswith(("javascript:", "mailto:", "tel:", "#")):
                 continue
-            url = canonical_url(response.urljoin(href))
-            if not self.on_site(site, url) or is_attachment(url):
+            url = self.link_url(response, site, href)
+            if url is None or is_attachment(url):
                 continue
             text = " ".join(t.strip() for t in anchor.xpath(".//text()").getall()).strip()
+            if not self.on_site(site, url):
+                # an article the school publishes elsewhere (its WeChat account), when it opted in
+                if site.follows(urlsplit(url).hostname) and looks_like_article(url) and url not in seen:
+                    seen.add(url)
+                    articles.append((url, anchor, anchor.attrib.get("title") or text))
+                continue
             if looks_like_article(url, site.article_pattern):
                 if url not in seen:
                     seen.add(url)
-                    articles.append((url, _date_beside(anchor), anchor.attrib.get("title") or text))
+                    articles.append((url, anchor, anchor.attrib.get("title") or text))
                 continue
             if next_url is None and is_next_text(text) and url != response.url:
                 next_url = url
@@ -167,12 +234,32 @@ class NewsSpider(scrapy.Spider):
                 other_links.append((url, text, anchor))
         if next_url is None:
             next_url = numbered.get(page + 1)
+        if site.article_pattern is None:
+            # articles that are plain numbers in the column's folder (tzgg/12345.html), when they make a list
+            plain = [(u, a, a.attrib.get("title") or t) for u, t, a in other_links
+                     if len(t) >= 5 and not t.isdigit() and numbered_under(response.url, u) and u not in seen]
+            if len(plain) >= 3:
+                articles += list({u: (u, a, t) for u, a, t in reversed(plain)}.values())[::-1]
+        if site.article_pattern is None:  # the column's own list, not sidebars of other columns
+            own, column_key = own_column([(u, a.root, t) for u, a, t in articles], column_key)
+            kept = {u for u, _, _ in own}
+            articles = [item for item in articles if item[0] in kept]
         if not articles and site.article_pattern is None:
             # an unknown CMS: the column's items are the biggest group of alike headline links
             chosen = set(articles_by_structure([(u, t) for u, t, _ in other_links]))
-            articles = [(u, _date_beside(a), a.attrib.get("title") or t) for u, t, a in other_links if u in chosen]
-            articles = list({u: (u, d, t) for u, d, t in reversed(articles)}.values())[::-1]
-        return articles, next_url
+            articles = [(u, a, a.attrib.get("title") or t) for u, t, a in other_links if u in chosen]
+            articles = list({u: (u, a, t) for u, a, t in reversed(articles)}.values())[::-1]
+        beside = _DatesBeside()
+        return [(u, beside.date(a), t) for u, a, t in self.capped(response, site, articles)], next_url, column_key
+
+    def capped(self, response, site: Site, links: list) -> list:
+        """At most ``max_links_per_list`` of a list page's article links (the first ones), the cut counted."""
+        if len(links) <= site.max_links_per_list:
+            return links
+        self.count(site, "list_links_cut", len(links) - site.max_links_per_list)
+        logger.warning("[%s] list page with %d article links: the first %d taken (max_links_per_list): %s",
+                       site.name, len(links), site.max_links_per_list, response.url)
+        return links[:site.max_links_per_list]
 
     def read_feed(self, response: TextResponse, site: Site) -> list[tuple[str, str | None, str | None]]:
         """RSS, Atom or sitemap: every on-site link is an article candidate."""
@@ -183,8 +270,8 @@ class NewsSpider(scrapy.Spider):
             when = node.xpath("./pubDate/text() | ./published/text() | ./updated/text() | ./lastmod/text()").get()
             title = node.xpath("./title/text()").get()
             if link:
-                url = canonical_url(response.urljoin(link.strip()))
-                if self.on_site(site, url) and not is_attachment(url):
+                url = self.link_url(response, site, link.strip())
+                if url is not None and self.on_site(site, url) and not is_attachment(url):
                     out.append((url, when, title))
         return out
 
@@ -272,7 +359,10 @@ class NewsSpider(scrapy.Spider):
             return None
         candidates = {}
         for anchor in response.xpath("//a[@href]"):
-            url = canonical_url(response.urljoin(anchor.attrib["href"].strip()))
+            try:
+                url = canonical_url(response.urljoin(anchor.attrib["href"].strip()))
+            except ValueError:  # a malformed link is no next page
+                continue
             number = continuation_suffix(first_url, url)
             if number is None:
                 continue
@@ -292,11 +382,28 @@ class NewsSpider(scrapy.Spider):
         site = self.sites.get(request.cb_kwargs.get("site_name"))
         if site is None:
             return
+        if request.cb_kwargs.get("discovering"):  # a homepage link that is no column: not the school's fault
+            logger.info("[%s] 候选栏目「%s」打不开 (%s): %s", site.name, request.cb_kwargs["discovering"],
+                        failure.getErrorMessage(), request.url)
+            return
         kind = request.meta.get("kind", "page")
+        remember = kind == "article" and not request.meta.get("known")  # a list's link, not a stored article
+        if failure.check(OffsiteRedirect):  # counted and logged by the redirect middleware that refused it
+            reason = f"off-site redirect to {failure.value.target}"
+            if remember:
+                return _failing(request, site, reason, lasting=True)
+            if kind == "list":
+                self.count(site, "list_errors")
+            if kind != "article":
+                self.error(site, f"{kind} page {request.url}: {reason}, not followed", log=False)
+            return None
         if failure.check(IgnoreRequest) and not failure.check(HttpError):
             if "robots" in str(failure.value).lower() or "Forbidden by robots.txt" in repr(failure.value):
                 self.count(site, "robots_blocked")
-                logger.info("[%s] robots.txt 禁止: %s", site.name, request.url)
+                if kind == "list" and request.cb_kwargs.get("page") == 1:  # a start URL: the column is closed
+                    self.error(site, f"robots.txt 禁止: {request.url}")
+                else:
+                    logger.info("[%s] robots.txt 禁止: %s", site.name, request.url)
                 return _skipped(request, site, "robots.txt")
             self.error(site, f"{kind} page {request.url} given up: {failure.getErrorMessage()}")
             return _skipped(request, site, failure.getErrorMessage()) if kind == "article" else None
@@ -315,10 +422,15 @@ class NewsSpider(scrapy.Spider):
             if kind == "list":
                 self.count(site, "list_errors")
             self.error(site, f"HTTP {status} for {kind} page {request.url}")
+            if remember:  # a 5xx (after its retries), 408 or 429 may pass: it gets a second night
+                passing = status >= 500 or status in self.crawler.settings.getlist("RETRY_HTTP_CODES")
+                return _failing(request, site, f"HTTP {status}", lasting=not passing)
             return
         if kind == "list":
             self.count(site, "list_errors")
         self.error(site, f"{failure.type.__name__} for {kind} page {request.url}: {failure.getErrorMessage()}")
+        if remember:  # a timeout, a reset: may pass, so it gets a second night
+            return _failing(request, site, f"{failure.type.__name__}: {failure.getErrorMessage()}", lasting=False)
 
 
     # ------------------------------------------------------------ young articles no list showed
@@ -340,6 +452,13 @@ def _skipped(request, site: Site, reason: str) -> SkippedLinkItem:
     return _skipped_link(_link(request), site, reason)
 
 
+def _failing(request, site: Site, reason: str, lasting: bool) -> FailingLinkItem:
+    """The list's link failed for good tonight: remembered, asked again at its recheck (a week;
+    the next night for a first failure that may pass), no gap in its column meanwhile."""
+    link = (request.cb_kwargs.get("first") or {}).get("link") or _link(request)  # a later page: the article's link
+    return FailingLinkItem(url=canonical_url(link), site=site.name, reason=reason, seen_at=now_iso(), lasting=lasting)
+
+
 def _skipped_link(link: str, site: Site, reason: str) -> SkippedLinkItem:
     """The list's link will never be an article: not a gap in its column."""
     return SkippedLinkItem(url=canonical_url(link), site=site.name, reason=reason, seen_at=now_iso())
@@ -355,21 +474,34 @@ def _is_feed(response: TextResponse) -> bool:
     return head.startswith("<?xml") and any(tag in head for tag in ("<rss", "<feed", "<urlset"))
 
 
-def _date_beside(anchor) -> str | None:
+class _DatesBeside:
     """The date a list shows next to a link: in its title attribute, or in the nearest
-    enclosing block (li, tr, or a div row) that holds this one link's date only."""
-    title = anchor.attrib.get("title", "")
-    if parse_date(title):
-        return title
-    node = anchor
-    for _ in range(3):
-        node = node.xpath("..")
-        if not node:
-            return None
-        node = node[0]
-        text = " ".join(node.xpath(".//text()").getall())
-        if len(text) > 300 or len(node.xpath(".//a[@href]")) > 2:
-            return None
-        if parse_date(text):
-            return text
-    return None
+    enclosing block (li, tr, or a div row) that holds this one link's date only.
+
+    Each enclosing block is read once per page (its text and its links, kept by element): a
+    list of 3,000 links in one div reads that div once, not once per link."""
+
+    def __init__(self):
+        self.blocks: dict = {}  # lxml element -> its text, or None when it is more than one row
+
+    def date(self, anchor) -> str | None:
+        title = anchor.attrib.get("title", "")
+        if parse_date(title):
+            return title
+        node = anchor.root
+        for _ in range(3):
+            node = node.getparent()
+            if node is None:
+                return None
+            text = self.row_text(node)
+            if text is None:
+                return None
+            if parse_date(text):
+                return text
+        return None
+
+    def row_text(self, node) -> str | None:
+        if node not in self.blocks:
+            text = " ".join(node.xpath(".//text()"))
+            self.blocks[node] = None if len(text) > 300 or len(node.xpath(".//a[@href]")) > 2 else text
+        return self.blocks[node]

@@ -8,7 +8,12 @@ import os
 import sqlite3
 import subprocess
 import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
 from pathlib import Path
+
+from demo.site import Page
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ROOT / "tests" / "pages"  # saved real pages; manifest.json names each one's origin
@@ -69,7 +74,8 @@ def rows(db_path) -> list[tuple]:
         found = conn.execute(f"SELECT {', '.join(COMPARED)} FROM articles ORDER BY url").fetchall()
         clusters = conn.execute("SELECT a.url, c.url FROM articles a JOIN articles c ON c.id = a.cluster_id "
                                 "ORDER BY a.url").fetchall()
-        search = conn.execute("SELECT a.url, f.title, f.text FROM articles a JOIN articles_fts f ON f.rowid = a.id "
+        # the search index keeps no text (content=''): its per-article digest of what it indexed
+        search = conn.execute("SELECT a.url, s.digest FROM articles a JOIN search_rows s ON s.article_id = a.id "
                               "ORDER BY a.url").fetchall()
         return [found, clusters, search]
     finally:
@@ -102,3 +108,48 @@ def query(db_path, sql: str) -> list[tuple]:
         return conn.execute(sql).fetchall()
     finally:
         conn.close()
+
+
+class Host:
+    """One loopback address serving ``pages`` (path -> Page), recording every path asked."""
+
+    def __init__(self, address: str, pages: dict[str, Page] | None = None, default: Page | None = None):
+        self.pages = dict(pages or {})
+        self.default = default  # the answer to any other path (None: 404)
+        self.hits: list[str] = []
+        host = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self):  # noqa: N802
+                path = urlsplit(self.path).path
+                host.hits.append(path)
+                page = host.pages.get(path) or host.default or Page(b"not found", "text/plain", 404)
+                self.send_response(page.status)
+                self.send_header("Content-Type", page.content_type)
+                if page.location:
+                    self.send_header("Location", page.location)
+                self.send_header("Content-Length", str(len(page.body)))
+                self.end_headers()
+                self.wfile.write(page.body)
+
+            def log_message(self, format, *args):
+                pass
+
+        self.server = ThreadingHTTPServer((address, 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def base(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def __enter__(self) -> "Host":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()

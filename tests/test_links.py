@@ -71,3 +71,81 @@ def test_unknown_cms_items_found_by_structure():
              ("https://x.cn/news/show/103", "我校学子在技能大赛中获一等奖")]
     assert articles_by_structure(links) == ["https://x.cn/news/show/101", "https://x.cn/news/show/102",
                                             "https://x.cn/news/show/103"]
+
+
+# ---------------------------------------------------------------- a list page's own column
+def _items(html: str, base: str = "https://www.x.edu.cn/xwdt/list.htm"):
+    import lxml.html
+
+    tree = lxml.html.fromstring(html)
+    return [(lxml.html.urljoin(base, a.get("href")), a, a.text_content()) for a in tree.iter("a")]
+
+
+MAIN = "".join(f'<li><a href="/2023/0{m}10/c1234a5678{m}/page.htm">学院召开第{m}次党建工作推进会</a>'
+               f'<span>2023-0{m}-10</span></li>' for m in range(1, 8))
+HOT = "".join(f'<li><a href="/2023/0{m}11/c9876a4321{m}/page.htm">热点{m}</a></li>' for m in range(1, 5))
+
+
+def test_a_sidebar_of_another_column_is_not_the_columns_list():
+    from crawler.extract.links import own_column
+
+    page = f'<div class="main"><ul class="news_list">{MAIN}</ul></div><div class="side"><h3>热点新闻</h3><ul>{HOT}</ul></div>'
+    own, key = own_column(_items(page))
+    assert [url.rsplit("/", 2)[-2] for url, _, _ in own] == [f"c1234a5678{m}" for m in range(1, 8)]
+    assert key == "WebPlus (Sudy):1234"
+
+
+def test_the_key_of_page_one_holds_on_a_short_last_page():
+    from crawler.extract.links import own_column
+
+    last = "".join(f'<li><a href="/2023/0{m}10/c1234a5678{m}/page.htm">第{m}条</a></li>' for m in range(1, 3))
+    page = f'<ul class="news_list">{last}</ul><div class="side"><ul>{HOT}</ul></div>'  # the sidebar is longer here
+    own, _ = own_column(_items(page), "WebPlus (Sudy):1234")
+    assert len(own) == 2 and all("c1234" in url for url, _, _ in own)
+
+
+def test_vsb_column_ids_and_links_without_one():
+    from crawler.extract.links import own_column
+
+    main = "".join(f'<tr><td><a href="../info/1045/23{n:02d}.htm">通知{n}</a></td><td>2023-05-{n:02d}</td></tr>'
+                   for n in range(1, 9))
+    side = '<ul><li><a href="../info/1099/9001.htm">内部通知</a></li><li><a href="../info/1101/77.htm">招生</a></li></ul>'
+    own, key = own_column(_items(f"<table>{main}</table>{side}", "https://www.x.edu.cn/index/tzgg.htm"))
+    assert key == "VSB (博达 Visual SiteBuilder):1045" and len(own) == 8
+    # where no CMS names the column in its URLs, every link is kept
+    plain = _items('<ul><li><a href="/news/2023/0410/x123.html">甲</a></li><li><a href="/a/2023/05/01/b99.html">乙</a></li></ul>')
+    assert own_column(plain) == (plain, None)
+
+
+@pytest.mark.parametrize("url, under", [
+    ("https://www.x.edu.cn/tzgg/12345.html", True),
+    ("https://www.x.edu.cn/tzgg/2.htm", False),  # a pager's page, not an article
+    ("https://www.x.edu.cn/xwdt/12345.html", False),  # another column's folder
+    ("https://www.x.edu.cn/tzgg/sub/12345.html", False),
+])
+def test_plain_numbers_under_the_column(url, under):
+    from crawler.extract.links import numbered_under
+
+    assert numbered_under("https://www.x.edu.cn/tzgg/list.htm", url) is under
+
+
+@pytest.mark.parametrize("name", ["009.html", "011.html", "018.html", "019.html"])
+def test_saved_list_pages_yield_their_column_and_its_next_page(name):
+    """Real list pages: every item of the column's list, first to last, and the pager's next
+    page; on WebPlus pages (column ids in article URLs) nothing from the sidebars."""
+    from scrapy.http import HtmlResponse
+
+    from crawler.config import parse_config
+    from spiders.news import NewsSpider
+    from tests.helpers import saved_page
+
+    body, entry = saved_page(name)
+    config = parse_config({"sites": [{"name": "s", "start_urls": [entry["url"]]}]})
+    response = HtmlResponse(url=entry["url"], body=body, encoding=entry["encoding"])
+    links, next_url, _ = NewsSpider(config=config).read_list(response, config.sites[0], 1)
+    paths = [url.split("://", 1)[1].split("/", 1)[1] for url, _, _ in links]
+    for item in (entry["first_item"], entry["last_item"]):
+        assert any(path.endswith(item["href"].lstrip("/")) for path in paths), item
+    assert next_url.endswith(entry["pagination"]["next"].lstrip("/"))
+    if entry["cms"].startswith("WebPlus"):
+        assert len(links) == entry["list_items"]

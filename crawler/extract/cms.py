@@ -21,15 +21,17 @@ class CmsFamily:
     name: str
     article_url: re.Pattern | None  # an article's URL path, whatever the site
     body_xpaths: tuple[str, ...]  # the article body's containers
+    column_id: re.Pattern | None = None  # the column an article URL belongs to (group 1), where the CMS says
     source_xpath: str | None = None  # where the publishing account or office is named, if not in a labelled line
     date_in_script: re.Pattern | None = None  # a publish date a script fills in (group 1: a date or a Unix time)
 
 
 FAMILIES = (
     CmsFamily("VSB (博达 Visual SiteBuilder)", re.compile(r"/info/\d+/\d+\.s?html?$", re.I),
-              ('//*[@id="vsb_content" or starts-with(@id, "vsb_content_")]', f"//*[{_class('v_news_content')}]")),
+              ('//*[@id="vsb_content" or starts-with(@id, "vsb_content_")]', f"//*[{_class('v_news_content')}]"),
+              column_id=re.compile(r"/info/(\d+)/\d+")),
     CmsFamily("WebPlus (Sudy)", re.compile(r"/c\d+a\d+/page\.(?:htm|html|psp)$", re.I),
-              (f"//*[{_class('wp_articlecontent')}]",)),
+              (f"//*[{_class('wp_articlecontent')}]",), column_id=re.compile(r"/c(\d+)a\d+/")),
     CmsFamily("PowerEasy (动易)", re.compile(r"/item/\d+\.aspx$", re.I), (f"//*[{_class('conTxt')}]",)),
     CmsFamily("Hanweb (大汉)", re.compile(r"/art/\d{4}/\d{1,2}/\d{1,2}/art_\d+_\d+\.html?$", re.I),
               ('//*[@id="zoom"]',)),
@@ -50,5 +52,6 @@ FAMILIES = (
 
 ARTICLE_URL_SHAPES = tuple(family.article_url for family in FAMILIES if family.article_url is not None)
 BODY_XPATHS = tuple(xpath for family in FAMILIES for xpath in family.body_xpaths)
+COLUMN_IDS = tuple((family.name, family.column_id) for family in FAMILIES if family.column_id)
 SOURCE_XPATHS = tuple(family.source_xpath for family in FAMILIES if family.source_xpath)
 DATES_IN_SCRIPTS = tuple(family.date_in_script for family in FAMILIES if family.date_in_script)

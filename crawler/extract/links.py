@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, urlsplit
 
-from crawler.extract.cms import ARTICLE_URL_SHAPES
+from crawler.extract.cms import ARTICLE_URL_SHAPES, COLUMN_IDS
 
 # Files a news crawler must not download as pages.
 ATTACHMENT_EXTENSIONS = frozenset(
@@ -151,3 +151,82 @@ def articles_by_structure(links: list[tuple[str, str]], min_group: int = 3) -> l
         return []
     best = max(groups.values(), key=len)
     return best if len(best) >= min_group else []
+
+
+# ------------------------------------------------------------------ a list page's own column
+def column_key(url: str) -> str | None:
+    """The column an article URL says it belongs to (WebPlus ``c1234a…``, VSB ``info/1045/``)."""
+    path = urlsplit(url).path
+    for family, pattern in COLUMN_IDS:
+        m = pattern.search(path)
+        if m:
+            return f"{family}:{m.group(1)}"
+    return None
+
+
+_NUMBERED = re.compile(r"/(\d{3,})\.s?html?$", re.I)
+
+
+def numbered_under(list_url: str, url: str) -> bool:
+    """An article link that is a plain number in the column's own folder (``tzgg/12345.html``)."""
+    folder = urlsplit(list_url).path.rsplit("/", 1)[0] + "/"
+    path = urlsplit(url).path
+    return bool(_NUMBERED.search(path)) and path.startswith(folder) and path.count("/") == folder.count("/")
+
+
+def blocks_of(elements: list) -> list:
+    """The list block each element sits in: its lowest ancestor holding another of them (an
+    item's own ``li``/``tr``/table is passed, the ``ul``/``table`` of the list is taken).
+    Linear: every element's first few ancestors are counted once."""
+    counts: dict = {}
+    chains = []
+    for el in elements:
+        chain = []
+        node = el.getparent()
+        while node is not None and len(chain) < 8:
+            chain.append(node)
+            counts[node] = counts.get(node, 0) + 1
+            node = node.getparent()
+        chains.append(chain)
+    return [next((a for a in chain if counts[a] >= 2), chain[-1] if chain else None) for chain in chains]
+
+
+_DATE_NEAR = re.compile(r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}|\b\d{1,2}[-/]\d{1,2}\b|\d{1,2}月\d{1,2}日")
+
+
+def _dated(element) -> bool:
+    """A date shown right beside a link: after it, or in the next cell of its row."""
+    near = [element.tail or ""]
+    for node in (element, element.getparent()):
+        following = node.getnext() if node is not None else None
+        if following is not None:
+            near.append(following.text_content() or "")
+    return bool(_DATE_NEAR.search(" ".join(near)[:80]))
+
+
+NO_KEY = ""  # the column's own links carry no column id (keyed links are other columns')
+
+
+def own_column(items: list[tuple], key: str | None = None) -> tuple[list[tuple], str | None]:
+    """The column's own article links among a list page's ``(url, element, headline)`` items:
+    not a sidebar's or a "热点" box's links to other columns. The page's main block is the one
+    with the most links, dated ones counting double (a list shows dates; sidebars seldom do).
+    Where the CMS puts the column in article URLs, only the main block's column is kept (its
+    ``key`` from page 1 of the column wins on later pages); where the main block's links carry
+    none, links that do belong to other columns. Returns the links and the key."""
+    keys = [column_key(url) for url, _, _ in items]
+    if key is None and any(keys):
+        blocks = blocks_of([element for _, element, _ in items])
+        weight: dict = {}
+        for (_, element, _), block in zip(items, blocks):
+            weight[block] = weight.get(block, 0) + (2 if _dated(element) else 1)
+        main = max(weight, key=lambda b: weight[b])
+        in_main = [k for k, block in zip(keys, blocks) if block is main]
+        keyed = [k for k in in_main if k]
+        key = max(set(keyed), key=keyed.count) if len(keyed) * 2 > len(in_main) else NO_KEY
+    if key is None:
+        return items, None
+    if key == NO_KEY:
+        return [item for item, k in zip(items, keys) if k is None], key
+    return [item for item, k in zip(items, keys) if k == key or k is None], key
+

@@ -6,6 +6,7 @@ import json
 import sys
 
 from crawler.config import ConfigError, parse_config
+from crawler.extract.columns import script_list_note
 from spiders.news import NewsSpider
 
 TRIAL_PAGES = 2
@@ -20,8 +21,13 @@ class TrialSpider(NewsSpider):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.found_links: list[str] = []
+        self.script_notes: list[str] = []  # columns whose list a script builds, said in one line
 
-    def follow_list(self, response, site, links, next_url, page, column, streak):
+    def script_list(self, site, name, url):
+        super().script_list(site, name, url)
+        self.script_notes.append(script_list_note(name or "", url))
+
+    def follow_list(self, response, site, links, next_url, page, column, streak, column_key=None):
         self.found_links.extend(url for url, _, _ in links if url not in self.found_links)
         for url, list_date, _ in links:
             if url in self.found_links[:TRIAL_ARTICLES]:
@@ -48,7 +54,9 @@ def try_column(url: str, log_level: str) -> int:
     print(f"\nList pages read: {stats.get('site/try/list_pages', 0)}; article links found: {len(spider.found_links)}")
     for link in spider.found_links:
         print("  " + link)
-    if not spider.found_links and stats.get("site/try/list_pages", 0):
+    if spider.script_notes:
+        print("  " + spider.script_notes[0])
+    elif not spider.found_links and stats.get("site/try/list_pages", 0):
         print("  (none: the column's article URLs have an unusual shape; set article_pattern in sites.toml)")
     for item in items[:2]:
         fields = {k: getattr(item, k) for k in ("url", "title", "published_at", "author", "source", "editor", "views")}
