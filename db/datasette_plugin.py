@@ -1,40 +1,157 @@
-"""Datasette plugin: Chinese full-text search over the store, and its metadata for every store.
+"""Datasette plugin: the store as a school office reads it. Search with substring meaning,
+a first page that starts with search, an article page for reading, Chinese labels.
 
-Why it exists: Datasette's own search cannot segment Chinese, and ``db/metadata.yml``
-only names one database. Registered as a ``datasette`` entry point in pyproject.toml, it
-loads wherever the project is installed, so ``datasette db/reports.db -m db/metadata.yml``
-needs no ``--plugins-dir``, and even a plain ``datasette db/demo.db`` has ``jieba_query``.
+Why it exists: Datasette's own search quotes words for FTS5's tokenizer, which cannot cut
+Chinese; its pages show column names and ISO timestamps; and ``db/metadata.yml`` only
+names one database. Registered as a ``datasette`` entry point in pyproject.toml, it loads
+wherever the project is installed, so ``datasette db/reports.db -m db/metadata.yml`` needs
+no ``--plugins-dir``, and even a plain ``datasette db/demo.db`` has its SQL functions.
 
-``jieba_query(q)`` turns what a user types (党建, 主题教育, 校企合作 运动会) into an FTS5
-expression over ``articles_fts``, the jieba-segmented shadow text the crawler keeps in
-sync (db/index.py), using the same dictionary and rules (crawler/tagging.py).
+Search. The store indexes title, text and keywords as overlapping character pairs
+(crawler/search/tagging.py, db/index.py); the plugin adds the query side:
+
+* ``search_query(q)`` turns what a user types (思政, 主题党日, 党的二十大 运动会) into an FTS5
+  expression that finds exactly the articles containing every term; never a syntax error
+  (a lone quote, ``AND``, a space: words or nothing). ``jieba_query(q)`` is the same
+  function under its old name, for saved queries.
+* ``search_snippet(text, q[, width])``: the stretch of the text around the first hit, hits
+  between ``<mark>`` tags; ``render_cell`` shows them highlighted (everything else escaped).
+* in a store's connections, ``escape_fts`` (what the table's own search box ``?_search=``
+  runs) is ``search_query``, so the box has the same meaning.
+
+Pages (templates in ``db/templates``, added to Datasette's template path ahead of its own,
+behind ``--template-dir``; each falls back to Datasette's page outside a store):
+
+* ``/`` (index.html): the search box, what the last run brought, each school's health;
+* ``/DB/search?q=`` (query.html for the canned ``search``): hits with their snippets;
+* ``/DB/articles/ID`` (row.html for ``articles``): the article for reading, its repost group;
+* tables: labelled columns, the articles table without its internal columns (``?_col=``
+  shows any), facets labelled, months in order (``_table.html``, ``_facet_results.html``).
+
+Labels of columns and values come from ``plugins: school-news-monitor`` in db/metadata.yml.
 
 ``db/metadata.yml`` is written for the database ``reports``; this plugin gives every
 other database the server opens (db/demo.db, a ``--db`` of your own) the same labels,
 facets, search and canned queries. It uses only Datasette's public API (0.64 and 0.65):
-the ``prepare_connection`` and ``get_metadata`` hooks, ``datasette.metadata()`` and
-``datasette.databases``.
+its plugin hooks, ``datasette.metadata()``, ``plugin_config()``, ``databases``, ``urls``.
 """
 from __future__ import annotations
 
 import copy
+import json
+import re
+import sqlite3
+import sys
 import threading
+import time
+import urllib.parse
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from datasette import hookimpl
+from datasette.utils import escape_fts
+from markupsafe import Markup, escape
 
-from crawler.search.tagging import fts_query
+from crawler.search.tagging import SEARCH_TEXT_FORMAT, fts_query, query_terms, search_snippet
 
+PLUGIN = "school-news-monitor"
+DASHBOARDS = "datasette-dashboards"
+TEMPLATES = Path(__file__).with_name("templates")
 TEMPLATE_DATABASE = "reports"
 NOT_STORES = {TEMPLATE_DATABASE, "_internal"}
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+# the articles table as a person reads it; ?_col= shows any other column
+READ_COLUMNS = ("id", "title", "site", "published_at", "source", "author", "keywords", "topics", "cluster_id")
+_ISO = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?")
 
 # datasette.metadata() calls every get_metadata hook, this one included: while this
 # thread is inside that call, the hook adds nothing (no endless recursion).
 _reading = threading.local()
+_store_cache: dict[tuple[int, str], tuple[bool, float]] = {}
+RECHECK_S = 30  # a database that is no store (yet: an old index) is looked at again after this
+
+
+def _is_store(conn) -> bool:
+    """Whether the connection's database has the search index this plugin's queries are for."""
+    try:
+        row = conn.execute("SELECT format FROM search_index").fetchone()
+    except sqlite3.Error:
+        return False
+    return row is not None and row[0] == SEARCH_TEXT_FORMAT
+
+
+def is_store(datasette, name: str | None) -> bool:
+    """Whether a served database is a store with the current search index, read from its file
+    (hooks like get_metadata are synchronous): once when it is one, every RECHECK_S while not
+    (a store indexed by an older version becomes one when the next crawl opens it)."""
+    if not name or name.startswith("_") or name not in datasette.databases:
+        return False
+    key = (id(datasette), name)
+    found, when = _store_cache.get(key, (False, 0.0))
+    if found or time.monotonic() - when < RECHECK_S and key in _store_cache:
+        return found
+    path = getattr(datasette.databases[name], "path", None)
+    found = False
+    if path:
+        try:
+            conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+            try:
+                found = _is_store(conn)
+            finally:
+                conn.close()
+        except sqlite3.Error:
+            found = False
+    _store_cache[key] = (found, time.monotonic())
+    return found
+
+
+# --- SQL functions
+
+
+# trylast: after Datasette's own prepare_connection, whose escape_fts this wraps
+@hookimpl(trylast=True)
+def prepare_connection(conn, database, datasette):
+    conn.create_function("search_query", 1, fts_query, deterministic=True)
+    conn.create_function("jieba_query", 1, fts_query, deterministic=True)
+    conn.create_function("search_snippet", 2, search_snippet, deterministic=True)
+    conn.create_function("search_snippet", 3, search_snippet, deterministic=True)
+
+    def escape(query):
+        """What the table's search box runs: search_query in a store, Datasette's own elsewhere."""
+        return fts_query(query) if is_store(datasette, database) else escape_fts(query)
+
+    conn.create_function("escape_fts", 1, escape)
+    if _is_store(conn):
+        # a store is read page by page all over (facets, counts): map it instead of copying each page
+        conn.execute("PRAGMA mmap_size = 1073741824")
 
 
 @hookimpl
-def prepare_connection(conn):
-    conn.create_function("jieba_query", 1, fts_query, deterministic=True)
+def startup(datasette):
+    for name, db in datasette.databases.items():
+        if db.path and not is_store(datasette, name) and _has_old_index(db.path):
+            print(f"school-news-monitor: {db.path}: the search index is from an earlier version; the next crawl "
+                  f"re-indexes it, or now: python -c \"from db.schema import open_db; open_db('{db.path}')\"",
+                  file=sys.stderr)
+
+
+def _has_old_index(path: str) -> bool:
+    try:
+        conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            return conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'articles_fts'").fetchone() is not None
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
+
+
+# --- metadata
+
+
+# what a store's articles table needs for its search box, with or without -m db/metadata.yml
+STORE_METADATA = {"tables": {"articles": {"fts_table": "articles_fts", "fts_pk": "id"}}}
 
 
 @hookimpl
@@ -45,9 +162,257 @@ def get_metadata(datasette, key, database, table):
     try:
         # -m metadata and other plugins' (everything but this hook's, see above)
         template = (datasette.metadata("databases") or {}).get(TEMPLATE_DATABASE)
+        dashboards = (datasette.metadata("plugins") or {}).get(DASHBOARDS) or {}
     finally:
         _reading.active = False
-    if not template:
-        return {}
-    # a copy per database: Datasette merges later metadata into what a hook returns, in place
-    return {"databases": {name: copy.deepcopy(template) for name in datasette.databases if name not in NOT_STORES}}
+    databases = {}
+    stores = []
+    for name in datasette.databases:
+        # a copy per database: Datasette merges later metadata into what a hook returns, in place
+        block = copy.deepcopy(template) if template and name not in NOT_STORES else {}
+        if is_store(datasette, name):
+            stores.append(name)
+            if not block.get("tables", {}).get("articles", {}).get("fts_table"):
+                block.setdefault("tables", {}).setdefault("articles", {}).update(STORE_METADATA["tables"]["articles"])
+        if block:
+            databases[name] = block
+    out = {"databases": databases} if databases else {}
+    if stores and isinstance(dashboards, dict):
+        # charts written without a database (db/metadata.yml) read the served store: reports, else the first
+        store = TEMPLATE_DATABASE if TEMPLATE_DATABASE in stores else stores[0]
+        charts = {slug: {"charts": {chart: {"db": store} for chart, spec in (board.get("charts") or {}).items()
+                                    if isinstance(spec, dict) and "db" not in spec}}
+                  for slug, board in dashboards.items() if isinstance(board, dict)}
+        out["plugins"] = {DASHBOARDS: charts}
+    return out
+
+
+def _config(datasette) -> dict:
+    return datasette.plugin_config(PLUGIN) or {}
+
+
+# --- how values read
+
+
+def display_date(value):
+    """``2023-11-02T15:45:00+08:00`` → ``2023-11-02 15:45`` (Beijing time); a date stays a date."""
+    if not isinstance(value, str):
+        return value
+    match = _ISO.fullmatch(value.strip())
+    if not match:
+        return value
+    day, minute, zone = match.groups()
+    if minute and zone and zone not in ("+08:00", "+0800"):
+        try:
+            moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00")).astimezone(SHANGHAI)
+            return moment.strftime("%Y-%m-%d %H:%M")
+        except ValueError:
+            return value
+    return f"{day} {minute}" if minute else day
+
+
+def marked(snippet) -> Markup:
+    """A snippet with its ``<mark>`` tags as HTML and everything else escaped."""
+    html = str(escape(snippet or ""))
+    return Markup(html.replace("&lt;mark&gt;", "<mark>").replace("&lt;/mark&gt;", "</mark>"))
+
+
+def json_list(value) -> list[str]:
+    if not isinstance(value, str) or not value.startswith("["):
+        return []
+    try:
+        items = json.loads(value)
+    except ValueError:
+        return []
+    return [str(item) for item in items] if isinstance(items, list) else []
+
+
+def _tags(items: list[str], href) -> Markup:
+    return Markup('<span class="snm-tags">{}</span>').format(
+        Markup("").join(Markup('<a class="snm-tag" href="{}">{}</a>').format(href(item), item) for item in items))
+
+
+def _search_url(datasette, database: str, q: str) -> str:
+    return datasette.urls.database(database) + "/search?" + urllib.parse.urlencode({"q": q})
+
+
+@hookimpl
+def render_cell(row, value, column, table, database, datasette):
+    async def inner():
+        if value is None or not is_store(datasette, database):
+            return None
+        config = _config(datasette)
+        if column == "snippet":
+            return marked(value)
+        if column in config.get("date_columns", ()):
+            shown = display_date(value)
+            return Markup('<time datetime="{}">{}</time>').format(value, shown) if shown != value else None
+        if column == "keywords":
+            items = json_list(value)
+            return _tags(items, lambda k: _search_url(datasette, database, k)) if items or value == "[]" else None
+        if column == "topics":
+            items = json_list(value)
+            base = datasette.urls.table(database, "articles")
+            return _tags(items, lambda t: base + "?" + urllib.parse.urlencode({"topics__arraycontains": t})) \
+                if items or value == "[]" else None
+        labels = config.get("values", {}).get(column)
+        if labels and isinstance(value, str) and value in labels:
+            return Markup('<span title="{}">{}</span>').format(value, labels[value])
+        if column == "title" and table in (None, "articles"):
+            keys = row.keys() if hasattr(row, "keys") else ()
+            if "id" in keys and row["id"] is not None:
+                href = datasette.urls.row(database, "articles", str(row["id"]))
+                return Markup('<a href="{}">{}</a>').format(href, value)
+        return None
+
+    return inner
+
+
+# --- pages
+
+
+@hookimpl
+def prepare_jinja2_environment(env, datasette):
+    """Put db/templates after ``--template-dir`` and before Datasette's own templates."""
+    loader = env.loader.loaders[0]  # the FileSystemLoader of Datasette's template paths
+    paths = list(loader.searchpath)
+    if str(TEMPLATES) not in paths:
+        at = 1 if datasette.template_dir else 0
+        loader.searchpath.insert(at, str(TEMPLATES))
+    env.filters["snm_date"] = display_date
+    env.filters["snm_mark"] = marked
+
+
+@hookimpl
+def extra_template_vars(template, database, table, view_name, request, datasette):
+    async def inner():
+        out: dict = {}
+        if template == "index.html":
+            stores = [name for name in datasette.databases if is_store(datasette, name)]
+            if stores:
+                out["snm_home"] = await _home(datasette, stores)
+            return out
+        if not is_store(datasette, database):
+            return out
+        config = _config(datasette)
+        out["snm_labels"] = config.get("labels", {})
+        out["snm_read_columns"] = READ_COLUMNS
+        url_vars = request.url_vars if request else {}
+        if template == "row.html" and table == "articles" and url_vars.get("pks"):
+            out["snm_article"] = await _article(datasette, database, url_vars["pks"])
+        elif template == "query.html" and url_vars.get("table") == "search":
+            out["snm_search"] = await _search(datasette, database, request.args.get("q") or "")
+        return out
+
+    return inner
+
+
+async def _search(datasette, database: str, q: str) -> dict:
+    db = datasette.get_database(database)
+    terms = query_terms(q)
+    info = {"q": q, "terms": terms, "total": 0, "message": None,
+            "table_url": datasette.urls.table(database, "articles") + "?" + urllib.parse.urlencode({"_search": q})}
+    if not q.strip():
+        info["message"] = "请输入要检索的词语或短语，例如：主题党日、党的二十大、课程思政。"
+    elif not terms:
+        info["message"] = f"“{q}”中没有可检索的文字（汉字、字母或数字），请换一个词。"
+    else:
+        result = await db.execute("select count(*) from articles_fts where articles_fts match search_query(:q)",
+                                  {"q": q})
+        info["total"] = result.first()[0]
+        if not info["total"]:
+            shown = "”和“".join(terms)
+            info["message"] = f"没有找到含有“{shown}”的文章。" + ("多个词须同时出现，可以减少词语再试。" if len(terms) > 1 else "")
+    return info
+
+
+async def _article(datasette, database: str, pks: str) -> dict | None:
+    db = datasette.get_database(database)
+    try:
+        article_id = int(urllib.parse.unquote(pks.replace("~", "%")))
+    except ValueError:
+        return None
+    result = await db.execute(
+        "select id, url, site, title, text, published_at, author, source, editor, views, attachments, "
+        "keywords, topics, cluster_id, gone_at, last_changed_at from articles where id = ?", [article_id])
+    row = result.first()
+    if row is None:
+        return None
+    article = dict(row)
+    article["paragraphs"] = [p.strip() for p in (article["text"] or "").split("\n") if p.strip()]
+    article["keywords"] = json_list(article["keywords"])
+    article["topics"] = json_list(article["topics"])
+    article["attachments"] = json_list(article["attachments"])
+    article["host"] = urllib.parse.urlsplit(article["url"] or "").netloc
+    article["search_url"] = lambda q: _search_url(datasette, database, q)
+    article["topic_url"] = lambda t: datasette.urls.table(database, "articles") + "?" + urllib.parse.urlencode(
+        {"topics__arraycontains": t})
+    article["site_url"] = datasette.urls.table(database, "articles") + "?" + urllib.parse.urlencode(
+        {"site": article["site"]})
+    article["json_url"] = datasette.urls.row(database, "articles", str(article_id), format="json")
+    article["group"] = []
+    if article["cluster_id"] is not None:
+        members = await db.execute(
+            "select id, title, site, published_at, url from articles where cluster_id = ? and id != ? "
+            "order by published_at is null, substr(published_at, 1, 19), id limit 200",
+            [article["cluster_id"], article_id])
+        article["group"] = [{**dict(m), "first": m["id"] == article["cluster_id"],
+                             "href": datasette.urls.row(database, "articles", str(m["id"]))} for m in members.rows]
+    article["first"] = article["cluster_id"] == article_id and bool(article["group"])
+    return article
+
+
+async def _home(datasette, stores: list[str]) -> dict:
+    database = stores[0]
+    db = datasette.get_database(database)
+    home = {"database": database, "others": stores[1:], "run": None, "new": [], "new_count": 0, "schools": [],
+            "search_action": datasette.urls.database(database) + "/search",
+            "links": [(label, path) for label, path in (
+                ("全部文章", datasette.urls.table(database, "articles")),
+                ("概览图表", datasette.urls.path("/-/dashboards/overview")),
+                ("最新报道", datasette.urls.query(database, "latest")),
+                ("已提醒的新报道", datasette.urls.query(database, "announced")),
+                ("转载关系", datasette.urls.query(database, "reposts")),
+                ("采集运行", datasette.urls.table(database, "crawl_runs")),
+                ("提醒事件", datasette.urls.table(database, "events")),
+            )]}
+    run = (await db.execute("select id, started_at, finished_at, status, new_articles, changed_articles, "
+                            "gone_articles, errors, sites from crawl_runs where finished_at is not null "
+                            "order by id desc limit 1")).first()
+    if run is not None:
+        home["run"] = dict(run)
+        home["new_count"] = (await db.execute("select count(*) from articles where first_seen_run = ?",
+                                              [run["id"]])).first()[0]
+        home["new"] = [{**dict(r), "href": datasette.urls.row(database, "articles", str(r["id"]))}
+                       for r in (await db.execute(
+                           "select id, title, site, published_at, source from articles where first_seen_run = ? "
+                           "order by published_at desc limit 15", [run["id"]])).rows]
+        home["new_url"] = datasette.urls.query(database, "new_in_last_run")
+    if not home["new"]:  # a quiet night: what was stored last, whenever
+        home["recent"] = [{**dict(r), "href": datasette.urls.row(database, "articles", str(r["id"]))}
+                          for r in (await db.execute(
+                              "select id, title, site, published_at, source from articles "
+                              "order by id desc limit 10")).rows]
+    # every school: its articles, its part in the last run, what is wrong with it now
+    schools: dict[str, dict] = {}
+    for r in (await db.execute("select site, count(*) as articles, max(published_at) as newest from articles "
+                               "group by site")).rows:
+        schools[r["site"]] = {"site": r["site"], "articles": r["articles"], "newest": r["newest"], "status": None,
+                              "new": None, "errors": None, "first_error": None, "problems": []}
+    if run is not None:
+        for r in (await db.execute("select site, status, new_articles, errors, first_error from crawl_run_sites "
+                                   "where run_id = ?", [run["id"]])).rows:
+            school = schools.setdefault(r["site"], {"site": r["site"], "articles": 0, "newest": None, "problems": []})
+            school.update(status=r["status"], new=r["new_articles"], errors=r["errors"], first_error=r["first_error"])
+    for r in (await db.execute(
+            "select site, kind, problem, detail, created_at from events where id in (select max(id) from events "
+            "where kind in ('broken', 'recovered') group by site, problem)")).rows:
+        if r["kind"] == "broken" and r["site"] in schools:
+            schools[r["site"]]["problems"].append(dict(r))
+    for school in schools.values():
+        school["href"] = datasette.urls.table(database, "articles") + "?" + urllib.parse.urlencode(
+            {"site": school["site"]})
+        school["ok"] = not school["problems"] and school.get("status") in (None, "ok")
+    home["schools"] = sorted(schools.values(), key=lambda s: (s["ok"], s["site"]))
+    home["value_labels"] = _config(datasette).get("values", {})
+    return home

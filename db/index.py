@@ -3,8 +3,10 @@
 Called by the store for every article it inserts or changes (same transaction):
 
 * ``keywords``, ``topics`` (crawler/tagging.py) and ``month`` on the row;
-* the jieba-segmented shadow text in ``articles_fts`` (rowid = article id), which the
-  Datasette plugin's ``jieba_query()`` searches;
+* the search text in ``articles_fts`` (rowid = article id): title, text and keywords as
+  overlapping character pairs (``tagging.search_text``), which the Datasette plugin's
+  ``search_query()`` searches with substring meaning (db/schema.py creates the table and
+  rebuilds it when a store's index is in an older format);
 * the MinHash signature in ``minhashes``, its LSH buckets in ``lsh_bands``, and
   ``cluster_id``: the id of the earliest-published article of its repost group, its own
   id when it has none.
@@ -16,11 +18,15 @@ caught up when it opens.
 from __future__ import annotations
 
 import json
+import logging
 
 import sqlite_utils
 
 from crawler.search import dedupe, tagging
 from crawler.prepare import IndexTerms, index_terms
+from db.schema import rebuild_search_index, search_delete, search_insert
+
+log = logging.getLogger(__name__)
 
 
 class StoreIndex:
@@ -63,25 +69,42 @@ class StoreIndex:
     def index(self, article_id: int, *, changed: bool = False, terms: IndexTerms | None = None) -> None:
         """Index a stored article; ``terms``: computed by the crawl's workers, used when they
         are those of the stored title and text."""
-        title, text, published_at, content_hash = self.db.execute(
-            "SELECT title, text, published_at, content_hash FROM articles WHERE id = ?", [article_id]).fetchone()
+        title, text, published_at, content_hash, old_keywords = self.db.execute(
+            "SELECT title, text, published_at, content_hash, keywords FROM articles WHERE id = ?",
+            [article_id]).fetchone()
         title, text = title or "", text or ""
         if terms is None or not terms.fits(title, text):
             terms = index_terms(title, text)
+        keywords = json.dumps(terms.keywords, ensure_ascii=False)
         self.db.execute(
             "UPDATE articles SET keywords = ?, topics = ?, month = ? WHERE id = ?",
-            [json.dumps(terms.keywords, ensure_ascii=False),
+            [keywords,
              json.dumps(tagging.topics({*terms.title_words, *terms.text_words}, self.topics), ensure_ascii=False),
              (published_at or "")[:7] or None, article_id])
-        self.db.execute("DELETE FROM articles_fts WHERE rowid = ?", [article_id])
-        self.db.execute("INSERT INTO articles_fts (rowid, title, text, keywords) VALUES (?, ?, ?, ?)",
-                        [article_id, " ".join(terms.title_words), " ".join(terms.text_words), " ".join(terms.keywords)])
+        self._index_search(article_id, title, text, keywords, old_keywords)
         old = self.db.execute("SELECT signature FROM minhashes WHERE article_id = ?", [article_id]).fetchone()
         self.db.execute("INSERT OR REPLACE INTO minhashes (article_id, signature) VALUES (?, ?)",
                         [article_id, terms.signature])
         if not changed:
             self._cluster(article_id, text, terms.signature, content_hash)
         self._band(article_id, terms.signature, old[0] if old else None)
+
+    def _index_search(self, article_id: int, title: str, text: str, keywords: str, old_keywords: str | None) -> None:
+        """The article's row of the search index. An indexed article is taken out first, with the
+        values it was indexed from: its row as it is (indexed again) or, after an edit, the
+        text the store just moved to ``article_versions``. Should neither be it (the row was
+        changed some other way), the whole index is rebuilt rather than left wrong."""
+        conn = self.db.conn
+        candidates = [(title, text, old_keywords)]
+        version = conn.execute("SELECT title, text FROM article_versions WHERE article_id = ? ORDER BY id DESC LIMIT 1",
+                               [article_id]).fetchone()
+        if version:
+            candidates.append((version[0] or "", version[1] or "", old_keywords))
+        if search_delete(conn, article_id, *candidates):
+            search_insert(conn, article_id, title, text, keywords)
+        else:
+            log.warning("search index: article %s was changed outside the index; rebuilding the index", article_id)
+            rebuild_search_index(conn)
 
     def _cluster(self, article_id: int, text: str, signature: bytes, content_hash: str) -> None:
         matches = set(dedupe.reposts_among(text, self._candidates(signature, exclude=article_id)))

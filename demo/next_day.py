@@ -3,7 +3,9 @@
 * 嘉禾职业技术学院 published 2 new articles (on top of its list, shifting every page);
   one of its articles was edited (a sentence corrected, a paragraph added);
 * 南湖交通运输职业学校 deleted an article (gone from the list, its page answers 404);
-* 红船中学 changed only the 通知公告 box beside its list: no article is new or changed.
+* 红船中学 changed only the 通知公告 box beside its list: no article is new or changed;
+* with ``repost``: 南湖交通运输职业学校 also reposted 嘉禾's story of the 述职评议会 (what
+  ``scheduler.py --demo`` shows on its second night, so the reposts query has a row).
 
 Every article page's sidebar and 上一篇/下一篇 links change with the new articles too,
 which is not an edit.
@@ -36,12 +38,16 @@ EDIT_FIX = ("党委会审议议题达914项", "党委会审议议题达916项")
 EDIT_ADDED_PARAGRAPH = "（本文于11月16日更正：五年来党委会审议议题为916项。）"
 DELETED = ("nanhu", "b4")
 NEW_NOTICE = ("hongchuan", "关于2023年冬季学期放假安排的通知")
+REPOST = {"school": "nanhu", "id": "b9", "title": "嘉禾职业技术学院召开2023年度党建工作述职评议会",
+          "date": "2023-11-16 16:10", "source": "嘉禾职业技术学院", "author": None, "author_shown": None,
+          "editor": "李敏", "views": 12, "split_at": None,
+          "paragraphs": ["（转自嘉禾职业技术学院）", *NEW_ARTICLES[0]["paragraphs"]]}
 
 
-def next_day(schools: dict[str, School]) -> dict[str, School]:
+def next_day(schools: dict[str, School], repost: bool = False) -> dict[str, School]:
     """Copies of ``schools`` as they look the next day (the originals are untouched)."""
     schools = copy.deepcopy(schools)
-    for article in NEW_ARTICLES:
+    for article in NEW_ARTICLES + ([REPOST] if repost else []):
         schools[article["school"]].articles.append(copy.deepcopy(article))
     key, article_id = EDITED
     edited = next(a for a in schools[key].articles if a["id"] == article_id)

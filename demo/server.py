@@ -249,22 +249,25 @@ class DemoServer:
             self._servers[key].pages = site_pages(school)
         self.schools = schools
 
-    def show_next_day(self) -> None:
+    def show_next_day(self, repost: bool = False) -> None:
         from demo.next_day import next_day
 
-        self.show(next_day(self.schools))
+        self.show(next_day(self.schools, repost))
 
-    def config_dict(self) -> dict:
-        """A config (as parsed TOML) listing every demo school's news column."""
-        sites = [{"name": school.name, "start_urls": [self.base_url(key) + school.list_path]}
+    def config_dict(self, by_home: bool = False) -> dict:
+        """A config (as parsed TOML) listing every demo school's news column, or (``by_home``)
+        only each school's name and homepage, as a user who knows no column URL writes it."""
+        sites = [{"name": school.name, "home": self.base_url(key) + "/"} if by_home else
+                 {"name": school.name, "start_urls": [self.base_url(key) + school.list_path]}
                  for key, school in self.schools.items()]
         return {"sites": sites, "crawl": {"download_delay": 0.0, "autothrottle": False}}
 
-    def config_toml(self, **crawl) -> str:
+    def config_toml(self, by_home: bool = False, **crawl) -> str:
         """The config as a sites.toml; ``crawl`` adds or replaces [crawl] keys (``recheck_days=36500``)."""
         lines = []
-        for site in self.config_dict()["sites"]:
-            lines += ["[[sites]]", f'name = "{site["name"]}"', f'start_urls = ["{site["start_urls"][0]}"]', ""]
+        for site in self.config_dict(by_home)["sites"]:
+            where = f'home = "{site["home"]}"' if by_home else f'start_urls = ["{site["start_urls"][0]}"]'
+            lines += ["[[sites]]", f'name = "{site["name"]}"', where, ""]
         crawl = {**self.config_dict()["crawl"], **crawl}
         lines += ["[crawl]", *(f"{key} = {json.dumps(value)}" for key, value in crawl.items())]
         return "\n".join(lines) + "\n"

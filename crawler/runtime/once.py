@@ -17,7 +17,10 @@ EXIT_BUSY = 3  # another refresh (or scheduler) of the same database is running
 
 
 def feed_path_for(config, db_path: str) -> str:
-    return config.alerts.feed or str(Path(db_path).with_name("feed.atom"))
+    """``[alerts] feed``, else ``<database name>.atom`` beside the database (two databases in one
+    folder, two feeds)."""
+    path = Path(db_path)
+    return config.alerts.feed or str(path.with_name(f"{path.stem}.atom"))
 
 
 def refresh_and_report(config, db_path: str, log_level: str, feed_path: str | None = None, **setting_overrides) -> int:
@@ -25,14 +28,19 @@ def refresh_and_report(config, db_path: str, log_level: str, feed_path: str | No
     from crawler.cluster.run import ClusterUnavailable
     from crawler.runtime.lock import Busy
     from crawler.runtime.refresh import run_refresh
+    from db.schema import NotOurStore, check_ours
 
     print(f"Refreshing {len(config.sites)} school(s) into {db_path} …", file=sys.stderr)
     try:
+        check_ours(db_path)  # before the lock: not even a lock file beside another program's database
         result = run_refresh(config, db_path, log_level=log_level, feed_path=feed_path or feed_path_for(config, db_path),
                              **setting_overrides)
     except Busy as exc:
         print(f"not started: another refresh of {db_path} is running (process {exc.holder or '?'})", file=sys.stderr)
         return EXIT_BUSY
+    except NotOurStore as exc:
+        print(f"not started: {exc}", file=sys.stderr)
+        return 2
     except (OSError, sqlite3.Error) as exc:
         print(f"error: cannot write {db_path}: {exc} (nothing stored in this run is half-written)", file=sys.stderr)
         return 1
@@ -40,6 +48,9 @@ def refresh_and_report(config, db_path: str, log_level: str, feed_path: str | No
         print(f"error: {exc} (the run is recorded as failed; what was stored is kept)", file=sys.stderr)
         return 1
     print(format_summary(result, db_path))
+    if result.announcement is not None and result.announcement.feed_error:
+        print(f"error: {result.announcement.feed_error}", file=sys.stderr)
+        return 1
     return 1 if result.status == "failed" else 0
 
 
@@ -47,10 +58,13 @@ def format_alerts(announcement) -> list[str]:
     if announcement is None:
         return ["Alerts: not sent (the run was stopped; they go out with the next run)"]
     lines = [f"Alerts: {announcement.events} new event(s)"
-             + (f"; feed {announcement.feed}" if announcement.feed else "")]
+             + (f"; feed {announcement.feed}" if announcement.feed else "")
+             + (f"; {announcement.feed_error}" if announcement.feed_error else "")]
     for label in {**announcement.sent, **announcement.failed}:
         failure = announcement.failed.get(label)
+        unknown = announcement.unknown.get(label)
         lines.append(f"  {label}: {announcement.sent.get(label, 0)} sent"
+                     + (f", {unknown} without an answer in time (may have arrived; not sent again)" if unknown else "")
                      + (f", failed: {failure} (kept for the next run)" if failure else ""))
     return lines
 
@@ -62,6 +76,18 @@ def _display_width(text: str) -> int:
 def _pad(text: str, width: int) -> str:
     """Left-align in a terminal, where each Chinese character takes two columns."""
     return text + " " * max(0, width - _display_width(text))
+
+
+def column_note(row: dict) -> str:
+    """What changed in a school's columns this run, in one Chinese line (empty: nothing)."""
+    parts = []
+    if row.get("columns_found"):
+        parts.append(f"新发现栏目 {row['columns_found']} 个")
+    if row.get("columns_gone"):
+        parts.append(f"{row['columns_gone']} 个栏目已不在首页（不再采集，已记入 columns 表）")
+    if row.get("script_lists"):
+        parts.append(f"{row['script_lists']} 个栏目的列表由脚本生成，暂不能采集")
+    return "栏目：" + "；".join(parts) if parts else ""
 
 
 def format_summary(result, db_path: str) -> str:
@@ -79,11 +105,15 @@ def format_summary(result, db_path: str) -> str:
         )
         if row.get("first_error"):
             lines.append(f"{'':<{width}}  first error: {row['first_error']}")
+        columns = column_note(row)
+        if columns:
+            lines.append(f"{'':<{width}}  {columns}")
     lines.extend(format_alerts(result.announcement))
     return "\n".join(lines)
 
 
 DEMO_PORT = 18601  # fixed: the demo's URLs stay stable, so a second --demo run finds its articles known
+DEMO_RECHECK_DAYS = 36500  # the demo's articles are from 2022-2023: young enough to be revalidated (edits seen)
 
 
 def run_demo(db_path: str | None, log_level: str) -> int:
@@ -99,9 +129,30 @@ def run_demo(db_path: str | None, log_level: str) -> int:
         print(f"error: cannot serve the demo on port {DEMO_PORT} of 127.0.0.1-3: {exc.strerror}", file=sys.stderr)
         return 1
     with demo:
-        config = parse_config(demo.config_dict(), "<demo>")
+        raw = demo.config_dict()
+        raw["crawl"]["recheck_days"] = DEMO_RECHECK_DAYS
+        config = parse_config(raw, "<demo>")
         for site in config.sites:
             print(f"demo school {site.name}: {site.start_urls[0]}", file=sys.stderr)
-        code = refresh_and_report(config, db_path, log_level, feed_path=str(Path(db_path).with_suffix(".atom")))
+        print("\n== Night 1: the first crawl (a baseline: no alert for the archive)", file=sys.stderr)
+        code = refresh_and_report(config, db_path, log_level)
+        if code == 0:
+            code = _next_night(demo, db_path, log_level)
     print(f"\nBrowse it: .venv/bin/datasette {db_path} -m db/metadata.yml")
     return code
+
+
+def _next_night(demo, db_path: str, log_level: str) -> int:
+    """The demo a day later (new reports, an edit, a deleted article, a repost of another
+    school's story), refreshed by a child ``--once``: Scrapy's reactor runs once per process."""
+    import subprocess
+    import tempfile
+
+    demo.show_next_day(repost=True)
+    print("\n== Night 2: the next day (2 new reports, an edit, a deletion, a repost)", file=sys.stderr, flush=True)
+    with tempfile.TemporaryDirectory(prefix="demo-") as work:
+        config = Path(work) / "sites.toml"
+        config.write_text(demo.config_toml(recheck_days=DEMO_RECHECK_DAYS), encoding="utf-8")
+        command = [sys.executable, str(Path(__file__).resolve().parents[2] / "scheduler.py"), "--once",
+                   "--config", str(config), "--db", db_path, *(["--quiet"] if log_level != "INFO" else [])]
+        return subprocess.run(command).returncode

@@ -1,0 +1,217 @@
+"""The store in a real browser, as a school office uses it: Debian's chromium (headless, with
+fonts-noto-cjk) driven by Playwright against a real Datasette on 127.0.0.1 over a crawl of
+the demo, started with the README's command.
+
+From the first page: type a phrase into 全文检索, get highlighted hits, open one and read
+it (title, school, date, 来源, paragraphs, keywords, a link to the original, nothing
+internal); the table's own search box; a malformed query is a message.
+
+The browser is the system's (``chromium`` on PATH, or ``SNM_CHROMIUM``), never a download.
+Without it, or without the ``playwright`` package, these tests skip with the reason;
+``SNM_REQUIRE_BROWSER=1`` (set by ``.ci/run``) makes that a failure. The browser may only
+reach 127.0.0.1: every other request is aborted, and host names resolve nowhere.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import ROOT
+
+REQUIRED = os.environ.get("SNM_REQUIRE_BROWSER", "") not in ("", "0")
+DATASETTE = [str(Path(sys.executable).with_name("datasette"))]
+if not Path(DATASETTE[0]).exists():
+    DATASETTE = [sys.executable, "-m", "datasette"]
+
+
+def _missing() -> str | None:
+    """Why the browser tests cannot run here, or None."""
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright package is not installed (pip install -e '.[test]')"
+    if not chromium_path():
+        return "no chromium on PATH (Debian: apt-get install chromium fonts-noto-cjk)"
+    return None
+
+
+def chromium_path() -> str | None:
+    return os.environ.get("SNM_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    reason = _missing()
+    if reason:
+        if REQUIRED:
+            pytest.fail(f"browser tests are required (SNM_REQUIRE_BROWSER): {reason}")
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=chromium_path(), headless=True,
+            # root in a container has no user namespaces for the sandbox; no name resolves off loopback
+            args=["--no-sandbox", "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+                  "--disable-background-networking", "--no-first-run"])
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def serving(db_path, *args):
+    """``datasette DB_PATH ARGS`` on a free loopback port: yields the server's root URL."""
+    port = free_port()
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen([*DATASETTE, str(db_path), *args, "-h", "127.0.0.1", "-p", str(port)],
+                                   stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            for _ in range(300):
+                try:
+                    urllib.request.urlopen(base + "/-/versions.json", timeout=1)
+                    break
+                except OSError:
+                    if process.poll() is not None:
+                        log.seek(0)
+                        raise RuntimeError(log.read().decode(errors="replace"))
+                    time.sleep(0.1)
+            yield base
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+@pytest.fixture(scope="module")
+def site(crawled, browser):
+    _, db = crawled
+    path = db.conn.execute("PRAGMA database_list").fetchone()[2]
+    with serving(path, "-m", "db/metadata.yml") as base:
+        yield base, Path(path).stem, db
+
+
+@pytest.fixture
+def page(browser, site):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    offsite = []
+
+    def only_loopback(route):
+        host = urllib.parse.urlsplit(route.request.url).hostname
+        if host == "127.0.0.1":
+            route.continue_()
+        else:
+            offsite.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_loopback)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert errors == []
+    assert offsite == []
+
+
+def containing(db, term) -> set[int]:
+    return {i for i, text in db.execute("select id, title || char(10) || text from articles") if term in text}
+
+
+def test_search_from_the_first_page_then_read_a_hit(page, site, tmp_path):
+    base, name, db = site
+    response = page.goto(base + "/")
+    assert response.status == 200
+    box = page.get_by_label("全文检索")
+    assert box.is_visible()
+    assert page.locator(".snm-schools td a").count() == 3  # each school's health at a glance
+    page.screenshot(path=str(tmp_path / "home.png"), full_page=True)
+    box.fill("主题党日")
+    box.press("Enter")
+    page.wait_for_load_state()
+    assert f"/{name}/search" in page.url
+    hits = page.locator("ol.snm-hits > li")
+    truth = containing(db, "主题党日")
+    assert hits.count() == len(truth) > 0
+    assert page.locator("ol.snm-hits mark").first.inner_text() == "主题党日"
+    assert page.get_by_role("status").first.inner_text().startswith(f"共 {len(truth)} 篇")
+    first = hits.first.locator("a.snm-title")
+    title = first.inner_text()
+    page.screenshot(path=str(tmp_path / "search.png"), full_page=True)
+    first.click()
+    page.wait_for_load_state()
+
+    article_id = int(page.url.rstrip("/").rsplit("/", 1)[-1])
+    row = db.execute("select title, site, url, source, text, published_at from articles where id = ?",
+                     [article_id]).fetchone()
+    assert page.locator("h1").inner_text() == title == row[0]
+    facts = page.locator("dl.snm-facts").inner_text()
+    assert row[1] in facts and row[3] in facts and row[5][:10] in facts
+    assert "T" not in row[5][:16] or row[5][:10] + " " + row[5][11:16] in facts  # 2023-11-02 15:45, not ISO
+    paragraphs = page.locator(".snm-text p")
+    assert paragraphs.count() == len([p for p in row[4].split("\n") if p.strip()]) > 0
+    assert page.locator("a.snm-original").get_attribute("href") == row[2]
+    assert page.locator(".snm-tags a.snm-tag").count() > 0
+    body = page.locator("body").inner_text()
+    for internal in ("content_hash", "etag", "list_url", "first_seen_run", "minhash"):
+        assert internal not in body
+    # the text is laid out in CJK glyphs, not boxes: a Chinese line is as wide as its characters
+    width = page.evaluate("() => document.querySelector('h1').getBoundingClientRect().width")
+    assert width > 10 * 16
+    page.screenshot(path=str(tmp_path / "article.png"), full_page=True)
+
+
+def test_table_search_box_and_row_links(page, site):
+    base, name, db = site
+    page.goto(f"{base}/{name}/articles")
+    page.locator("input#_search").fill("思政")
+    page.locator("input#_search").press("Enter")
+    page.wait_for_load_state()
+    titles = page.locator("td.col-title a")
+    assert titles.count() == len(containing(db, "思政")) > 0
+    assert page.locator("th[data-column=site]").inner_text().strip() == "学校"
+    assert page.locator("td.col-text").count() == 0  # read on the article page, not in the table
+    titles.first.click()
+    page.wait_for_load_state()
+    assert page.locator("article.snm-article .snm-text p").count() > 0
+
+
+@pytest.mark.parametrize("query", ['"', "AND", "("])
+def test_a_malformed_query_is_a_message(page, site, query):
+    base, name, _ = site
+    response = page.goto(f"{base}/{name}/search?" + urllib.parse.urlencode({"q": query}))
+    assert response.status == 200
+    assert page.locator(".snm-message, .snm-count").first.is_visible()
+    assert page.get_by_label("全文检索").input_value() == query
+
+
+def test_dashboard_draws_its_charts(page, site):
+    base, _, db = site
+    page.goto(base + "/-/dashboards/overview")
+    drawn = ".vega-embed canvas, .vega-embed svg.marks"
+    page.wait_for_selector(drawn, timeout=15000)
+    page.wait_for_function(f"document.querySelectorAll('{drawn}').length == 4")  # month, school, topic, 来源
+    total = db.execute("select count(*) from articles").fetchone()[0]
+    assert f"{total} 篇" in page.locator("body").inner_text()
