@@ -5,13 +5,18 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import threading
+import time
+import urllib.request
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import urlsplit
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from demo.site import Page
 
@@ -153,3 +158,47 @@ class Host:
     def __exit__(self, *exc) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+DATASETTE = [str(Path(sys.executable).with_name("datasette"))]
+if not Path(DATASETTE[0]).exists():
+    DATASETTE = [sys.executable, "-m", "datasette"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def datasette_server(db_path, *args, cwd=ROOT):
+    """A real ``datasette DB_PATH ARGS`` (as the README starts it) on a free loopback port:
+    yields the server's root URL; stopped afterwards, killed if it hangs."""
+    port = free_port()
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen([*DATASETTE, str(db_path), *args, "-h", "127.0.0.1", "-p", str(port)],
+                                   stdout=log, stderr=subprocess.STDOUT, cwd=cwd)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            for _ in range(300):
+                try:
+                    urllib.request.urlopen(base + "/-/versions.json", timeout=1)
+                    break
+                except OSError:
+                    if process.poll() is not None:
+                        break
+                    time.sleep(0.1)
+            else:
+                raise RuntimeError("datasette did not start in 30 s")
+            if process.poll() is not None:
+                log.seek(0)
+                raise RuntimeError(log.read().decode(errors="replace"))
+            yield base
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()

@@ -15,24 +15,15 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import tempfile
-import time
 import urllib.parse
 import urllib.request
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import ROOT
+from tests.helpers import datasette_server
 
 REQUIRED = os.environ.get("SNM_REQUIRE_BROWSER", "") not in ("", "0")
-DATASETTE = [str(Path(sys.executable).with_name("datasette"))]
-if not Path(DATASETTE[0]).exists():
-    DATASETTE = [sys.executable, "-m", "datasette"]
 
 
 def _missing() -> str | None:
@@ -71,45 +62,11 @@ def browser():
             chromium.close()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def serving(db_path, *args):
-    """``datasette DB_PATH ARGS`` on a free loopback port: yields the server's root URL."""
-    port = free_port()
-    with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen([*DATASETTE, str(db_path), *args, "-h", "127.0.0.1", "-p", str(port)],
-                                   stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
-        try:
-            base = f"http://127.0.0.1:{port}"
-            for _ in range(300):
-                try:
-                    urllib.request.urlopen(base + "/-/versions.json", timeout=1)
-                    break
-                except OSError:
-                    if process.poll() is not None:
-                        log.seek(0)
-                        raise RuntimeError(log.read().decode(errors="replace"))
-                    time.sleep(0.1)
-            yield base
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
 @pytest.fixture(scope="module")
 def site(crawled, browser):
     _, db = crawled
     path = db.conn.execute("PRAGMA database_list").fetchone()[2]
-    with serving(path, "-m", "db/metadata.yml") as base:
+    with datasette_server(path, "-m", "db/metadata.yml") as base:
         yield base, Path(path).stem, db
 
 

@@ -10,16 +10,10 @@ to it. Whatever is typed, the answer is a page, never an error."""
 from __future__ import annotations
 
 import json
-import socket
 import sqlite3
-import subprocess
-import sys
-import tempfile
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -27,7 +21,7 @@ import yaml
 
 from crawler.search.tagging import fts_query
 from db.schema import open_db
-from tests.helpers import ROOT
+from tests.helpers import ROOT, datasette_server
 
 TERMS = ["党建", "运动会", "主题教育", "红船精神", "技能大赛", "校企合作", "立德树人", "安全教育", "党史学习教育"]
 # what a segmenter gets wrong: a word inside a longer one (思政 in 课程思政), a phrase across
@@ -37,49 +31,6 @@ SUBSTRINGS = ["主题党日", "产教融合", "思政", "党的二十大", "红�
 MALFORMED = ['"', " ", "AND", "OR", "NOT", '"党建', "党建 OR", "*", "(", ")", "NEAR(党建)", "title:党建", "-", "'",
              "党建\"", "^", "\u3000", ""]
 # the venv's own command, as the README runs it
-DATASETTE = [str(Path(sys.executable).with_name("datasette"))]
-if not Path(DATASETTE[0]).exists():
-    DATASETTE = [sys.executable, "-m", "datasette"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def serving(db_path, *args, cwd):
-    """``datasette DB_PATH ARGS`` on a free loopback port: yields the database's URL."""
-    port = free_port()
-    with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen([*DATASETTE, str(db_path), *args, "-h", "127.0.0.1", "-p", str(port)],
-                                   stdout=log, stderr=subprocess.STDOUT, cwd=cwd)
-        try:
-            base = f"http://127.0.0.1:{port}"
-            for _ in range(300):
-                try:
-                    urllib.request.urlopen(base + "/-/versions.json", timeout=1)
-                    break
-                except OSError:
-                    if process.poll() is not None:
-                        break
-                    time.sleep(0.1)
-            else:
-                raise RuntimeError("datasette did not start in 30 s")
-            if process.poll() is not None:
-                log.seek(0)
-                raise RuntimeError(log.read().decode(errors="replace"))
-            yield base + "/" + Path(db_path).stem
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
 @pytest.fixture(scope="module", params=["reports", "demo"])
 def datasette(request, crawled, tmp_path_factory):
     _, db = crawled
@@ -89,7 +40,8 @@ def datasette(request, crawled, tmp_path_factory):
         with sqlite3.connect(path) as source, sqlite3.connect(copy) as target:
             source.backup(target)
         path = copy
-    with serving(path, "-m", "db/metadata.yml", cwd=ROOT) as base:
+    with datasette_server(path, "-m", "db/metadata.yml") as root:
+        base = f"{root}/{Path(path).stem}"
         yield base, db
 
 
@@ -202,7 +154,8 @@ def test_plain_datasette_has_the_search_functions(crawled, tmp_path):
     """``datasette DB`` alone, run outside the checkout: the entry point brings the plugin."""
     _, db = crawled
     path = db.conn.execute("PRAGMA database_list").fetchone()[2]
-    with serving(path, cwd=tmp_path) as base:
+    with datasette_server(path, cwd=tmp_path) as root:
+        base = f"{root}/{Path(path).stem}"
         for function in ("search_query", "jieba_query"):  # jieba_query: its name before, for saved queries
             rows = get(base + ".json", sql=f"select {function}('党建') as q", _shape="array")
             assert rows == [{"q": fts_query("党建")}] == [{"q": '"党建"'}]
@@ -236,7 +189,8 @@ def test_a_store_indexed_by_words_is_reindexed_when_opened(crawled, tmp_path):
                                                  [fts_query("思政")])}
     store.close()
     assert found == containing(db, "思政")
-    with serving(path, "-m", "db/metadata.yml", cwd=ROOT) as base:
+    with datasette_server(path, "-m", "db/metadata.yml") as root:
+        base = f"{root}/{Path(path).stem}"
         assert table_box(base, "思政") == canned(base, "思政") == containing(db, "思政")
 
 
