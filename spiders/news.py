@@ -34,6 +34,7 @@ from scrapy.http import TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawler.config import Config, Site
+from crawler.failures import describe, http_status, page_word
 from crawler.extract.charset import NotText, page_text
 from crawler.extract.dates import SHANGHAI, now_iso, parse_date
 from crawler.frontier import Frontier
@@ -127,8 +128,7 @@ class NewsSpider(scrapy.Spider):
         each candidate is then asked, and is a column if its page is a dated list."""
         site = self.sites[site_name]
         if not isinstance(response, TextResponse):
-            self.error(site, f"homepage is not text ({response.headers.get('Content-Type', b'').decode()}): "
-                             f"{response.url}")
+            self.error(site, f"首页不是网页（{response.headers.get('Content-Type', b'').decode()}）: {response.url}")
             return
         self.count(site, "bytes", len(response.body))
         found = column_candidates(response.text, response.url, lambda url: self.on_site(site, url))
@@ -160,14 +160,15 @@ class NewsSpider(scrapy.Spider):
             return
         if not isinstance(response, TextResponse):
             if discovering is None:
-                self.error(site, f"list page is not text ({response.headers.get('Content-Type', b'').decode()}): "
+                self.error(site, f"列表页不是网页（{response.headers.get('Content-Type', b'').decode()}）: "
                                  f"{response.url}")
             return
         self.count(site, "bytes", len(response.body))
         try:
             links, next_url, column_key = self.read_list(response, site, page, column_key)
         except Exception as exc:  # a broken page is one error, never the end of the site
-            self.error(site, f"cannot read list page {response.url}: {exc!r}")
+            self.error(site, f"列表页无法读取（{type(exc).__name__}）: {response.url}")
+            logger.debug("[%s] %r", site.name, exc)
             return
         if not links and built_by_script(response.text):
             self.script_list(site, discovering, response.url)
@@ -294,13 +295,15 @@ class NewsSpider(scrapy.Spider):
         try:
             text, note = page_text(response.body, response.encoding, response.text)
         except NotText as exc:
-            self.error(site, f"{exc}: {response.url} ({response.headers.get('Content-Type', b'').decode()})")
+            why = "二进制内容" if "binary" in str(exc) else "无法识别的字符编码"
+            self.error(site, f"文章不是网页文本（{why}，{response.headers.get('Content-Type', b'').decode()}）: "
+                             f"{response.url}")
             yield _skipped(response.request, site, str(exc))
             return
         if note:
             logger.warning("[%s] %s: %s", site.name, note, response.url)
         if not response.body.strip():  # often a passing server fault: an error, tried again next night
-            self.error(site, f"empty page (HTTP {response.status} with no content): {response.url}")
+            self.error(site, f"空白页面（HTTP {response.status}，没有内容）: {response.url}")
             return
         self.count(site, "article_pages")
         if first is None:
@@ -322,7 +325,8 @@ class NewsSpider(scrapy.Spider):
                 prepare_article, first_text, first["url"], with_terms=self.index_terms, list_date=list_date,
                 fetched_at=fetched, more_pages=pages, overrides=site.overrides)
         except Exception as exc:
-            self.error(site, f"cannot extract {first['url']}: {exc!r}")
+            self.error(site, f"无法提取正文（{type(exc).__name__}）: {first['url']}")
+            logger.debug("[%s] %r", site.name, exc)
             return
         if article.published_at and site.since and article.published_at[:10] < site.since:
             self.count(site, "too_old")
@@ -395,7 +399,8 @@ class NewsSpider(scrapy.Spider):
             if kind == "list":
                 self.count(site, "list_errors")
             if kind != "article":
-                self.error(site, f"{kind} page {request.url}: {reason}, not followed", log=False)
+                self.error(site, f"{page_word(kind)}跳转到校外网站，未跟随: {request.url} → {failure.value.target}",
+                           log=False)
             return None
         if failure.check(IgnoreRequest) and not failure.check(HttpError):
             if "robots" in str(failure.value).lower() or "Forbidden by robots.txt" in repr(failure.value):
@@ -405,10 +410,10 @@ class NewsSpider(scrapy.Spider):
                 else:
                     logger.info("[%s] robots.txt 禁止: %s", site.name, request.url)
                 return _skipped(request, site, "robots.txt")
-            self.error(site, f"{kind} page {request.url} given up: {failure.getErrorMessage()}")
+            self.error(site, f"{page_word(kind)}放弃下载（{failure.getErrorMessage()}）: {request.url}")
             return _skipped(request, site, failure.getErrorMessage()) if kind == "article" else None
         if failure.check(DownloadCancelledError):  # larger than DOWNLOAD_MAXSIZE: it will stay so
-            self.error(site, f"{kind} page too large, not downloaded: {request.url}")
+            self.error(site, f"{page_word(kind)}过大，未下载: {request.url}")
             return _skipped(request, site, "larger than the download size limit") if kind == "article" else None
         if failure.check(HttpError):
             status = failure.value.response.status
@@ -421,14 +426,15 @@ class NewsSpider(scrapy.Spider):
                 return _skipped(request, site, f"HTTP {status}")
             if kind == "list":
                 self.count(site, "list_errors")
-            self.error(site, f"HTTP {status} for {kind} page {request.url}")
+            self.error(site, http_status(kind, status, request.url))
             if remember:  # a 5xx (after its retries), 408 or 429 may pass: it gets a second night
                 passing = status >= 500 or status in self.crawler.settings.getlist("RETRY_HTTP_CODES")
                 return _failing(request, site, f"HTTP {status}", lasting=not passing)
             return
         if kind == "list":
             self.count(site, "list_errors")
-        self.error(site, f"{failure.type.__name__} for {kind} page {request.url}: {failure.getErrorMessage()}")
+        self.error(site, describe(kind, failure.type.__name__, request.url))
+        logger.debug("[%s] %s: %s", site.name, failure.type.__name__, failure.getErrorMessage())
         if remember:  # a timeout, a reset: may pass, so it gets a second night
             return _failing(request, site, f"{failure.type.__name__}: {failure.getErrorMessage()}", lasting=False)
 

@@ -57,10 +57,10 @@ def test_malformed_html_is_still_read(bad_night):
 
 
 @pytest.mark.parametrize("name, message", [
-    ("binary as html", "binary content, not a web page"),
-    ("50 MB page", "too large, not downloaded"),
+    ("binary as html", "二进制内容"),
+    ("50 MB page", "过大，未下载"),
     ("redirect loop", "max redirections reached"),
-    ("empty 200", "empty page"),
+    ("empty 200", "空白页面"),
 ])
 def test_each_bad_page_is_one_clear_line_and_not_stored(bad_night, name, message):
     url = bad_night["paths"][name]

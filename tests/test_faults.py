@@ -157,3 +157,22 @@ def test_a_database_path_that_cannot_be_written_is_a_clear_error(tmp_path):
         result = run_cli("--once", "--config", config, "--db", "/proc/reports.db")
     assert result.returncode == 1
     assert "cannot write /proc/reports.db" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_dead_school_is_described_in_chinese(tmp_path):
+    """The first error a person reads (summary, Datasette, the broken-site alert) says what
+    happened in their words: 连接被拒绝, not ConnectionRefusedError."""
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = tmp_path / "sites.toml"
+    config.write_text(f'[[sites]]\nname = "关停中学"\nstart_urls = ["http://127.0.0.1:{port}/xwdt/list.htm"]\n'
+                      "[crawl]\nretry_times = 0\n", encoding="utf-8")
+    result = run_cli("--once", "--config", config, "--db", tmp_path / "reports.db")
+    assert result.returncode == 1  # every school failed
+    conn = sqlite3.connect(tmp_path / "reports.db")
+    (first_error,) = conn.execute("SELECT first_error FROM crawl_run_sites").fetchone()
+    conn.close()
+    assert first_error.startswith(("列表页连接被拒绝", "列表页放弃下载")) and "Error" not in first_error, first_error

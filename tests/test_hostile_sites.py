@@ -163,7 +163,7 @@ def test_each_offsite_hop_is_counted_and_logged_once(hostile):
 def test_a_school_whose_start_url_redirects_off_site_fails_and_says_why(hostile):
     row = site_row(hostile["db"], "搬走的学校")
     assert row["status"] == "failed"
-    assert "off-site" in row["first_error"] and hostile["foreign_base"] in row["first_error"]
+    assert "跳转到校外网站" in row["first_error"] and hostile["foreign_base"] in row["first_error"]
 
 
 def test_an_endless_multi_page_article_is_stored_with_its_first_pages(hostile):
