@@ -73,13 +73,17 @@ class Site:
 
     def follows(self, host: str | None) -> bool:
         """``host`` is one the school publishes on besides its own (opted in: follow_hosts)."""
-        host = (host or "").lower().rstrip(".")
-        return any(host == d or host.endswith("." + d) for d in self.follow_hosts)
+        return _longest_match(host, self.follow_hosts) > 0
 
     def owns_host(self, host: str) -> bool:
         """True when ``host`` is one of this school's hosts (or a subdomain of one)."""
-        host = (host or "").lower().rstrip(".")
-        return any(host == d or host.endswith("." + d) for d in self.allowed_domains)
+        return _longest_match(host, self.allowed_domains) > 0
+
+
+def _longest_match(host: str | None, domains: tuple[str, ...]) -> int:
+    """Length of the longest of ``domains`` that is ``host`` or a parent of it; 0 for none."""
+    host = (host or "").lower().rstrip(".")
+    return max((len(d) for d in domains if host == d or host.endswith("." + d)), default=0)
 
 
 @dataclass(frozen=True)
@@ -126,6 +130,7 @@ class Config:
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
     alerts: AlertsConfig = field(default_factory=AlertsConfig)
     cluster: ClusterConfig | None = None  # None: one process, no Redis
+    _owners: dict = field(default_factory=dict, compare=False, repr=False)  # host -> owner, asked per link
 
     def allows(self, site: Site, host: str | None) -> bool:
         """A request of ``site``'s may go to ``host``: one of its own, or one it follows."""
@@ -135,10 +140,11 @@ class Config:
         """The school a host belongs to: the most specific match, as schools may share a parent
         domain (www.xx.edu.cn and its 党委 site dw.xx.edu.cn configured as two schools)."""
         host = (host or "").lower().rstrip(".")
-        owners = [s for s in self.sites if s.owns_host(host)]
-        if not owners:
-            return None
-        return max(owners, key=lambda s: max(len(d) for d in s.allowed_domains if host == d or host.endswith("." + d)))
+        if host not in self._owners:
+            ranked = [(_longest_match(host, s.allowed_domains), s) for s in self.sites]
+            length, best = max(ranked, key=lambda pair: pair[0], default=(0, None))
+            self._owners[host] = best if length else None
+        return self._owners[host]
 
     def site(self, name: str) -> Site:
         for s in self.sites:

@@ -1,14 +1,14 @@
 """What the store already knows, and the rules that make a quiet night cost a few list pages.
 
 Loaded once per crawl from the SQLite store (read only, by db.known): stored article URLs (and the
-links that redirected to them), the validators and link fingerprints of list pages,
-and which columns were walked to their end once. The spider asks:
+links that redirected to them), the validators of list pages, and which columns were
+walked to their end once. The spider asks:
 
 * ``plan_known_article``: skip a stored article, or revalidate it with a conditional GET
   (younger than ``recheck_days``, whether or not its list page changed, or its headline or
   date on the list changed): an edit behind an unchanged list is seen, and costs 304s;
-* ``links_fingerprint``: a list page whose article links and headlines are what they
-  were is unchanged, whatever its sidebar says;
+* ``links_fingerprint``: what a list page's article links and headlines were, stored with
+  the page (``list_pages.links_hash``) for whoever compares nights;
 * a column walked to its end once may stop at its first all-known page (plus a grace
   page); one never walked to its end is walked again, skipping what is stored. So is a
   column with a *gap*: a link on one of its list pages that is neither stored nor known
@@ -46,7 +46,6 @@ class KnownArticle:
 class KnownListPage:
     etag: str | None
     last_modified: str | None
-    links_hash: str | None
 
 
 @dataclass

@@ -88,8 +88,7 @@ class _StayOnSite:
             return
         name = request.meta.get("site")  # robots.txt requests carry none: the school of their host
         first = (request.meta.get("redirect_urls") or [request.url])[0]
-        site = next((s for s in config.sites if s.name == name), None) if name else \
-            config.owner(urlsplit(first).hostname or "")
+        site = self.crawler.spider.sites.get(name) if name else config.owner(urlsplit(first).hostname or "")
         if site is None:
             return
         try:

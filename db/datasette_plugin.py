@@ -45,6 +45,7 @@ import sys
 import threading
 import time
 import urllib.parse
+import weakref
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -187,8 +188,15 @@ def get_metadata(datasette, key, database, table):
     return out
 
 
+_configs: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
 def _config(datasette) -> dict:
-    return datasette.plugin_config(PLUGIN) or {}
+    """The plugin's settings, read once per server: asking Datasette runs every metadata hook,
+    and render_cell needs them for every cell of a page."""
+    if datasette not in _configs:
+        _configs[datasette] = datasette.plugin_config(PLUGIN) or {}
+    return _configs[datasette]
 
 
 # --- how values read

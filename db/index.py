@@ -81,7 +81,7 @@ class StoreIndex:
             [keywords,
              json.dumps(tagging.topics({*terms.title_words, *terms.text_words}, self.topics), ensure_ascii=False),
              (published_at or "")[:7] or None, article_id])
-        self._index_search(article_id, title, text, keywords, old_keywords)
+        self._index_search(article_id, title, text, keywords, old_keywords, changed)
         old = self.db.execute("SELECT signature FROM minhashes WHERE article_id = ?", [article_id]).fetchone()
         self.db.execute("INSERT OR REPLACE INTO minhashes (article_id, signature) VALUES (?, ?)",
                         [article_id, terms.signature])
@@ -89,17 +89,19 @@ class StoreIndex:
             self._cluster(article_id, text, terms.signature, content_hash)
         self._band(article_id, terms.signature, old[0] if old else None)
 
-    def _index_search(self, article_id: int, title: str, text: str, keywords: str, old_keywords: str | None) -> None:
+    def _index_search(self, article_id: int, title: str, text: str, keywords: str, old_keywords: str | None,
+                      changed: bool) -> None:
         """The article's row of the search index. An indexed article is taken out first, with the
         values it was indexed from: its row as it is (indexed again) or, after an edit, the
         text the store just moved to ``article_versions``. Should neither be it (the row was
         changed some other way), the whole index is rebuilt rather than left wrong."""
         conn = self.db.conn
         candidates = [(title, text, old_keywords)]
-        version = conn.execute("SELECT title, text FROM article_versions WHERE article_id = ? ORDER BY id DESC LIMIT 1",
-                               [article_id]).fetchone()
-        if version:
-            candidates.append((version[0] or "", version[1] or "", old_keywords))
+        if changed:  # an edit: the index holds the text just moved to article_versions (tried first)
+            version = conn.execute("SELECT title, text FROM article_versions WHERE article_id = ? "
+                                   "ORDER BY id DESC LIMIT 1", [article_id]).fetchone()
+            if version:
+                candidates.insert(0, (version[0] or "", version[1] or "", old_keywords))
         if search_delete(conn, article_id, *candidates):
             search_insert(conn, article_id, title, text, keywords)
         else:

@@ -29,9 +29,8 @@ def load_known(db_path: str | Path | None) -> KnownState:
         if "url_aliases" in tables:
             state.aliases.update(conn.execute("SELECT alias, url FROM url_aliases"))
         if "list_pages" in tables:
-            for url, etag, last_modified, links_hash in conn.execute(
-                    "SELECT url, etag, last_modified, links_hash FROM list_pages"):
-                state.list_pages[url] = KnownListPage(etag, last_modified, links_hash)
+            for url, etag, last_modified in conn.execute("SELECT url, etag, last_modified FROM list_pages"):
+                state.list_pages[url] = KnownListPage(etag, last_modified)
         if "columns" in tables:
             state.walked_columns.update(
                 row[0] for row in conn.execute("SELECT start_url FROM columns WHERE walked_to_end_at IS NOT NULL"))

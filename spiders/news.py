@@ -104,8 +104,7 @@ class NewsSpider(scrapy.Spider):
         """The canonical URL of a link on ``response``; None, counted with one line, for a link that
         is no URL (a port out of range, a broken IPv6 host): that link is skipped, not its page."""
         try:
-            url = canonical_url(response.urljoin(href))
-            urlsplit(url).port  # noqa: B018 (raises on a port out of range)
+            url = canonical_url(response.urljoin(href))  # raises on a port out of range or a broken host
         except ValueError as exc:
             self.count(site, "bad_links")
             logger.info("[%s] 跳过无法解析的链接 %r (%s): %s", site.name, href, exc, response.url)

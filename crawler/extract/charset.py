@@ -45,7 +45,7 @@ class NotText(ValueError):
 class Decoded:
     text: str
     encoding: str  # the Python codec the text was read with ("utf-8", "gb18030", "big5hkscs", ...)
-    how: str  # "bom", "declared", "utf-8" (valid), "detected", "gb18030" (the Chinese guard), "fallback"
+    how: str  # "bom", "declared", "utf-8" (valid), "gb18030" (the Chinese guard), "detected", "fallback"
     note: str | None = None  # set when a declaration was overruled
     replaced: int = 0  # bad bytes shown as U+FFFD
 
@@ -175,11 +175,11 @@ def _detect(body: bytes) -> tuple[str, str, str, int]:
     as_utf8, bad_utf8 = _read(body, _UTF8)
     if _nearly_clean(body, bad_utf8):
         return as_utf8, _UTF8, "utf-8", bad_utf8
+    chinese = _clean_chinese(body)
+    if chinese is not None:  # clean Chinese in GB18030: the detector is not asked (it may say big5, cp949)
+        return chinese[0], _GB, "gb18030", chinese[1]
     best = from_bytes(body).best()
     guess = _codec(best.encoding) if best is not None else None
-    chinese = _clean_chinese(body)
-    if chinese is not None:  # also when the guess is GB: then this is its reading, with stray bad bytes replaced
-        return chinese[0], _GB, "detected" if guess == _GB else "gb18030", chinese[1]
     if guess is not None:
         text, bad = _read(body, guess)
         return text, guess, "detected", bad

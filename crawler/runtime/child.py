@@ -17,6 +17,11 @@ import signal
 import subprocess
 import threading
 import time
+from pathlib import Path
+
+
+# the command line every child runs (a refresh, a worker's crawl of one run)
+SCHEDULER_SCRIPT = Path(__file__).resolve().parents[2] / "scheduler.py"
 
 
 class ChildRunner:

@@ -109,10 +109,11 @@ def discover(target: str, from_csv: bool, log_level: str) -> int:
     spider = crawler.spider
     for number, site in enumerate(config.sites, start=1):
         name = site.name if from_csv else (spider.titles.get(site.name) or site.name)
-        columns = [{"name": item.name, "url": item.start_url, "count": spider.first_pages.get(item.start_url, (0,))[0],
-                    "oldest": spider.first_pages.get(item.start_url, (0, None, None))[1],
-                    "newest": spider.first_pages.get(item.start_url, (0, None, None))[2]}
-                   for item in found if item.site == site.name]
+        columns = []
+        for item in (item for item in found if item.site == site.name):
+            count, oldest, newest = spider.first_pages.get(item.start_url, (0, None, None))
+            columns.append({"name": item.name, "url": item.start_url, "count": count, "oldest": oldest,
+                            "newest": newest})
         print(f"[{number}/{len(config.sites)}] {name}: {len(columns)} 个新闻栏目", file=sys.stderr)
         print(sites_table(name, site.home, columns, spider.script_lists.get(site.name, [])))
     return 0 if found else 1

@@ -14,7 +14,6 @@ from pathlib import Path
 
 from crawler.runtime.once import EXIT_BUSY
 
-SCRIPT = Path(__file__).resolve().parents[2] / "scheduler.py"
 
 
 def run_schedule(config, config_path: str, db_path: str, log_level: str) -> int:
@@ -22,7 +21,7 @@ def run_schedule(config, config_path: str, db_path: str, log_level: str) -> int:
     from apscheduler.events import EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED
     from apscheduler.schedulers.blocking import BlockingScheduler
 
-    from crawler.runtime.child import ChildRunner
+    from crawler.runtime.child import SCHEDULER_SCRIPT, ChildRunner
     from crawler.runtime.lock import Busy, exclusive, lock_path
     from crawler.schedule import catch_up_due, parse_cron
     from db.known import last_success
@@ -46,7 +45,7 @@ def run_schedule(config, config_path: str, db_path: str, log_level: str) -> int:
     try:
         with exclusive(lock_path(db_path, "scheduler")):
             trigger = parse_cron(plan.cron, plan.timezone)
-            command = [sys.executable, str(SCRIPT), "--once", "--config", config_path, "--db", db_path]
+            command = [sys.executable, str(SCHEDULER_SCRIPT), "--once", "--config", config_path, "--db", db_path]
             if log_level != "INFO":
                 command.append("--quiet")
             runner = ChildRunner(command, timeout_s=plan.timeout_minutes * 60, grace_s=plan.stop_grace_seconds,

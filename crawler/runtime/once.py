@@ -23,7 +23,7 @@ def feed_path_for(config, db_path: str) -> str:
     return config.alerts.feed or str(path.with_name(f"{path.stem}.atom"))
 
 
-def refresh_and_report(config, db_path: str, log_level: str, feed_path: str | None = None, **setting_overrides) -> int:
+def refresh_and_report(config, db_path: str, log_level: str, **setting_overrides) -> int:
     """Run one refresh into ``db_path`` and print its summary; the process's exit status."""
     from crawler.cluster.run import ClusterUnavailable
     from crawler.runtime.lock import Busy
@@ -33,7 +33,7 @@ def refresh_and_report(config, db_path: str, log_level: str, feed_path: str | No
     print(f"Refreshing {len(config.sites)} school(s) into {db_path} …", file=sys.stderr)
     try:
         check_ours(db_path)  # before the lock: not even a lock file beside another program's database
-        result = run_refresh(config, db_path, log_level=log_level, feed_path=feed_path or feed_path_for(config, db_path),
+        result = run_refresh(config, db_path, log_level=log_level, feed_path=feed_path_for(config, db_path),
                              **setting_overrides)
     except Busy as exc:
         print(f"not started: another refresh of {db_path} is running (process {exc.holder or '?'})", file=sys.stderr)
@@ -148,11 +148,13 @@ def _next_night(demo, db_path: str, log_level: str) -> int:
     import subprocess
     import tempfile
 
+    from crawler.runtime.child import SCHEDULER_SCRIPT
+
     demo.show_next_day(repost=True)
     print("\n== Night 2: the next day (2 new reports, an edit, a deletion, a repost)", file=sys.stderr, flush=True)
     with tempfile.TemporaryDirectory(prefix="demo-") as work:
         config = Path(work) / "sites.toml"
         config.write_text(demo.config_toml(recheck_days=DEMO_RECHECK_DAYS), encoding="utf-8")
-        command = [sys.executable, str(Path(__file__).resolve().parents[2] / "scheduler.py"), "--once",
+        command = [sys.executable, str(SCHEDULER_SCRIPT), "--once",
                    "--config", str(config), "--db", db_path, *(["--quiet"] if log_level != "INFO" else [])]
         return subprocess.run(command).returncode

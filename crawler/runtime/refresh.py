@@ -90,7 +90,7 @@ def site_rows(config: Config, stats: dict, duration_s: float) -> list[dict]:
 
 
 def run_refresh(config: Config, db_path: str, *, log_level: str = "INFO", feed_path: str | None = None,
-                announce: bool = True, **setting_overrides) -> RunResult:
+                **setting_overrides) -> RunResult:
     """One refresh of every site into ``db_path``, then its alerts and feed.
 
     Holds the database's refresh lock throughout (raises crawler.runtime.lock.Busy when another
@@ -107,7 +107,7 @@ def run_refresh(config: Config, db_path: str, *, log_level: str = "INFO", feed_p
         run_id = start_run(db, config.path, len(config.sites))
         db.close()
         result = _crawl_and_record(config, db_path, run_id, log_level, setting_overrides)
-        if announce and result.status != "stopped" and not stop_requested():
+        if result.status != "stopped" and not stop_requested():
             from crawler.notify.outbox import announce as announce_run
 
             db = open_db(db_path)

@@ -13,7 +13,6 @@ import os
 import signal
 import sys
 import time
-from pathlib import Path
 
 from redis.exceptions import RedisError
 
@@ -24,7 +23,6 @@ from crawler.cluster.run import ClusterUnavailable, connect, current_run, run_co
 logger = logging.getLogger("worker")
 
 URL_VARIABLE = "SNM_CLUSTER_REDIS_URL"
-SCRIPT = Path(__file__).resolve().parents[2] / "scheduler.py"
 STOP_GRACE_S = 120  # a stopped worker's crawl gets this long to finish what is in flight
 
 
@@ -79,9 +77,9 @@ def crawl_current_run(prefix: str, log_level: str) -> int:
 
 def serve(url: str, prefix: str, log_level: str) -> int:
     """Crawl every run published on ``url`` until SIGTERM or Ctrl-C."""
-    from crawler.runtime.child import ChildRunner
+    from crawler.runtime.child import SCHEDULER_SCRIPT, ChildRunner
 
-    command = [sys.executable, str(SCRIPT), "--worker-run", "--key-prefix", prefix]
+    command = [sys.executable, str(SCHEDULER_SCRIPT), "--worker-run", "--key-prefix", prefix]
     if log_level != "INFO":
         command.append("--quiet")
     # no time limit: the coordinator ends the run; a stop lets Scrapy finish what is in flight
