@@ -143,9 +143,10 @@ def test_catch_up_after_the_machine_was_off(tmp_path):
         # just refreshed: starting the scheduler does not refresh again before 02:00
         scheduler = Scheduler(config, db_path)
         try:
-            scheduler.wait_for(lambda: "last successful refresh" in scheduler.log(), 60, "the start line")
-            time.sleep(3)
-            assert len(scheduler.runs()) == 1
+            planned = scheduler.wait_for(lambda: re.search(r"next refresh at (\S+)", scheduler.log()), 60,
+                                         "the next refresh's time")
+            assert datetime.fromisoformat(planned[1]).strftime("%H:%M") == "02:00"
+            assert "refreshing now" not in scheduler.log() and len(scheduler.runs()) == 1
         finally:
             assert scheduler.stop() == 0
 
@@ -169,7 +170,9 @@ def test_a_crawl_killed_by_the_system_does_not_stop_the_schedule(slow_demo, tmp_
     scheduler = Scheduler(config, tmp_path / "reports.db")
     try:
         scheduler.wait_for(lambda: [r for r in scheduler.runs() if r["status"] == "running"], 90, "a crawl running")
-        time.sleep(1.5)
+        # mid-crawl: a list page answered (each answer takes a second)
+        scheduler.wait_for(lambda: [h for h in slow_demo.hits() if h.status == 200 and h.path != "/robots.txt"],
+                           60, "a list page answered")
         os.kill(scheduler.child_pids()[0], signal.SIGKILL)  # as the OOM killer would
         slow_demo.slow(0.0)
         scheduler.wait_for(lambda: scheduler.finished_runs(), 120, "a refresh after the killed one")

@@ -75,6 +75,8 @@ def run_schedule(config, config_path: str, db_path: str, log_level: str) -> int:
                      plan.cron, plan.timezone, len(config.sites), db_path, last.isoformat() if last else "never")
             if first_run:
                 log.info("a scheduled time passed since the last successful refresh: refreshing now")
+            else:
+                log.info("next refresh at %s", trigger.get_next_fire_time(None, now).isoformat(timespec="seconds"))
             scheduler.start()  # returns after stop()
             runner.wait_stopped()
             log.info("scheduler stopped")
