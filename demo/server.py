@@ -40,14 +40,17 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "DemoCMS/1.0"
 
     def do_GET(self):  # noqa: N802 (http.server's naming)
-        path = urlsplit(self.path).path
+        parts = urlsplit(self.path)
+        path = parts.path
+        # older school CMSs key pages by their query (news_show.asp?sid=101): served by path and query
+        query_key = f"{path}?{parts.query}" if parts.query else None
         if self.server.delay:
             time.sleep(self.server.delay)
         if path in self.server.hanging:
             self.server.released.wait()
         if path != "/robots.txt" and self._inject_fault():
             return
-        page = self.server.pages.get(path)
+        page = (query_key and self.server.pages.get(query_key)) or self.server.pages.get(path)
         if path in self.server.failures:
             page = Page(b"<html><body>Service Unavailable</body></html>", "text/html", self.server.failures[path])
         if page is None:

@@ -12,13 +12,33 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
 
+# Parameters that never choose content: tracking, sharing, app markers.
 _TRACKING = re.compile(
-    r"^(?:utm_\w+|spm|from|isappinstalled|scene|share(?:_\w+)?|timestamp|_t|t|ts|sessionid|jsessionid|phpsessid"
-    r"|sid|aspsessionid\w*|clicktime|enterid|wxfrom|nsukey|ref)$",
+    r"^(?:utm_\w+|spm|isappinstalled|scene|share(?:_\w+)?|clicktime|enterid|wxfrom|nsukey"
+    r"|jsessionid|phpsessid|aspsessionid\w*|sessionid)$",
     re.I,
 )
+# Parameters older school sites key their articles by (news_show.asp?sid=101, view.php?t=5,
+# ?ref=12, ?from=3): dropped only when the value has a form no article id has.
+_BY_VALUE = {
+    "sid": re.compile(r"[0-9a-z]{16,}", re.I),  # a session token, not a row number
+    "t": re.compile(r"1\d{9}(?:\d{3})?"),  # an epoch timestamp (cache buster), seconds or milliseconds
+    "_t": re.compile(r"1\d{9}(?:\d{3})?"),
+    "ts": re.compile(r"1\d{9}(?:\d{3})?"),
+    "timestamp": re.compile(r"1\d{9}(?:\d{3})?"),
+    "from": re.compile(r"timeline|singlemessage|groupmessage|message|share\w*|app\w*", re.I),  # WeChat shares
+}
 _SESSION_PATH = re.compile(r";(?:jsessionid|phpsessid|sessionid)=[^/?#]*", re.I)
 _INDEX_PAGE = re.compile(r"/(?:index|default)\.(?:s?html?|aspx?|jsp|php)$", re.I)
+
+
+def selects_content(name: str, value: str) -> bool:
+    """Whether a query parameter may choose what the page shows: kept unless known not to.
+    Dropping one that does would merge every article of a column into one URL."""
+    if _TRACKING.match(name):
+        return False
+    by_value = _BY_VALUE.get(name.lower())
+    return not (by_value and by_value.fullmatch(value))
 
 
 def canonical_url(url: str) -> str:
@@ -30,6 +50,6 @@ def canonical_url(url: str) -> str:
     host = (parts.hostname or "").rstrip(".")
     port = parts.port
     netloc = host if port is None or (scheme, port) in (("http", 80), ("https", 443)) else f"{host}:{port}"
-    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)])
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if selects_content(k, v)])
     path = _INDEX_PAGE.sub("/", parts.path or "/")
     return canonicalize_url(urlunsplit((scheme, netloc, path, query, "")), keep_fragments=False)
