@@ -297,7 +297,8 @@ class NewsSpider(scrapy.Spider):
             why = "二进制内容" if "binary" in str(exc) else "无法识别的字符编码"
             self.error(site, f"文章不是网页文本（{why}，{response.headers.get('Content-Type', b'').decode()}）: "
                              f"{response.url}")
-            yield _skipped(response.request, site, str(exc))
+            # a server fault may serve garbage for a while: asked again at the weekly recheck
+            yield _failing(response.request, site, str(exc), lasting=True)
             return
         if note:
             logger.warning("[%s] %s: %s", site.name, note, response.url)

@@ -26,6 +26,9 @@ def bad_pages(demo: DemoServer) -> dict[str, tuple[str, Page]]:
         "redirect loop": (article_like(4), Page(b"", status=302, location=article_like(5))),
         "redirect loop back": (article_like(5), Page(b"", status=302, location=article_like(4))),
         "empty 200": (article_like(6), Page(b"")),
+        "nul bytes in text": (article_like(8), Page(
+            good.replace(school.articles[0]["title"], "夹带空字节的报道").replace("<head>", "<head>\x00\x00", 1)
+            .replace("</p>", "\x00</p>", 1).encode("utf-8"))),
         "malformed html": (article_like(7), Page(
             good.replace(school.articles[0]["title"], "标签残缺的报道").replace("</div>", "").replace("</p>", "<p")
             .encode("utf-8")[: len(good.encode("utf-8")) * 3 // 4])),

@@ -13,7 +13,7 @@ import pytest
 from demo.server import DemoServer
 from demo.site import Page
 from tests.bad_pages import serve_bad_pages
-from tests.helpers import run_cli
+from tests.helpers import query, run_cli
 
 TRAP_PAGES = 500
 
@@ -38,7 +38,7 @@ def bad_night(tmp_path_factory):
     stored = {url: title for url, title in conn.execute("SELECT url, title FROM articles")}
     row = conn.execute("SELECT errors, status FROM crawl_run_sites WHERE site = '嘉禾职业技术学院'").fetchone()
     conn.close()
-    return {"result": result, "paths": {k: base + v for k, v in paths.items()}, "stored": stored,
+    return {"result": result, "db": db_path, "paths": {k: base + v for k, v in paths.items()}, "stored": stored,
             "expected": expected, "errors": row[0], "status": row[1], "trap_requests": trap_requests}
 
 
@@ -50,6 +50,15 @@ def test_the_run_finishes_and_the_other_articles_are_all_stored(bad_night):
 def test_a_page_declared_utf8_that_is_gbk_is_stored_readable(bad_night):
     assert bad_night["stored"][bad_night["paths"]["gbk declared utf-8"]] == "声明为UTF-8实为GBK的报道"
     assert "declared UTF-8 but is GBK" in bad_night["result"].stderr
+
+
+def test_a_page_with_nul_bytes_that_reads_as_text_is_stored(bad_night):
+    assert bad_night["stored"][bad_night["paths"]["nul bytes in text"]] == "夹带空字节的报道"
+
+
+def test_a_page_refused_as_binary_is_asked_again_at_its_recheck(bad_night):
+    failing = dict(query(bad_night["db"], "SELECT url, recheck_at FROM skipped_links WHERE reason LIKE 'binary%'"))
+    assert failing.get(bad_night["paths"]["binary as html"])  # a recheck time, not "never"
 
 
 def test_malformed_html_is_still_read(bad_night):

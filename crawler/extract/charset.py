@@ -201,8 +201,10 @@ def page_text(body: bytes, declared: str | None, decoded: str) -> tuple[str, str
     """
     head = body[:8192]
     controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
-    if b"\x00" in head or controls > len(head) // 100 + 2:
+    if controls > len(head) // 100 + 2:  # an image, a PDF, an archive: control bytes everywhere
         raise NotText("binary content, not a web page")
+    if b"\x00" in body:  # a few stray NULs in a page that reads as text: dropped, not the page
+        body, decoded = body.replace(b"\x00", b""), decoded.replace("\x00", "")
     found = decode_html(body, declared)
     if found.encoding == _codec(declared):
         return decoded, None
