@@ -9,7 +9,7 @@ import math
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -70,14 +70,42 @@ class Site:
     exclude_columns: tuple[str, ...] = ()  # found columns whose name contains one of these are left
     rediscover_days: int = DEFAULT_REDISCOVER_DAYS  # the homepage is read again for new columns this often
     follow_hosts: tuple[str, ...] = ()  # other hosts whose article links on its lists are its articles too
+    # where two configured schools share a host (a university's colleges under /jsjxy/ and /jxxy/):
+    # the folder this school's pages are under ("/" when it has its host to itself)
+    path_prefix: str = "/"
+    path_prefix_given: bool = False  # set in the config, not derived from the start URLs
 
     def follows(self, host: str | None) -> bool:
         """``host`` is one the school publishes on besides its own (opted in: follow_hosts)."""
         return _longest_match(host, self.follow_hosts) > 0
 
-    def owns_host(self, host: str) -> bool:
-        """True when ``host`` is one of this school's hosts (or a subdomain of one)."""
-        return _longest_match(host, self.allowed_domains) > 0
+
+def _segments(path: str) -> list[str]:
+    """A path's folders (its last part, a file name, aside)."""
+    return path.split("/")[1:-1]
+
+
+def _shared_segments(a: list[str], b: list[str]) -> int:
+    n = 0
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def common_folder(urls) -> str:
+    """The deepest folder every one of ``urls`` is under ("/jsjxy/" for /jsjxy/xwdt/list.htm and
+    /jsjxy/tzgg/list.htm)."""
+    paths = [_segments(urlsplit(u).path or "/") for u in urls]
+    if not paths:
+        return "/"
+    n = min(len(p) for p in paths)
+    for i in range(n):
+        if len({p[i] for p in paths}) > 1:
+            n = i
+            break
+    return "/" + "".join(f"{segment}/" for segment in paths[0][:n])
 
 
 def _longest_match(host: str | None, domains: tuple[str, ...]) -> int:
@@ -132,18 +160,41 @@ class Config:
     cluster: ClusterConfig | None = None  # None: one process, no Redis
     _owners: dict = field(default_factory=dict, compare=False, repr=False)  # host -> owner, asked per link
 
-    def allows(self, site: Site, host: str | None) -> bool:
-        """A request of ``site``'s may go to ``host``: one of its own, or one it follows."""
-        return self.owner(host or "") is site or site.follows(host)
+    def allows(self, site: Site, url: str) -> bool:
+        """A request of ``site``'s may go to ``url``: one of its own, or on a host it follows."""
+        return site in self.scope(url) or site.follows(urlsplit(url).hostname)
 
-    def owner(self, host: str) -> Site | None:
-        """The school a host belongs to: the most specific match, as schools may share a parent
-        domain (www.xx.edu.cn and its 党委 site dw.xx.edu.cn configured as two schools)."""
-        host = (host or "").lower().rstrip(".")
+    def owner(self, url: str) -> Site | None:
+        """The one school a URL belongs to; None for none, or when several may (see :meth:`scope`)."""
+        found = self.scope(url)
+        return found[0] if len(found) == 1 else None
+
+    def scope(self, url: str) -> tuple[Site, ...]:
+        """The schools a URL may belong to. By host first, the most specific (www.xx.edu.cn and
+        its 党委 site dw.xx.edu.cn may be two schools); on a host several schools share, by path:
+        the longest ``path_prefix`` the URL is under, else the one sharing most leading folders
+        with it. A link that shares none with any (the host's own /info/…) is each one's, for
+        the school whose page links to it."""
+        parts = urlsplit(url)
+        on_host = self._host_schools((parts.hostname or "").lower().rstrip("."))
+        if len(on_host) < 2:
+            return on_host
+        path = parts.path or "/"
+        under = [s for s in on_host if path.startswith(s.path_prefix)]
+        if under:
+            longest = max(len(s.path_prefix) for s in under)
+            return tuple(s for s in under if len(s.path_prefix) == longest)
+        segments = _segments(path)
+        shared = [_shared_segments(segments, _segments(s.path_prefix)) for s in on_host]
+        most = max(shared)
+        return tuple(s for s, n in zip(on_host, shared) if n == most) if most else on_host
+
+    def _host_schools(self, host: str) -> tuple[Site, ...]:
+        """The schools whose hosts match ``host`` most specifically (cached: asked for every link)."""
         if host not in self._owners:
             ranked = [(_longest_match(host, s.allowed_domains), s) for s in self.sites]
-            length, best = max(ranked, key=lambda pair: pair[0], default=(0, None))
-            self._owners[host] = best if length else None
+            length = max((n for n, _ in ranked), default=0)
+            self._owners[host] = tuple(s for n, s in ranked if length and n == length)
         return self._owners[host]
 
     def site(self, name: str) -> Site:
@@ -215,6 +266,7 @@ CRAWL_SETTINGS = {key.name: key.scrapy_setting for key in CRAWL_KEYS if key.scra
 SITE_DEFAULT_KEYS = tuple(key.name for key in CRAWL_KEYS if key.scrapy_setting is None)
 
 _SITE_KEYS = ("name", "home", "start_urls", "columns", "exclude_columns", "allowed_domains", "article_pattern",
+              "path_prefix",
               *SITE_DEFAULT_KEYS, *OVERRIDE_KEYS)
 # Top-level tables
 _TOP_KEYS = {"sites", "crawl", "schedule", "alerts", "topics", "cluster"}
@@ -262,11 +314,24 @@ def parse_config(data: dict, where: str = "<config>") -> Config:
         if site.name in seen:
             raise ConfigError(f"{where}: site #{index} {site.name!r}: key 'name': same name as site #{seen[site.name]}")
         seen[site.name] = index
+    sites = _scoped_by_path(sites)
     scrapy_keys = {key: value for key, value in crawl.items() if key not in SITE_DEFAULT_KEYS}
     return Config(path=where, sites=tuple(sites), crawl=scrapy_keys, topics=_parse_topics(data.get("topics"), where),
                   schedule=_parse_schedule(data.get("schedule", {}), where),
                   alerts=_parse_alerts(data.get("alerts", {}), where, {s.name for s in sites}),
                   cluster=_parse_cluster(data.get("cluster"), where))
+
+
+def _scoped_by_path(sites: list[Site]) -> list[Site]:
+    """Schools that share a host, and gave no ``path_prefix``, are told apart by the folder their
+    home and start URLs are under; a school alone on its hosts keeps them whole."""
+    scoped = []
+    for site in sites:
+        sharing = any(other is not site and set(other.allowed_domains) & set(site.allowed_domains) for other in sites)
+        if sharing and site.path_prefix == "/" and not site.path_prefix_given:
+            site = replace(site, path_prefix=common_folder([*site.start_urls, *([site.home] if site.home else [])]))
+        scoped.append(site)
+    return scoped
 
 
 def _table(raw, name: str, where: str, fields: dict, positive: bool = True) -> dict:
@@ -369,7 +434,7 @@ def _parse_topics(raw, where: str) -> dict | None:
     return topics
 
 
-def _check_url(url, key: str, where: str) -> None:
+def check_url(url, key: str, where: str) -> None:
     """An http(s) URL that parses, port and all: a config error now, not a traceback mid-crawl."""
     try:
         parts = urlsplit(url) if isinstance(url, str) else None
@@ -392,7 +457,7 @@ def _parse_site(raw: dict, where: str) -> Site:
 
     home = raw.get("home")
     if home is not None:
-        _check_url(home, "home", where)
+        check_url(home, "home", where)
     start_urls = raw.get("start_urls", [] if home else None)
     if isinstance(start_urls, str):
         start_urls = [start_urls]
@@ -409,7 +474,7 @@ def _parse_site(raw: dict, where: str) -> Site:
             raise ConfigError(f"{where}: key {key!r}: only for a school given by its home page")
         names[key] = tuple(v.strip() for v in value)
     for url in start_urls:
-        _check_url(url, "start_urls", where)
+        check_url(url, "start_urls", where)
 
     domains = raw.get("allowed_domains")
     if domains is None:
@@ -454,6 +519,12 @@ def _parse_site(raw: dict, where: str) -> Site:
         except ValueError:
             raise ConfigError(f"{where}: key 'since': {since!r} is not a real date") from None
 
+    prefix = raw.get("path_prefix")
+    if prefix is not None and (not isinstance(prefix, str) or not prefix.startswith("/")
+                               or any(c in prefix for c in "?#") or not prefix.isprintable()):
+        raise ConfigError(f"{where}: key 'path_prefix': must be a folder of the school's host, like \"/jsjxy/\", "
+                          f"got {prefix!r}")
+
     def complain(key: str, message: str):
         raise ConfigError(f"{where}: key {key!r}: {message}")
 
@@ -464,6 +535,7 @@ def _parse_site(raw: dict, where: str) -> Site:
         **names,
         follow_hosts=tuple(h.strip().lower().lstrip(".") for h in follow),
         allowed_domains=tuple(domains),
+        **({"path_prefix": prefix.rstrip("/") + "/", "path_prefix_given": True} if prefix else {}),
         article_pattern=pattern,
         overrides=overrides_from(raw, complain),
         since=since,

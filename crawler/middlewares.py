@@ -88,13 +88,13 @@ class _StayOnSite:
             return
         name = request.meta.get("site")  # robots.txt requests carry none: the school of their host
         first = (request.meta.get("redirect_urls") or [request.url])[0]
-        site = self.crawler.spider.sites.get(name) if name else config.owner(urlsplit(first).hostname or "")
+        site = self.crawler.spider.sites.get(name) if name else config.owner(first)
         if site is None:
             return
         try:
             parts = urlsplit(target)
             parts.port  # noqa: B018 (raises on a port out of range)
-            on_site = parts.scheme in ("http", "https") and config.allows(site, parts.hostname)
+            on_site = parts.scheme in ("http", "https") and config.allows(site, target)
         except ValueError:  # a malformed target (a port out of range, a broken IPv6 host)
             on_site = False
         if on_site:

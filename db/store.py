@@ -53,6 +53,11 @@ class BatchResult:
     counts: Counter = field(default_factory=Counter)  # (site, counter) -> n
 
 
+def holds_articles(db: sqlite_utils.Database, site: str) -> bool:
+    """Whether the store holds any article of the school."""
+    return db.execute("SELECT 1 FROM articles WHERE site = ? LIMIT 1", [site]).fetchone() is not None
+
+
 def article_row(item: ArticleItem, run_id: int | None, now: str) -> dict:
     """The row stored for ``item``: its texts without control characters or bidi overrides
     (a page's ``\x1b[31m`` or U+202E reaches no feed, terminal or log from the store)."""

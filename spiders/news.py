@@ -113,7 +113,7 @@ class NewsSpider(scrapy.Spider):
 
     def on_site(self, site: Site, url: str) -> bool:
         """Inside ``site`` and not inside another configured school (which may share a parent domain)."""
-        return is_http(url) and self.config.owner(urlsplit(url).hostname or "") is site
+        return is_http(url) and site in self.config.scope(url)
 
     # ------------------------------------------------------------ start
     async def start(self):

@@ -23,6 +23,7 @@ import sqlite_utils
 
 from crawler.notify import health
 from crawler.notify.alerts import identity
+from db.store import holds_articles
 from crawler.config import AlertsConfig, Config
 from crawler.extract.dates import now_iso, now_shanghai
 
@@ -165,13 +166,13 @@ def _fresh(published_at: str | None, latest_before: str | None, now: datetime, m
 # ------------------------------------------------------------------ site health
 def _health_events(db, config: Config, run_id: int):
     rows = {row[0]: row for row in db.execute(
-        "SELECT site, status, list_pages, article_links, first_error FROM crawl_run_sites WHERE run_id = ?",
+        "SELECT site, status, list_pages, article_links, first_error, too_old FROM crawl_run_sites WHERE run_id = ?",
         [run_id])}
     failures = config.alerts.failures
     for site in config.sites:
         if site.name not in rows:
             continue
-        _, status, list_pages, article_links, first_error = rows[site.name]
+        _, status, list_pages, article_links, first_error, too_old = rows[site.name]
         statuses = [r[0] for r in db.execute(
             "SELECT status FROM crawl_run_sites WHERE site = ? AND run_id <= ? ORDER BY run_id DESC LIMIT ?",
             [site.name, run_id, failures])][::-1]
@@ -184,6 +185,8 @@ def _health_events(db, config: Config, run_id: int):
                         health.describe("failing", failures=failures) + (f"：{first_error}" if first_error else "")),
             "empty": (health.empty(list_pages or 0, article_links or 0, had_links), health.describe("empty")),
             "metadata": (None if dropped is None else bool(dropped), health.describe("metadata", fields=dropped)),
+            "nothing": (health.nothing_stored(list_pages or 0, article_links or 0, too_old or 0, holds_articles(db, site.name)),
+                        health.describe("nothing")),
         }
         for problem, (broken, detail) in verdicts.items():
             is_open = _open_problem(db, site.name, problem)

@@ -9,15 +9,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+NOTHING_STORED = "列表页有回应，却没有存下一篇文章（链接认不出，或属于同一网站上的另一所学校）"
 PROBLEMS = {
     "failing": "连续{n}次采集失败",
     "empty": "列表页上找不到文章链接（网站改版？）",
     "metadata": "新文章缺少{fields}（网页模板变了？）",
+    "nothing": NOTHING_STORED,
 }
 RECOVERED = {
     "failing": "采集恢复正常",
     "empty": "列表页重新找到文章链接",
     "metadata": "新文章的日期、来源恢复正常",
+    "nothing": "开始存下文章",
 }
 
 MIN_NEW_FOR_SHARE = 3  # fewer new articles than this say nothing about a template
@@ -53,6 +56,17 @@ def empty(list_pages: int, article_links: int, had_links_before: bool) -> bool |
     if list_pages > 0 and had_links_before:
         return True
     return None
+
+
+def nothing_stored(list_pages: int, article_links: int, too_old: int, stored: bool) -> bool | None:
+    """Its list pages answered, yet the school holds no article at all: its lists are not
+    understood (or their links are another school's). Lists that only showed articles older
+    than ``since`` say nothing."""
+    if stored:
+        return False
+    if list_pages == 0 or (article_links and article_links == too_old):
+        return None
+    return True
 
 
 def metadata_drop(now: MetadataShare, before: MetadataShare) -> list[str] | None:

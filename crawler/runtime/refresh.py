@@ -89,6 +89,22 @@ def site_rows(config: Config, stats: dict, duration_s: float) -> list[dict]:
     return rows
 
 
+def _nothing_stored(db, rows: list[dict]) -> bool:
+    """A school whose lists answered but which holds no article is never "ok" (its lists are
+    not understood, or their links are another school's): partial, with the reason."""
+    from crawler.notify.health import NOTHING_STORED, nothing_stored
+    from db.store import holds_articles
+
+    marked = False
+    for row in rows:
+        if row["status"] == "failed":
+            continue
+        if nothing_stored(row["list_pages"], row["article_links"], row["too_old"], holds_articles(db, row["site"])):
+            row["status"], row["first_error"] = "partial", row["first_error"] or NOTHING_STORED
+            marked = True
+    return marked
+
+
 def run_refresh(config: Config, db_path: str, *, log_level: str = "INFO", feed_path: str | None = None,
                 **setting_overrides) -> RunResult:
     """One refresh of every site into ``db_path``, then its alerts and feed.
@@ -161,6 +177,8 @@ def _crawl_and_record(config: Config, db_path: str, run_id: int, log_level: str,
         elif status == "stopped":
             message = "stopped by a signal before the end; what was stored is kept"
         db = open_db(db_path)
+        if _nothing_stored(db, rows) and status == "ok":
+            status = "partial"
         finish_run(db, run_id, rows, status, message)
         db.close()
         logging.getLogger(__name__).debug("run %s finished: %s", run_id, status)
