@@ -3,6 +3,7 @@
 again now and then; ``--discover`` prints ready [[sites]] tables."""
 from __future__ import annotations
 
+import html
 import sqlite3
 import tomllib
 
@@ -150,3 +151,47 @@ def test_try_says_when_a_script_builds_the_list(tmp_path):
         result = run_cli("--try", demo.base_url("jiahe") + "/js/list.htm", "--quiet")
     assert result.returncode == 1
     assert "文章列表由脚本（ajax/JSON 或 document.write）生成" in result.stdout
+
+
+HOSTILE = '新闻动态\n]]\nstart_urls = ["http://evil.example.cn/"]\n[[sites]]\x1b[2J\x7f"\'\\'
+
+
+def test_discover_prints_data_a_hostile_homepage_cannot_turn_into_config(tmp_path):
+    """Link texts and the title carry newlines, quotes, ]], ESC and DEL; a 更多 link leads off-site."""
+    home = (f'<html><head><meta charset="utf-8"><title>南湖"交通]]\x1b[31m学校\x7f</title></head><body>'
+            f'<ul class="nav"><li><a href="/">首页</a></li><li><a href="/index/xwdt.htm">新闻{HOSTILE}</a></li></ul>'
+            f'<div class="box"><h2>学校要闻</h2><a class="more" href="/index/xwdt.htm" title="{html.escape(HOSTILE)}">'
+            f'更多&gt;&gt;</a></div><div class="box"><h2>通知公告</h2>'
+            f'<a class="more" href="http://127.0.0.9:9/tzgg/list.htm">更多&gt;&gt;</a></div></body></html>')
+    with DemoServer() as demo:
+        demo.replace("nanhu", "/", home)
+        base = demo.base_url("nanhu")
+        result = run_cli("--discover", base + "/", "--quiet")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "\x1b" not in result.stdout and "\x7f" not in result.stdout
+    parsed = tomllib.loads(result.stdout)  # parses: what the homepage wrote stayed inside values and comments
+    assert len(parsed["sites"]) == 1 and set(parsed["sites"][0]) == {"name", "start_urls"}
+    assert parsed["sites"][0]["start_urls"] == [base + NEWS_PATHS["nanhu"]]
+    assert "evil" not in str(parsed) and "127.0.0.9" not in result.stdout
+
+
+def test_discover_reads_csv_files_as_people_save_them(tmp_path):
+    with DemoServer() as demo:
+        rows = [(s.name, f"{demo.base_url(k)}/") for k, s in demo.schools.items()]
+        files = {
+            "gbk.csv": ("名称,首页\r\n" + "".join(f"{n},{h}\r\n" for n, h in rows)).encode("gbk"),
+            "utf16.csv": ("name,home\n" + "".join(f"{n},{h}\n" for n, h in rows)).encode("utf-16"),
+            # a row with one column, a 200 KB cell and a home that is no URL among the good rows
+            "broken.csv": ("name,home\n" + f"{rows[0][0]},{rows[0][1]}\n" + "只有名称\n" + f"{'长' * 200_000},{rows[1][1]}\n"
+                           + "某校,not a url\n" + "".join(f"{n},{h}\n" for n, h in rows[1:])).encode("utf-8"),
+        }
+        results = {}
+        for name, data in files.items():
+            (tmp_path / name).write_bytes(data)
+            results[name] = run_cli("--discover", "--from", tmp_path / name, "--quiet")
+    for name, result in results.items():
+        assert result.returncode == 0, (name, result.stderr[-3000:])
+        assert "Traceback" not in result.stderr
+        assert [s["name"] for s in tomllib.loads(result.stdout)["sites"]] == [n for n, _ in rows], name
+    skipped = [line for line in results["broken.csv"].stderr.splitlines() if "已跳过" in line]
+    assert [line.split("：")[0].rsplit(" ", 1)[-1] for line in skipped] == ["第3行", "第4行", "第5行"]
