@@ -46,6 +46,7 @@ class KnownArticle:
 class KnownListPage:
     etag: str | None
     last_modified: str | None
+    column_keys: frozenset[str] = frozenset()  # the CMS column ids its article links carried last time
 
 
 @dataclass

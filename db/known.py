@@ -10,6 +10,7 @@ import sqlite3
 from pathlib import Path
 
 from crawler.extract.dates import now_shanghai
+from crawler.extract.links import column_key
 from crawler.incremental import KnownArticle, KnownListPage, KnownState, recheck_due
 
 
@@ -29,8 +30,10 @@ def load_known(db_path: str | Path | None) -> KnownState:
         if "url_aliases" in tables:
             state.aliases.update(conn.execute("SELECT alias, url FROM url_aliases"))
         if "list_pages" in tables:
-            for url, etag, last_modified in conn.execute("SELECT url, etag, last_modified FROM list_pages"):
-                state.list_pages[url] = KnownListPage(etag, last_modified)
+            for url, etag, last_modified, links in conn.execute(
+                    "SELECT url, etag, last_modified, links FROM list_pages"):
+                keys = frozenset(filter(None, map(column_key, json.loads(links)))) if links else frozenset()
+                state.list_pages[url] = KnownListPage(etag, last_modified, keys)
         if "columns" in tables:
             state.walked_columns.update(
                 row[0] for row in conn.execute("SELECT start_url FROM columns WHERE walked_to_end_at IS NOT NULL"))

@@ -168,6 +168,7 @@ RUN_SITE_COLUMNS = {
     "columns_found": int,  # news columns found on the homepage for the first time
     "columns_gone": int,  # known columns the homepage no longer links to
     "script_lists": int,  # column pages whose list a script builds (ajax/JSON, document.write)
+    "column_moves": int,  # columns whose page 1 lists articles under a new CMS column id
     "first_error": str,
     "duration_s": float,
 }

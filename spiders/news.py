@@ -48,6 +48,7 @@ from crawler.items import (ArticleCheckedItem, ArticleGoneItem, ArticleItem, Col
                            FailingLinkItem, HomeCheckedItem, ListPageItem, SkippedLinkItem)
 from crawler.extract.links import (
     articles_by_structure,
+    column_key,
     continuation_suffix,
     is_attachment,
     is_http,
@@ -178,9 +179,23 @@ class NewsSpider(scrapy.Spider):
             logger.info("[%s] 发现栏目「%s」: %s", site.name, discovering, response.url)
             yield ColumnFoundItem(start_url=response.url, site=site.name, name=discovering, seen_at=now_iso())
         self.count(site, "list_pages")
+        if page == 1:
+            self.column_moved(site, response.url, links)
         logger.info("[%s] 列表第%d页 %s: %d 篇", site.name, page, response.url, len(links))
         self.count(site, "article_links", len(links))
         yield from self.follow_list(response, site, links, next_url, page, column, streak, column_key)
+
+    def column_moved(self, site: Site, url: str, links) -> None:
+        """A column whose page 1 carried one CMS column id and now lists articles under another
+        (the site moved it): its articles are taken all the same; said in one line, counted."""
+        before = self.known.list_pages.get(url)
+        if before is None or len(before.column_keys) != 1:
+            return
+        new = sorted({key for link, _, _ in links if (key := column_key(link))} - before.column_keys)
+        if new:
+            self.count(site, "column_moves")
+            logger.warning("[%s] 栏目编号有变：%s 出现新编号 %s（原为 %s），新编号下的文章照常采集", site.name, url,
+                           "、".join(k.split(":", 1)[1] for k in new), next(iter(before.column_keys)).split(":", 1)[1])
 
     def follow_list(self, response, site: Site, links, next_url: str | None, page: int, column: str, streak: int,
                     column_key: str | None = None):

@@ -70,3 +70,28 @@ def test_articles_on_a_followed_host_are_the_schools_and_its_navigation_is_not_f
     assert "/" not in hits and "/s/AbCdEfGhIjKlMnOp" in hits
     stored = query(tmp_path / "with.db", "SELECT site, url, source, published_at FROM articles WHERE url LIKE '%/s/%'")
     assert stored == [("嘉禾职业技术学院", article, "嘉禾职业技术学院", "2023-10-13T16:00:00+08:00")]
+
+
+def test_a_column_moved_to_a_new_cms_id_stores_its_new_articles_and_says_so(tmp_path):
+    """WebPlus: the site moves 新闻动态 from c1234 to c2345; page 1 lists two new articles under
+    the new id above five under the old one."""
+    moved = [("2023/1101/c2345a70001", "我校召开新学期党建工作推进会"), ("2023/1102/c2345a70002", "我校举办职业技能展示周活动")]
+    with DemoServer() as demo:
+        school = demo.schools["jiahe"]
+        config = tmp_path / "sites.toml"
+        config.write_text(demo.config_toml(), encoding="utf-8")
+        db_path = tmp_path / "reports.db"
+        assert run_cli("--once", "--config", config, "--db", db_path).returncode == 0
+        listing = demo.page("jiahe", school.list_path).body.decode("utf-8")
+        first = listing.index('<li class="news">')
+        items = "".join(f'<li class="news"><span class="news_title"><a href="/{path}/page.htm" title="{title}">{title}'
+                        f'</a></span><span class="news_meta">2023-11-0{n + 1}</span></li>' for n, (path, title) in enumerate(moved))
+        demo.replace("jiahe", school.list_path, listing[:first] + items + listing[first:])
+        for n, (path, title) in enumerate(moved):
+            demo.replace("jiahe", f"/{path}/page.htm", notice_page(title, n + 1))
+        second = run_cli("--once", "--config", config, "--db", db_path)
+    assert second.returncode == 0, second.stderr[-3000:]
+    stored = {title for (title,) in query(db_path, "SELECT title FROM articles WHERE url LIKE '%c2345a%'")}
+    assert stored == {title for _, title in moved}
+    assert "1 个栏目的编号有变" in second.stdout
+    assert "出现新编号 2345（原为 1234）" in second.stderr

@@ -210,23 +210,31 @@ NO_KEY = ""  # the column's own links carry no column id (keyed links are other 
 def own_column(items: list[tuple], key: str | None = None) -> tuple[list[tuple], str | None]:
     """The column's own article links among a list page's ``(url, element, headline)`` items:
     not a sidebar's or a "热点" box's links to other columns. The page's main block is the one
-    with the most links, dated ones counting double (a list shows dates; sidebars seldom do).
-    Where the CMS puts the column in article URLs, only the main block's column is kept (its
-    ``key`` from page 1 of the column wins on later pages); where the main block's links carry
-    none, links that do belong to other columns. Returns the links and the key."""
-    keys = [column_key(url) for url, _, _ in items]
-    if key is None and any(keys):
-        blocks = blocks_of([element for _, element, _ in items])
-        weight: dict = {}
-        for (_, element, _), block in zip(items, blocks):
-            weight[block] = weight.get(block, 0) + (2 if _dated(element) else 1)
-        main = max(weight, key=lambda b: weight[b])
-        in_main = [k for k, block in zip(keys, blocks) if block is main]
-        keyed = [k for k in in_main if k]
-        key = max(set(keyed), key=keyed.count) if len(keyed) * 2 > len(in_main) else NO_KEY
-    if key is None:
-        return items, None
-    if key == NO_KEY:
-        return [item for item, k in zip(items, keys) if k is None], key
-    return [item for item, k in zip(items, keys) if k == key or k is None], key
+    with the most links, dated ones counting double (a list shows dates; sidebars seldom do),
+    or, on a later page, the one holding most links of the column ``key`` page 1 showed.
 
+    What the main block lists is the column's, whatever column ids its URLs carry: a parent
+    column shows its child columns' items, and a column moved to a new id lists new articles
+    under it above the old ones. Outside the main block, a link is the column's when it
+    carries no id or one the main block carries; where the main block's links carry no id,
+    keyed links elsewhere are other columns'. Returns the links and the main block's
+    (majority) key, which the column's later pages are read with."""
+    keys = [column_key(url) for url, _, _ in items]
+    if not any(keys):
+        return items, key
+    blocks = blocks_of([element for _, element, _ in items])
+    weight: dict = {}
+    for (_, element, _), k, block in zip(items, keys, blocks):
+        if key and k == key:
+            weight[block] = weight.get(block, 0) + 1000  # the column page 1 showed
+        weight[block] = weight.get(block, 0) + (2 if _dated(element) else 1)
+    main = max(weight, key=lambda b: weight[b])
+    in_main = [k for k, block in zip(keys, blocks) if block is main]
+    keyed = [k for k in in_main if k]
+    page_key = max(set(keyed), key=keyed.count) if len(keyed) * 2 > len(in_main) else NO_KEY
+    if page_key == NO_KEY:
+        kept = [item for item, k, block in zip(items, keys, blocks) if block is main or k is None]
+    else:
+        ours = {*keyed, *([key] if key else [])}
+        kept = [item for item, k, block in zip(items, keys, blocks) if block is main or k is None or k in ours]
+    return kept, key if key is not None else page_key

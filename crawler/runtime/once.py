@@ -85,6 +85,8 @@ def column_note(row: dict) -> str:
         parts.append(f"新发现栏目 {row['columns_found']} 个")
     if row.get("columns_gone"):
         parts.append(f"{row['columns_gone']} 个栏目已不在首页（不再采集，已记入 columns 表）")
+    if row.get("column_moves"):
+        parts.append(f"{row['column_moves']} 个栏目的编号有变（新编号下的文章照常采集）")
     if row.get("script_lists"):
         parts.append(f"{row['script_lists']} 个栏目的列表由脚本生成，暂不能采集")
     return "栏目：" + "；".join(parts) if parts else ""
