@@ -233,28 +233,36 @@ class CrawlKey:
             raise ConfigError(f"{where}: key {self.name!r}: must be {kind} {bounds}, got {value!r}")
 
 
+MAX_DAYS = 36_500  # a hundred years: any longer span is no setting, and overflows the date arithmetic
+# the most each number of the other tables may be (with [crawl]'s own ranges: nothing the code cannot compute with)
+_MOST = {
+    "timeout_minutes": 7 * 24 * 60, "stop_grace_seconds": 24 * 3600, "misfire_grace_minutes": 7 * 24 * 60,
+    "failures": 1000, "max_age_days": MAX_DAYS, "feed_entries": 100_000, "worker_wait_minutes": 7 * 24 * 60,
+}
+
 # The one list of [crawl] keys: config checks against it, the refresh maps it to Scrapy settings
 CRAWL_KEYS: tuple[CrawlKey, ...] = (
     CrawlKey("download_delay", (int, float), "DOWNLOAD_DELAY", "seconds between requests to one site", 0, 60),
-    CrawlKey("concurrent_requests", int, "CONCURRENT_REQUESTS", "requests in flight in all", 1),
+    CrawlKey("concurrent_requests", int, "CONCURRENT_REQUESTS", "requests in flight in all", 1, 1024),
     CrawlKey("concurrent_requests_per_domain", int, "CONCURRENT_REQUESTS_PER_DOMAIN", "requests in flight per host",
-             1),
+             1, 64),
     CrawlKey("download_timeout", (int, float), "DOWNLOAD_TIMEOUT", "seconds before a request is given up", 1, 600),
     CrawlKey("retry_times", int, "RETRY_TIMES", "retries of a failed request", 0, 10),
     CrawlKey("user_agent", str, "USER_AGENT", "User-Agent header"),
     CrawlKey("obey_robots", bool, "ROBOTSTXT_OBEY", "honour robots.txt"),
     CrawlKey("autothrottle", bool, "AUTOTHROTTLE_ENABLED", "adapt the delay to the sites' response times"),
     CrawlKey("workers", int, "CPU_WORKERS", "processes extracting articles (0: in the crawl process)", 0, 64),
-    CrawlKey("max_pages", int, None, "default list pages walked per column", 1),
+    CrawlKey("max_pages", int, None, "default list pages walked per column", 1, 100_000),
     # incremental-refresh keys: per site, or in [crawl] as the default for every site
     CrawlKey("since", str, None, "default oldest date stored"),
-    CrawlKey("recheck_days", int, None, "default age under which stored articles are revalidated", 0),
-    CrawlKey("stop_grace_pages", int, None, "default all-known list pages walked before stopping", 0),
+    CrawlKey("recheck_days", int, None, "default age under which stored articles are revalidated", 0, MAX_DAYS),
+    CrawlKey("stop_grace_pages", int, None, "default all-known list pages walked before stopping", 0, 100_000),
     # limits against endless or huge pages: per site, or in [crawl] as the default for every site
-    CrawlKey("max_article_pages", int, None, "default pages of one article read (the rest is cut)", 1),
-    CrawlKey("max_links_per_list", int, None, "default article links taken from one list page", 1),
+    CrawlKey("max_article_pages", int, None, "default pages of one article read (the rest is cut)", 1, 10_000),
+    CrawlKey("max_links_per_list", int, None, "default article links taken from one list page", 1, 1_000_000),
     # schools given by homepage: how often their columns are looked for again
-    CrawlKey("rediscover_days", int, None, "default days before a homepage is read again for new columns", 1),
+    CrawlKey("rediscover_days", int, None, "default days before a homepage is read again for new columns", 1,
+             MAX_DAYS),
     # hosts the schools publish on besides their own (their WeChat account): opt in
     CrawlKey("follow_hosts", list, None, "default hosts whose article links on a school's lists are fetched too"),
 )
@@ -270,6 +278,40 @@ _SITE_KEYS = ("name", "home", "start_urls", "columns", "exclude_columns", "allow
               *SITE_DEFAULT_KEYS, *OVERRIDE_KEYS)
 # Top-level tables
 _TOP_KEYS = {"sites", "crawl", "schedule", "alerts", "topics", "cluster"}
+
+
+def check_settings(settings) -> None:
+    """The Scrapy settings of the [crawl] keys, however they were given (sites.toml, ``-s`` on
+    ``scrapy crawl``, a settings module): each of its type and in its range, or ConfigError."""
+    for key in CRAWL_KEYS:
+        if key.scrapy_setting is None or key.scrapy_setting not in settings:
+            continue
+        raw = settings[key.scrapy_setting]
+        value = raw
+        if isinstance(raw, str) and key.type is not str:
+            value = _from_text(raw, key.type)
+            if value is None:
+                raise ConfigError(f"setting {key.scrapy_setting} ([crawl] {key.name}): not {_kind(key.type)}: {raw!r}")
+        if key.type is not str and (isinstance(value, bool) != (key.type is bool)
+                                    or not isinstance(value, key.type)):
+            raise ConfigError(f"setting {key.scrapy_setting} ([crawl] {key.name}): not {_kind(key.type)}: {raw!r}")
+        key.check(value, f"setting {key.scrapy_setting}")
+
+
+def _from_text(text: str, kind):
+    text = text.strip()
+    if kind is bool:
+        return {"true": True, "1": True, "false": False, "0": False}.get(text.lower())
+    for convert in ((int,) if kind is int else (int, float)):
+        try:
+            return convert(text)
+        except ValueError:
+            continue
+    return None
+
+
+def _kind(kind) -> str:
+    return {int: "a whole number", bool: "true or false"}.get(kind, "a number")
 
 
 def load_config(path: str | Path) -> Config:
@@ -354,8 +396,9 @@ def _table(raw, name: str, where: str, fields: dict, positive: bool = True) -> d
         elif isinstance(value, bool) and expected is not bool or not isinstance(value, expected):
             raise ConfigError(f"{where}: [{name}]: key {key!r}: wrong type {type(value).__name__}")
         elif positive and isinstance(value, (int, float)) and not isinstance(value, bool) and not (
-                math.isfinite(value) and value > 0):
-            raise ConfigError(f"{where}: [{name}]: key {key!r}: must be more than 0, got {value!r}")
+                math.isfinite(value) and 0 < value <= _MOST.get(key, math.inf)):
+            most = f" and at most {_MOST[key]:g}" if key in _MOST else ""
+            raise ConfigError(f"{where}: [{name}]: key {key!r}: must be more than 0{most}, got {value!r}")
         values[key] = value
     return values
 

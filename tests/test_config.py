@@ -1,6 +1,10 @@
 """sites.toml: errors name the file, the school and the key; the shipped file loads."""
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from crawler.config import ConfigError, load_config
@@ -100,3 +104,41 @@ def test_cli_reports_a_malformed_start_url_without_a_traceback(tmp_path):
     result = run_cli("--once", "--config", str(path), "--db", str(tmp_path / "x.db"))
     assert result.returncode == 2
     assert "config error" in result.stderr and "丁校" in result.stderr and "Traceback" not in result.stderr
+
+
+SITE = '[[sites]]\nname = "甲校"\nstart_urls = ["http://127.0.0.1:9/l.htm"]\n'
+OUT_OF_RANGE = [  # values that pass a type check and that no date or delay arithmetic can take
+    "[crawl]\nrecheck_days = 9223372036854775000\n", "[crawl]\nrediscover_days = 9223372036854775000\n",
+    "[crawl]\nconcurrent_requests_per_domain = 100000\n", "[crawl]\nmax_pages = 9223372036854775807\n",
+    "[alerts]\nmax_age_days = 9223372036854775000\n", "[alerts]\nfeed_entries = 9223372036854775807\n",
+    "[schedule]\nmisfire_grace_minutes = 1e300\n", "[schedule]\ntimeout_minutes = 1e308\n",
+]
+
+
+@pytest.mark.parametrize("table", OUT_OF_RANGE)
+@pytest.mark.parametrize("entry", ["--once", "nightly", "scrapy crawl"])
+def test_every_out_of_range_setting_through_every_entry_point_is_one_line_and_exit_2(tmp_path, table, entry):
+    config = write(tmp_path, SITE + table)
+    db_path = tmp_path / "x.db"
+    if entry == "scrapy crawl":
+        result = subprocess.run([str(Path(sys.executable).with_name("scrapy")), "crawl", "news", "-a", f"config={config}",
+                                 "-a", f"db={db_path}"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    else:
+        result = run_cli(*(["--once"] if entry == "--once" else []), "--config", config, "--db", db_path, timeout=60)
+    assert result.returncode == 2, result.stderr[-2000:]
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("config error") and "must be" in lines[0], lines
+    assert not db_path.exists()
+
+
+@pytest.mark.parametrize("setting", ["CONCURRENT_REQUESTS_PER_DOMAIN=-1", "CONCURRENT_REQUESTS=abc",
+                                     "DOWNLOAD_DELAY=1e400", "DOWNLOAD_TIMEOUT=0", "ROBOTSTXT_OBEY=maybe",
+                                     "CPU_WORKERS=99999999999999999999", "RETRY_TIMES=2.5"])
+def test_scrapy_settings_given_with_dash_s_are_checked_like_the_config(tmp_path, setting):
+    config = write(tmp_path, SITE)
+    result = subprocess.run([str(Path(sys.executable).with_name("scrapy")), "crawl", "news", "-a", f"config={config}",
+                             "-a", f"db={tmp_path / 'x.db'}", "-s", setting], cwd=ROOT, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 2, result.stderr[-2000:]
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("config error") and setting.split("=")[0] in lines[0], lines

@@ -30,6 +30,14 @@ def refresh_and_report(config, db_path: str, log_level: str, **setting_overrides
     from crawler.runtime.refresh import run_refresh
     from db.schema import NotOurStore, check_ours
 
+    from crawler.config import ConfigError
+    from crawler.runtime.refresh import build_settings
+
+    try:
+        build_settings(config, **setting_overrides)  # a setting out of range: exit 2 before anything starts
+    except ConfigError as exc:
+        print(f"config error: {exc}", file=sys.stderr)
+        return 2
     print(f"Refreshing {len(config.sites)} school(s) into {db_path} …", file=sys.stderr)
     try:
         check_ours(db_path)  # before the lock: not even a lock file beside another program's database

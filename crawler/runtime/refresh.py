@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-from crawler.config import CRAWL_SETTINGS, Config
+from crawler.config import check_settings, CRAWL_SETTINGS, Config
 from crawler.runtime.stop import early_stop, hold_stop_signals, stop_requested
 from db.schema import RUN_SITE_COLUMNS
 
@@ -45,6 +45,7 @@ def build_settings(config: Config, **overrides) -> Settings:
         settings.set("WATCHED_TOPICS", config.topics, priority="project")
     for key, value in overrides.items():
         settings.set(key, value, priority="cmdline")
+    check_settings(settings)  # however a setting came (sites.toml, -s, a settings module): in its range
     return settings
 
 
