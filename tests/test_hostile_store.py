@@ -7,6 +7,7 @@ secrets in channel URLs.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import sqlite3
 
@@ -23,7 +24,7 @@ from db.schema import APPLICATION_ID, open_db
 from db.store import apply_batch, finish_run, start_run
 from demo.next_day import NEW_ARTICLES, next_day
 from demo.server import DemoServer
-from tests.helpers import DEMO_ARTICLES, alerts_toml, count_articles, query, run_cli
+from tests.helpers import DEMO_ARTICLES, ROOT, alerts_toml, count_articles, query, run_cli
 from tests.webhooks import Receiver, text_of
 
 BELL_AND_RED = "\x07\x1b[31m"
@@ -96,13 +97,29 @@ def test_a_refresh_through_a_symlink_waits_for_the_lock_of_the_same_file(demo_co
     db_path, link = tmp_path / "db.db", tmp_path / "link.db"
     open_db(db_path).close()
     link.symlink_to(db_path)
-    with exclusive(lock_path(db_path)):
+    with exclusive(lock_path(db_path), on=db_path):  # as a refresh holds it
         through_link = run_cli("--once", "--config", demo_config, "--db", link, timeout=120)
-    with exclusive(lock_path(link)):
+    with exclusive(lock_path(link), on=link):
         through_file = run_cli("--once", "--config", demo_config, "--db", db_path, timeout=120)
     assert through_link.returncode == 3 and "another refresh" in through_link.stderr
     assert through_file.returncode == 3 and "another refresh" in through_file.stderr
     assert count_articles(db_path) == (0, 0)
+
+
+def test_a_refresh_through_a_hard_link_in_another_folder_waits_for_the_same_lock(demo_config, tmp_path):
+    """The lock is the database file's identity (its inode), not a name beside it."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    db_path, hard = tmp_path / "a" / "reports.db", tmp_path / "b" / "other-name.db"
+    open_db(db_path).close()
+    os.link(db_path, hard)
+    with exclusive(lock_path(db_path), on=db_path):
+        through_hard_link = run_cli("--once", "--config", demo_config, "--db", hard, timeout=120)
+        relative = run_cli("--once", "--config", demo_config, "--db", os.path.relpath(db_path, ROOT), timeout=120)
+    assert through_hard_link.returncode == 3 and "another refresh" in through_hard_link.stderr
+    assert relative.returncode == 3
+    assert count_articles(db_path) == (0, 0)
+    assert run_cli("--once", "--config", demo_config, "--db", hard, timeout=120).returncode == 0  # free again
 
 
 # ------------------------------------------------------------------ 4. another program's database

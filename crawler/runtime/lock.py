@@ -22,14 +22,20 @@ class Busy(RuntimeError):
 
 
 @contextmanager
-def exclusive(path: str | Path):
-    """Hold ``path``'s lock for the ``with`` block; raise Busy at once if another process has it."""
+def exclusive(path: str | Path, *, on: str | Path | None = None):
+    """Hold a lock for the ``with`` block; raise Busy at once if another process has it.
+
+    ``on``: lock that file itself (a database: its identity, device and inode, is what is
+    locked, so a hard link, a symlink, a bind mount or a relative path to it cannot run a
+    second refresh; SQLite's own locks are fcntl locks, which flock does not touch). ``path``
+    is the lock file beside it, which holds the holder's pid for the message."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    target = open(on, "a+b") if on is not None else None  # "a": never truncates or writes a database
     handle = open(path, "a+")
     try:
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(target or handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             handle.seek(0)
             raise Busy(path, handle.read().strip()) from None
@@ -40,9 +46,11 @@ def exclusive(path: str | Path):
         try:
             yield
         finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            fcntl.flock(target or handle, fcntl.LOCK_UN)
     finally:
         handle.close()
+        if target is not None:
+            target.close()
 
 
 def lock_path(db_path: str | Path, holder: str = "") -> Path:

@@ -119,7 +119,7 @@ def run_refresh(config: Config, db_path: str, *, log_level: str = "INFO", feed_p
     from db.schema import open_db
     from db.store import start_run
 
-    with exclusive(lock_path(db_path)):
+    with exclusive(lock_path(db_path), on=db_path):
         db = open_db(db_path)
         run_id = start_run(db, config.path, len(config.sites))
         db.close()
