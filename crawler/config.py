@@ -5,6 +5,7 @@ that file by hand and has hundreds of entries in it.
 """
 from __future__ import annotations
 
+import functools
 import math
 import os
 import re
@@ -489,6 +490,33 @@ def check_url(url, key: str, where: str) -> None:
         raise ConfigError(f"{where}: key {key!r}: {url!r} is not an http(s) URL")
 
 
+_HOST_NAME = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{1,63}")
+_IPV4 = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
+
+
+def _not_a_followable_host(entry: str) -> str | None:
+    """Why a follow_hosts entry can never match, or matches far too much (None: it is fine).
+
+    A host name of two labels or more, or a suffix written ``.example.cn``, that is not a public
+    suffix (``cn``, ``edu.cn``, ``com.cn``: every school would follow every site under it), by the
+    Public Suffix List the publicsuffixlist package carries; an IPv4 address is taken as it is."""
+    host = entry.strip().lower().removeprefix(".").rstrip(".")
+    if _IPV4.fullmatch(host):
+        return None
+    if not _HOST_NAME.fullmatch(host):
+        return "is not a host name (no port, path, '*' or spaces)"
+    if _public_suffixes().is_public(host):
+        return "is a public suffix, shared by every site under it"
+    return None
+
+
+@functools.cache
+def _public_suffixes():
+    from publicsuffixlist import PublicSuffixList
+
+    return PublicSuffixList()
+
+
 def _parse_site(raw: dict, where: str) -> Site:
     name = raw.get("name")
     if not isinstance(name, str) or not name.strip():
@@ -550,9 +578,13 @@ def _parse_site(raw: dict, where: str) -> Site:
     follow = raw.get("follow_hosts", ())
     if isinstance(follow, str):
         follow = [follow]
-    if not isinstance(follow, (list, tuple)) or not all(isinstance(h, str) and h.strip() and "/" not in h
-                                                         for h in follow):
+    if not isinstance(follow, (list, tuple)) or not all(isinstance(h, str) for h in follow):
         raise ConfigError(f"{where}: key 'follow_hosts': must be a list of host names, like [\"mp.weixin.qq.com\"]")
+    for host in follow:
+        why = _not_a_followable_host(host)
+        if why:
+            raise ConfigError(f"{where}: key 'follow_hosts': {host!r} {why}; give host names like \"mp.weixin.qq.com\" "
+                              f"or a school's own suffix like \".example.edu.cn\"")
     since = raw.get("since")
     if since is not None:
         if not isinstance(since, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", since):
@@ -576,7 +608,7 @@ def _parse_site(raw: dict, where: str) -> Site:
         start_urls=tuple(start_urls),
         home=home,
         **names,
-        follow_hosts=tuple(h.strip().lower().lstrip(".") for h in follow),
+        follow_hosts=tuple(h.strip().lower().lstrip(".").rstrip(".") for h in follow),
         allowed_domains=tuple(domains),
         **({"path_prefix": prefix.rstrip("/") + "/", "path_prefix_given": True} if prefix else {}),
         article_pattern=pattern,

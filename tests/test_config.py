@@ -142,3 +142,16 @@ def test_scrapy_settings_given_with_dash_s_are_checked_like_the_config(tmp_path,
     assert result.returncode == 2, result.stderr[-2000:]
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("config error") and setting.split("=")[0] in lines[0], lines
+
+
+@pytest.mark.parametrize("entry", ["*", ".", "cn", ".cn", "edu.cn", "com.cn", "mp.weixin.qq.com:443", "a b.cn",
+                                   "https://mp.weixin.qq.com", ""])
+def test_a_follow_hosts_entry_that_cannot_match_or_matches_everything_is_refused(tmp_path, entry):
+    message = error_for(tmp_path, f'{SITE}follow_hosts = ["{entry}"]\n')
+    assert "follow_hosts" in message and repr(entry) in message
+
+
+def test_follow_hosts_takes_host_names_and_a_schools_own_suffix(tmp_path):
+    config = load_config(write(tmp_path, f'{SITE}follow_hosts = ["mp.weixin.qq.com", ".example.edu.cn", "127.0.0.4"]\n'))
+    assert config.sites[0].follow_hosts == ("mp.weixin.qq.com", "example.edu.cn", "127.0.0.4")
+    assert config.sites[0].follows("news.example.edu.cn") and not config.sites[0].follows("other.edu.cn")
