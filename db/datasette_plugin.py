@@ -54,7 +54,7 @@ from datasette import hookimpl
 from datasette.utils import escape_fts
 from markupsafe import Markup, escape
 
-from crawler.search.tagging import SEARCH_TEXT_FORMAT, fts_query, query_terms, search_snippet
+from crawler.search.tagging import MAX_QUERY_CHARS, SEARCH_TEXT_FORMAT, fts_query, query_terms, search_snippet
 
 PLUGIN = "school-news-monitor"
 DASHBOARDS = "datasette-dashboards"
@@ -331,6 +331,8 @@ async def _search(datasette, database: str, q: str) -> dict:
         if not info["total"]:
             shown = "”和“".join(terms)
             info["message"] = f"没有找到含有“{shown}”的文章。" + ("多个词须同时出现，可以减少词语再试。" if len(terms) > 1 else "")
+    if len(q) > MAX_QUERY_CHARS:
+        info["message"] = f"检索词过长（{len(q)} 个字），只按前 {MAX_QUERY_CHARS} 个字检索。" + (info["message"] or "")
     return info
 
 

@@ -129,6 +129,16 @@ def test_malformed_queries_give_a_page_not_an_error(datasette, query):
         assert status == 200, (path, query, body[-500:])
 
 
+def test_a_pasted_page_as_query_is_cut_with_a_message(datasette):
+    base, _ = datasette
+    pasted = "党建 " + "学校召开党建工作会议，部署下一阶段工作。" * 60  # 1,203 characters (as long as a URL may be)
+    status, html = page(base + "/search", q=pasted)
+    assert status == 200 and "检索词过长" in html and "只按前 200 个字检索" in html
+    assert fts_query(pasted) == fts_query(pasted[:200])
+    status, _ = page(base + "/articles", _search=pasted)
+    assert status == 200
+
+
 def test_search_highlights_safely_in_html(datasette):
     base, _ = datasette
     status, html = page(base + "/search", q="思政")

@@ -166,11 +166,15 @@ def search_text(text: str | None) -> str:
     return " ".join(_tokens(_runs(text or "")))
 
 
+MAX_QUERY_CHARS = 200  # what anyone types; a longer query (a pasted page) is cut, not run whole
+
+
 def query_terms(query: str | None) -> list[str]:
-    """The terms of what a user typed: split at spaces, a quoted stretch ("…", “…”) is one
-    term; terms with no letter, digit or CJK character are dropped (a lone quote, ``-``)."""
+    """The terms of what a user typed (its first MAX_QUERY_CHARS characters): split at spaces, a
+    quoted stretch ("…", “…”) is one term; terms with no letter, digit or CJK character are
+    dropped (a lone quote, ``-``)."""
     terms: list[str] = []
-    query = query or ""
+    query = (query or "")[:MAX_QUERY_CHARS]
     position = 0
     for match in _QUOTED.finditer(query):
         terms += query[position:match.start()].split()
