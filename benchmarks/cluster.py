@@ -48,7 +48,7 @@ def one_run(demo: DemoServer, redis_url: str, workers: int, delay: float, work: 
     try:
         time.sleep(2)  # the workers are waiting for a run, as they would be at night
         started = time.monotonic()
-        result = subprocess.run([sys.executable, str(ROOT / "scheduler.py"), "--once", "--quiet", "--config",
+        result = subprocess.run([sys.executable, str(ROOT / "scheduler.py"), "once", "--quiet", "--config",
                                  str(config), "--db", str(db_path)], cwd=ROOT, capture_output=True, text=True)
         wall = time.monotonic() - started
     finally:

@@ -46,7 +46,7 @@ def night(base: str, path: str, work: Path) -> tuple[float, float]:
     db_path = work / "huge.db"
     db_path.unlink(missing_ok=True)
     started = time.monotonic()
-    peak_kb = subprocess.run([sys.executable, "-c", _WRAPPER, sys.executable, str(ROOT / "scheduler.py"), "--once",
+    peak_kb = subprocess.run([sys.executable, "-c", _WRAPPER, sys.executable, str(ROOT / "scheduler.py"), "once",
                               "--config", str(config), "--db", str(db_path), "--quiet"],
                              cwd=ROOT, capture_output=True, text=True, check=True).stdout
     return int(peak_kb) / 1024, time.monotonic() - started

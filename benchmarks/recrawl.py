@@ -30,7 +30,7 @@ from demo.server import DemoServer  # noqa: E402
 def one_night(demo: DemoServer, config: Path, db_path: Path) -> dict:
     demo.clear_log()
     started = time.perf_counter()
-    result = subprocess.run([sys.executable, str(ROOT / "scheduler.py"), "--once", "--quiet",
+    result = subprocess.run([sys.executable, str(ROOT / "scheduler.py"), "once", "--quiet",
                              "--config", str(config), "--db", str(db_path)], capture_output=True, text=True)
     wall = time.perf_counter() - started
     if result.returncode != 0:

@@ -111,7 +111,7 @@ def _rss_mb(pid: int) -> float | None:
 
 def full_pipeline(demo: DemoServer, config: Path, work: Path, label: str) -> Measured:
     db_path = work / f"{label}.db"
-    measured = run_measured([sys.executable, str(ROOT / "scheduler.py"), "--once", "--quiet",
+    measured = run_measured([sys.executable, str(ROOT / "scheduler.py"), "once", "--quiet",
                              "--config", str(config), "--db", str(db_path)], demo, work / f"{label}.log")
     measured.stored = sqlite_utils.Database(db_path).execute("select count(*) from articles").fetchone()[0]
     return measured

@@ -3,7 +3,7 @@ at a time, with a time limit: the one child-process supervisor of the project.
 
 Scrapy's reactor cannot be restarted in one process, and a crash, hang or leak in one
 night's crawl must not take the scheduler down, so every refresh is
-``scheduler.py --once`` in its own process. Its output goes, line by line, into the
+``scheduler.py once`` in its own process (a worker's crawl: ``python -m crawler.runtime.worker``). Its output goes, line by line, into the
 scheduler's log (one writer for the rotating log file).
 
 Stopping is polite first: SIGTERM makes Scrapy finish the requests in flight and the
@@ -20,14 +20,15 @@ import time
 from pathlib import Path
 
 
-# the command line every child runs (a refresh, a worker's crawl of one run)
-SCHEDULER_SCRIPT = Path(__file__).resolve().parents[2] / "scheduler.py"
+ROOT = Path(__file__).resolve().parents[2]  # the project: python -m finds crawler/ from here
+SCHEDULER_SCRIPT = ROOT / "scheduler.py"  # the command line a refresh runs in
 
 
 class ChildRunner:
     def __init__(self, command: list[str], *, timeout_s: float | None, grace_s: float, log: logging.Logger,
-                 env: dict | None = None, label: str = "refresh"):
+                 env: dict | None = None, label: str = "refresh", cwd: Path | None = None):
         self.command = command
+        self.cwd = cwd
         self.env = env  # None: this process's environment
         self.label = label  # what the log lines call the child's work
         self.timeout_s = timeout_s  # None: no time limit
@@ -54,7 +55,8 @@ class ChildRunner:
         # a session of its own: Ctrl-C in the terminal reaches the scheduler, which stops the
         # child itself, instead of both racing to handle it
         process = subprocess.Popen(self.command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                   errors="replace", start_new_session=True, env=self.env)
+                                   errors="replace", start_new_session=True, env=self.env,
+                                   cwd=self.cwd)
         self._process = process
         self.log.info("%s started (pid %d)", self.label, process.pid)
         reader = threading.Thread(target=self._forward_output, args=(process,), daemon=True)

@@ -144,7 +144,7 @@ def discover(target: str, from_csv: bool, log_level: str) -> int:
                 raise ConfigError(f"{target}: no usable row (want two columns, name,home)")
         else:
             schools = [{"name": urlsplit(target).hostname or "学校", "home": target}]
-        config = parse_config({"sites": schools, "crawl": {"max_pages": 1}}, "--discover")
+        config = parse_config({"sites": schools, "crawl": {"max_pages": 1}}, "discover")
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

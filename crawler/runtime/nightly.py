@@ -45,7 +45,7 @@ def run_schedule(config, config_path: str, db_path: str, log_level: str) -> int:
     try:
         with exclusive(lock_path(db_path, "scheduler")):
             trigger = parse_cron(plan.cron, plan.timezone)
-            command = [sys.executable, str(SCHEDULER_SCRIPT), "--once", "--config", config_path, "--db", db_path]
+            command = [sys.executable, str(SCHEDULER_SCRIPT), "once", "--config", config_path, "--db", db_path]
             if log_level != "INFO":
                 command.append("--quiet")
             runner = ChildRunner(command, timeout_s=plan.timeout_minutes * 60, grace_s=plan.stop_grace_seconds,

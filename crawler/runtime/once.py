@@ -1,7 +1,7 @@
 """One refresh as a command runs it: the progress line, the run, the summary, the exit status.
 
-``scheduler.py --once``, ``--demo`` and ``scrapy crawl news`` all end here, so the three
-give the same rows, the same ``crawl_runs`` accounting and the same summary.
+``scheduler.py once``, ``demo`` (demo/run.py) and ``scrapy crawl news`` all end here, so the
+three give the same rows, the same ``crawl_runs`` accounting and the same summary.
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 _DB_FOLDER = Path(__file__).resolve().parents[2] / "db"
 DEFAULT_DB = str(_DB_FOLDER / "reports.db")  # the store when no --db is given
-DEMO_DB = str(_DB_FOLDER / "demo.db")  # the store --demo fills
+DEMO_DB = str(_DB_FOLDER / "demo.db")  # the store scheduler.py demo fills
 EXIT_BUSY = 3  # another refresh (or scheduler) of the same database is running
 
 
@@ -120,51 +120,3 @@ def format_summary(result, db_path: str) -> str:
             lines.append(f"{'':<{width}}  {columns}")
     lines.extend(format_alerts(result.announcement))
     return "\n".join(lines)
-
-
-DEMO_PORT = 18601  # fixed: the demo's URLs stay stable, so a second --demo run finds its articles known
-DEMO_RECHECK_DAYS = 36500  # the demo's articles are from 2022-2023: young enough to be revalidated (edits seen)
-
-
-def run_demo(db_path: str | None, log_level: str) -> int:
-    """Serve the bundled demo schools on loopback and refresh ``db_path`` (db/demo.db) from them."""
-    from crawler.config import parse_config
-    from demo.server import DemoServer
-
-    db_path = db_path or DEMO_DB
-    # a fixed port keeps the demo's URLs stable, so a second --demo run finds its articles known
-    try:
-        demo = DemoServer(port=DEMO_PORT).start()
-    except OSError as exc:
-        print(f"error: cannot serve the demo on port {DEMO_PORT} of 127.0.0.1-3: {exc.strerror}", file=sys.stderr)
-        return 1
-    with demo:
-        raw = demo.config_dict()
-        raw["crawl"]["recheck_days"] = DEMO_RECHECK_DAYS
-        config = parse_config(raw, "<demo>")
-        for site in config.sites:
-            print(f"demo school {site.name}: {site.start_urls[0]}", file=sys.stderr)
-        print("\n== Night 1: the first crawl (a baseline: no alert for the archive)", file=sys.stderr)
-        code = refresh_and_report(config, db_path, log_level)
-        if code == 0:
-            code = _next_night(demo, db_path, log_level)
-    print(f"\nBrowse it: .venv/bin/datasette {db_path} -m db/metadata.yml")
-    return code
-
-
-def _next_night(demo, db_path: str, log_level: str) -> int:
-    """The demo a day later (new reports, an edit, a deleted article, a repost of another
-    school's story), refreshed by a child ``--once``: Scrapy's reactor runs once per process."""
-    import subprocess
-    import tempfile
-
-    from crawler.runtime.child import SCHEDULER_SCRIPT
-
-    demo.show_next_day(repost=True)
-    print("\n== Night 2: the next day (2 new reports, an edit, a deletion, a repost)", file=sys.stderr, flush=True)
-    with tempfile.TemporaryDirectory(prefix="demo-") as work:
-        config = Path(work) / "sites.toml"
-        config.write_text(demo.config_toml(recheck_days=DEMO_RECHECK_DAYS), encoding="utf-8")
-        command = [sys.executable, str(SCHEDULER_SCRIPT), "--once",
-                   "--config", str(config), "--db", db_path, *(["--quiet"] if log_level != "INFO" else [])]
-        return subprocess.run(command).returncode

@@ -41,7 +41,7 @@ def try_column(url: str, log_level: str) -> int:
     from crawler.runtime.refresh import build_settings, run_crawl
 
     try:
-        config = parse_config({"sites": [{"name": "try", "start_urls": [url], "max_pages": TRIAL_PAGES}]}, "--try")
+        config = parse_config({"sites": [{"name": "try", "start_urls": [url], "max_pages": TRIAL_PAGES}]}, "try")
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

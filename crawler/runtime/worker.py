@@ -18,7 +18,8 @@ from redis.exceptions import RedisError
 
 from crawler.cluster.keys import Keys
 
-from crawler.cluster.run import ClusterUnavailable, connect, current_run, run_config, shown_url, worker_id
+from crawler.cluster.run import (ClusterUnavailable, connect, current_run, resolve_url, run_config, shown_url,
+                                 worker_id)
 
 logger = logging.getLogger("worker")
 
@@ -77,14 +78,14 @@ def crawl_current_run(prefix: str, log_level: str) -> int:
 
 def serve(url: str, prefix: str, log_level: str) -> int:
     """Crawl every run published on ``url`` until SIGTERM or Ctrl-C."""
-    from crawler.runtime.child import SCHEDULER_SCRIPT, ChildRunner
+    from crawler.runtime.child import ROOT, ChildRunner
 
-    command = [sys.executable, str(SCHEDULER_SCRIPT), "--worker-run", "--key-prefix", prefix]
+    command = [sys.executable, "-m", "crawler.runtime.worker", "--key-prefix", prefix]
     if log_level != "INFO":
         command.append("--quiet")
     # no time limit: the coordinator ends the run; a stop lets Scrapy finish what is in flight
     runner = ChildRunner(command, timeout_s=None, grace_s=STOP_GRACE_S, log=logger, label="worker crawl",
-                         env={**os.environ, URL_VARIABLE: url})
+                         env={**os.environ, URL_VARIABLE: url}, cwd=ROOT)
     stopping: list[int] = []
 
     def stop(signum, _frame):
@@ -118,3 +119,41 @@ def serve(url: str, prefix: str, log_level: str) -> int:
     runner.wait_stopped()
     logger.info("worker stopped")
     return 0
+
+
+def serve_from_config(config_path: str, log_level: str) -> int:
+    """``scheduler.py worker``: the ``[cluster]`` table of ``config_path`` (all a worker needs), then
+    :func:`serve` until stopped. Exit 1 when Redis cannot be reached at start."""
+    from crawler.config import load_cluster_config
+    from crawler.settings import LOG_FORMAT
+
+    logging.basicConfig(level=log_level, format=LOG_FORMAT)
+    cluster = load_cluster_config(config_path)
+    try:
+        return serve(resolve_url(cluster.redis_url), cluster.key_prefix, log_level)
+    except ClusterUnavailable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m crawler.runtime.worker --key-prefix P``: a worker's child, one run (internal)."""
+    import argparse
+
+    from crawler.runtime.stop import hold_stop_signals
+
+    parser = argparse.ArgumentParser(prog="python -m crawler.runtime.worker",
+                                     description="crawl the cluster's current run (started by scheduler.py worker)")
+    parser.add_argument("--key-prefix", required=True)
+    parser.add_argument("--quiet", action="store_true")
+    args = parser.parse_args(argv)
+    hold_stop_signals()  # a stop before the crawl starts is handed to Scrapy's graceful stop
+    try:
+        return crawl_current_run(args.key_prefix, "WARNING" if args.quiet else "INFO")
+    except ClusterUnavailable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
