@@ -51,7 +51,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from datasette import hookimpl
-from datasette.utils import escape_fts
+from datasette.utils import escape_fts, tilde_decode
 from markupsafe import Markup, escape
 
 from crawler.search.tagging import MAX_QUERY_CHARS, SEARCH_TEXT_FORMAT, fts_query, query_terms, search_snippet
@@ -339,7 +339,7 @@ async def _search(datasette, database: str, q: str) -> dict:
 async def _article(datasette, database: str, pks: str) -> dict | None:
     db = datasette.get_database(database)
     try:
-        article_id = int(urllib.parse.unquote(pks.replace("~", "%")))
+        article_id = int(tilde_decode(pks))  # Datasette's own encoding of a row's key in its URL
     except ValueError:
         return None
     result = await db.execute(
