@@ -7,28 +7,31 @@ says a school broke.
 """
 from __future__ import annotations
 
-# exception class name -> what it means for the person reading (Scrapy 2.19's own, then Twisted's)
-FAILURE_WORDS = {
-    "DownloadConnectionRefusedError": "连接被拒绝",
-    "CannotResolveHostError": "域名无法解析",
-    "ResponseDataLossError": "回应不完整（连接中断）",
-    "UnsupportedURLSchemeError": "网址格式不支持",
-    "TimeoutError": "超时",
-    "TCPTimedOutError": "超时",
-    "DownloadTimeoutError": "超时",
-    "UserTimeoutError": "超时",
-    "ConnectionRefusedError": "连接被拒绝",
-    "DNSLookupError": "域名无法解析",
-    "NoRouteError": "网络不通",
-    "ConnectError": "无法连接",
-    "ConnectionLost": "连接中断",
-    "ConnectionDone": "连接中断",
-    "ResponseFailed": "连接中断，回应不完整",
-    "ResponseNeverReceived": "连接中断，没有回应",
-    "DownloadFailedError": "下载失败",
-    "SSLError": "加密连接（证书）出错",
-    "Error": "下载出错",
-}
+import scrapy.exceptions as scrapy_errors
+import twisted.internet.error as twisted_errors
+from twisted.web.client import ResponseFailed, ResponseNeverReceived  # what Scrapy's HTTP/1.1 client raises
+
+# what a failure means for the person reading, by exception class, checked in this order
+# (failure.check: a subclass counts as its parent); Scrapy 2.19's own, then Twisted's
+FAILURE_WORDS = (
+    (scrapy_errors.DownloadConnectionRefusedError, "连接被拒绝"),
+    (scrapy_errors.CannotResolveHostError, "域名无法解析"),
+    (scrapy_errors.ResponseDataLossError, "回应不完整（连接中断）"),
+    (scrapy_errors.UnsupportedURLSchemeError, "网址格式不支持"),
+    (scrapy_errors.DownloadTimeoutError, "超时"),
+    (twisted_errors.TCPTimedOutError, "超时"),
+    (twisted_errors.TimeoutError, "超时"),
+    (twisted_errors.ConnectionRefusedError, "连接被拒绝"),
+    (twisted_errors.DNSLookupError, "域名无法解析"),
+    (twisted_errors.NoRouteError, "网络不通"),
+    (twisted_errors.SSLError, "加密连接（证书）出错"),
+    (twisted_errors.ConnectError, "无法连接"),
+    (twisted_errors.ConnectionLost, "连接中断"),
+    (twisted_errors.ConnectionDone, "连接中断"),
+    (ResponseNeverReceived, "连接中断，没有回应"),
+    (ResponseFailed, "连接中断，回应不完整"),
+    (scrapy_errors.DownloadFailedError, "下载失败"),
+)
 PAGE_WORDS = {"list": "列表页", "article": "文章", "home": "首页"}
 
 
@@ -36,9 +39,11 @@ def page_word(kind: str) -> str:
     return PAGE_WORDS.get(kind, "网页")
 
 
-def describe(kind: str, failure_name: str, url: str) -> str:
-    """``列表页超时: URL``; an unknown failure keeps its class name so it can be looked up."""
-    words = FAILURE_WORDS.get(failure_name) or f"下载失败（{failure_name}）"
+def describe(kind: str, failure, url: str) -> str:
+    """``列表页超时: URL`` for a Twisted ``failure``; an unknown one keeps its class name so it
+    can be looked up."""
+    words = next((words for kinds, words in FAILURE_WORDS if failure.check(kinds)),
+                 f"下载失败（{failure.type.__name__}）")
     return f"{page_word(kind)}{words}: {url}"
 
 

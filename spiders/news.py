@@ -455,7 +455,7 @@ class NewsSpider(scrapy.Spider):
             return
         if kind == "list":
             self.count(site, "list_errors")
-        self.error(site, describe(kind, failure.type.__name__, request.url))
+        self.error(site, describe(kind, failure, request.url))
         logger.debug("[%s] %s: %s", site.name, failure.type.__name__, failure.getErrorMessage())
         if remember:  # a timeout, a reset: may pass, so it gets a second night
             return _failing(request, site, f"{failure.type.__name__}: {failure.getErrorMessage()}", lasting=False)
