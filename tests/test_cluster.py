@@ -192,3 +192,55 @@ def test_a_worker_config_needs_only_the_cluster_table(tmp_path):
     result = run_cli("--worker", "--config", config, timeout=60)
     assert result.returncode == 1
     assert "environment variable SNM_TEST_UNSET_PASSWORD is not set" in result.stderr
+
+
+FORBIDDING_WORKER = '''
+import sys
+import redis, scrapy
+from scrapy.crawler import CrawlerProcess
+from crawler.cluster.keys import Keys
+
+redis_url, prefix, base = sys.argv[1:4]
+redis.Redis.from_url(redis_url).hset(Keys(prefix, 1).robots(base + "/robots.txt"),
+                                     mapping={"status": 200, "body": b"User-agent: *\\nDisallow: /Item/8899.aspx\\n"})
+
+class Probe(scrapy.Spider):
+    name = "probe"
+
+    async def start(self):
+        for path in ("/Item/8899.aspx", "/Item/8801.aspx"):
+            yield scrapy.Request(base + path, callback=self.parse, errback=self.failed, dont_filter=True)
+
+    def parse(self, response):
+        print("fetched", response.url)
+
+    def failed(self, failure):
+        print("refused", failure.request.url, failure.getErrorMessage())
+
+process = CrawlerProcess({
+    "LOG_LEVEL": "ERROR", "ROBOTSTXT_OBEY": True, "REDIS_URL": redis_url, "CLUSTER_KEY_PREFIX": prefix,
+    "CLUSTER_RUN_ID": 1,
+    # Scrapy's own check switched off: as when it ends without a parser, and allows everything
+    "DOWNLOADER_MIDDLEWARES": {"scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+                               "crawler.cluster.robots.SharedRobotsTxtMiddleware": 140},
+})
+process.crawl(Probe)
+process.start()
+'''
+
+
+def test_a_worker_never_fetches_a_page_the_runs_robots_txt_forbids(redis_url):
+    """Whatever Scrapy's own robots middleware concluded (a failure on its way to a parser
+    allows everything, silently), the run's shared copy of robots.txt is enforced."""
+    from demo.site import Page
+    from tests.helpers import Host
+
+    page = Page("<html><body><h1>内部页面</h1></body></html>".encode("utf-8"))
+    with Host("127.0.0.1", {"/Item/8899.aspx": page, "/Item/8801.aspx": page}) as host:
+        result = subprocess.run([sys.executable, "-c", FORBIDDING_WORKER, redis_url, new_prefix(), host.base],
+                                cwd=ROOT, capture_output=True, text=True, timeout=120)
+        asked = list(host.hits)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert f"refused {host.base}/Item/8899.aspx Forbidden by robots.txt" in result.stdout, result.stdout
+    assert f"fetched {host.base}/Item/8801.aspx" in result.stdout
+    assert "/Item/8899.aspx" not in asked and "/Item/8801.aspx" in asked
