@@ -1,4 +1,5 @@
-"""What the spider remembers during one run, in one process or shared by a cluster's workers.
+"""What the spider remembers during one run, in one process (a cluster's workers share theirs
+through Redis: crawler/cluster/memory.py).
 
 * which article URLs were asked for (each is asked once per run, whichever list shows it);
 * which stored articles some walked list page showed (the others, if young, are revalidated);
@@ -26,27 +27,3 @@ class RunMemory:
 
     def was_listed(self, url: str) -> bool:
         return url in self._listed
-
-
-
-class SharedRunMemory(RunMemory):
-    """A cluster's workers: Redis sets. A claim is taken when the request is queued, in the
-    same Lua step (crawler.cluster.queue), so a worker killed in between loses no article."""
-
-    def __init__(self, server, keys):
-        super().__init__()
-        self.server = server
-        self.keys = keys
-
-    def is_requested(self, url: str) -> bool:
-        return bool(self.server.sismember(self.keys.claimed, url))
-
-    def claim(self, request, url: str):
-        request.meta["claim"] = url
-        return request
-
-    def saw_listed(self, url: str) -> None:
-        self.server.sadd(self.keys.listed, url)
-
-    def was_listed(self, url: str) -> bool:
-        return bool(self.server.sismember(self.keys.listed, url))

@@ -17,8 +17,8 @@ failures never stop the others.
 Which requests follow a page (seeds, articles, revalidation, next pages, the sweep of
 young unlisted articles) is decided by :class:`crawler.frontier.Frontier`; this spider
 only parses. What the store knows comes as the ``known`` argument (the runtime reads it).
-A cluster worker is a subclass (crawler.cluster.spider), ``--try`` another
-(crawler.runtime.trial).
+Its variants are subclasses beside it: a cluster worker's (spiders/cluster.py), ``try``'s
+(spiders/trial.py) and ``discover``'s (spiders/discover.py).
 """
 from __future__ import annotations
 

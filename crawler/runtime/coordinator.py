@@ -34,7 +34,7 @@ def crawl_on_cluster(config: Config, db_path: str, run_id: int, stop_requested) 
     """Run one refresh through the cluster; returns its stats (the per-school counters)."""
     from crawler.cluster.queue import ReliablePriorityQueue
     from crawler.frontier import Frontier
-    from crawler.run_memory import SharedRunMemory
+    from crawler.cluster.memory import SharedRunMemory
     from db.known import load_known
     from pipelines.store import SQLiteStorePipeline
     from spiders.news import NewsSpider

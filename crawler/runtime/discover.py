@@ -10,7 +10,6 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import re
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -19,34 +18,7 @@ import tomli_w
 
 from crawler.config import ConfigError, check_url, parse_config
 from crawler.extract.text import strip_controls
-from crawler.extract.columns import date_range, script_list_note
-from spiders.news import NewsSpider
-
-
-class DiscoverSpider(NewsSpider):
-    """Reads homepages and the first page of each candidate column; follows nothing else."""
-
-    index_terms = False
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.titles: dict[str, str] = {}  # site -> its homepage's <title>
-        self.first_pages: dict[str, tuple[int, str | None, str | None]] = {}  # column URL -> links, dates
-        self.script_lists: dict[str, list[str]] = {}  # site -> notes on columns a script builds
-
-    def parse_home(self, response, site_name: str):
-        title = response.xpath("//title/text()").get() if hasattr(response, "xpath") else None
-        self.titles[site_name] = re.split(r"\s*[-_|｜—]\s*", (title or "").strip())[0]
-        yield from super().parse_home(response, site_name)
-
-    def script_list(self, site, name: str | None, url: str) -> None:
-        super().script_list(site, name, url)
-        self.script_lists.setdefault(site.name, []).append(script_list_note(name or "", url))
-
-    def follow_list(self, response, site, links, next_url, page, column, streak, column_key=None):
-        oldest, newest = date_range(links)
-        self.first_pages[response.url] = (len(links), oldest, newest)
-        return iter(())
+from spiders.discover import DiscoverSpider
 
 
 MAX_CELL_CHARS = 2048  # a name or a homepage URL is never longer; a longer cell is a broken row

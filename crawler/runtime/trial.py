@@ -6,35 +6,7 @@ import json
 import sys
 
 from crawler.config import ConfigError, parse_config
-from crawler.extract.columns import script_list_note
-from spiders.news import NewsSpider
-
-TRIAL_PAGES = 2
-TRIAL_ARTICLES = 2
-
-
-class TrialSpider(NewsSpider):
-    """Follows the first list pages and extracts two articles; remembers every link found."""
-
-    index_terms = False  # nothing is stored: no search words, keywords or MinHash
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.found_links: list[str] = []
-        self.script_notes: list[str] = []  # columns whose list a script builds, said in one line
-
-    def script_list(self, site, name, url):
-        super().script_list(site, name, url)
-        self.script_notes.append(script_list_note(name or "", url))
-
-    def follow_list(self, response, site, links, next_url, page, column, streak, column_key=None):
-        self.found_links.extend(url for url, _, _ in links if url not in self.found_links)
-        for url, list_date, _ in links:
-            if url in self.found_links[:TRIAL_ARTICLES]:
-                yield self.frontier.article(site, url, response.url, list_date)
-        if next_url and page < TRIAL_PAGES:
-            yield self.frontier.list_page(site, next_url, page + 1, column, 0)
-
+from spiders.trial import TRIAL_PAGES, TrialSpider
 
 def try_column(url: str, log_level: str) -> int:
     """Crawl one list page and its next page; print the links found and two extracted articles."""

@@ -65,7 +65,7 @@ def crawl_current_run(prefix: str, log_level: str) -> int:
         return 0
     config = run_config(server, keys)
     print(f"worker {worker_id()}: crawling run {run_id} ({len(config.sites)} school(s))", file=sys.stderr, flush=True)
-    from crawler.cluster.spider import ClusterNewsSpider
+    from spiders.cluster import ClusterNewsSpider
 
     crawler = run_crawl(config, build_settings(config, LOG_LEVEL=log_level,
                                                **cluster_settings(config, url, prefix, run_id)),

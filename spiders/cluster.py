@@ -8,7 +8,7 @@ from scrapy_redis.connection import from_settings
 
 from crawler.cluster.keys import keys_from_settings
 from crawler.cluster.run import current_run, run_known
-from crawler.run_memory import SharedRunMemory
+from crawler.cluster.memory import SharedRunMemory
 from spiders.news import NewsSpider
 
 
