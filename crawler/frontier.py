@@ -96,7 +96,7 @@ class Frontier:
         or ``"stored"`` (the rest is stored: a walked column stops here)."""
         all_known, all_too_old = bool(links), bool(links)
         for url, list_date, list_title in links:
-            if older_than(list_date, site.since):
+            if self.too_old(site, list_date):
                 self.count(site.name, "too_old")
                 continue
             all_too_old = False
@@ -126,6 +126,13 @@ class Frontier:
             return "stored"
         yield self.list_page(site, next_url, page + 1, column, streak, column_key=column_key)
         return "next"
+
+    # ------------------------------------------------------------ the since cut
+    @staticmethod
+    def too_old(site: Site, date: str | None) -> bool:
+        """The one ``since`` cut: a date (shown on a list, or an article's own) before the school's
+        ``since``; an unknown date is not. Every caller asks here."""
+        return older_than(date, site.since)
 
     # ------------------------------------------------------------ articles
     def article(self, site: Site, url: str, list_url: str | None, list_date: str | None,

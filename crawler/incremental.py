@@ -7,8 +7,6 @@ walked to their end once. The spider asks:
 * ``plan_known_article``: skip a stored article, or revalidate it with a conditional GET
   (younger than ``recheck_days``, whether or not its list page changed, or its headline or
   date on the list changed): an edit behind an unchanged list is seen, and costs 304s;
-* ``links_fingerprint``: what a list page's article links and headlines were, stored with
-  the page (``list_pages.links_hash``) for whoever compares nights;
 * a column walked to its end once may stop at its first all-known page (plus a grace
   page); one never walked to its end is walked again, skipping what is stored. So is a
   column with a *gap*: a link on one of its list pages that is neither stored nor known
@@ -20,7 +18,6 @@ walked to their end once. The spider asks:
 """
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -133,14 +130,6 @@ def conditional_headers(etag: str | None, last_modified: str | None) -> dict[str
     if last_modified:
         headers["If-Modified-Since"] = last_modified
     return headers
-
-
-def links_fingerprint(links: list[tuple[str, str | None, str | None]]) -> str:
-    """Hash of a list page's article links with their headlines and dates, in order."""
-    digest = hashlib.sha1()
-    for url, date, title in links:
-        digest.update(f"{url}\t{compact(title or '')}\t{date or ''}\n".encode("utf-8"))
-    return digest.hexdigest()
 
 
 def older_than(list_date: str | None, since: str | None) -> bool:

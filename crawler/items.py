@@ -57,7 +57,6 @@ class ListPageItem:
     site: str
     etag: str | None
     last_modified: str | None
-    links_hash: str
     fetched_at: str
     column: str | None = None
     links: list[str] = field(default_factory=list)

@@ -80,7 +80,6 @@ LIST_PAGE_COLUMNS = {
     "site": str,
     "etag": str,
     "last_modified": str,
-    "links_hash": str,
     "fetched_at": str,
     "start_url": str,  # the column whose walk reached it
     "links": str,  # JSON list of its article links; one neither stored nor skipped is a gap

@@ -116,13 +116,12 @@ def apply_batch(db: sqlite_utils.Database, items: list, run_id: int | None, inde
                 result.counts[(item.site, "gone_articles")] += cursor.rowcount
             elif isinstance(item, ListPageItem):
                 db.conn.execute(
-                    "INSERT INTO list_pages (url, site, etag, last_modified, links_hash, fetched_at, start_url, links) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET site = excluded.site, "
+                    "INSERT INTO list_pages (url, site, etag, last_modified, fetched_at, start_url, links) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET site = excluded.site, "
                     "etag = excluded.etag, last_modified = excluded.last_modified, "
-                    "links_hash = excluded.links_hash, fetched_at = excluded.fetched_at, "
-                    "start_url = excluded.start_url, links = excluded.links",
-                    (item.url, item.site, item.etag, item.last_modified, item.links_hash, item.fetched_at,
-                     item.column, json.dumps(item.links)))
+                    "fetched_at = excluded.fetched_at, start_url = excluded.start_url, links = excluded.links",
+                    (item.url, item.site, item.etag, item.last_modified, item.fetched_at, item.column,
+                     json.dumps(item.links)))
             elif isinstance(item, SkippedLinkItem):
                 db.conn.execute("INSERT OR REPLACE INTO skipped_links (url, site, reason, seen_at) VALUES (?, ?, ?, ?)",
                                 (item.url, item.site, item.reason, item.seen_at))

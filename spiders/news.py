@@ -39,7 +39,7 @@ from crawler.extract.charset import NotText, page_text
 from crawler.extract.dates import SHANGHAI, now_iso, parse_date
 from crawler.frontier import Frontier
 from crawler.middlewares import OffsiteRedirect
-from crawler.incremental import KnownState, links_fingerprint, older_than
+from crawler.incremental import KnownState
 from crawler.prepare import prepare_article, warm_up
 from crawler.run_memory import RunMemory
 from crawler.workers import CpuWorkers
@@ -207,11 +207,10 @@ class NewsSpider(scrapy.Spider):
     def follow_list(self, response, site: Site, links, next_url: str | None, page: int, column: str, streak: int,
                     column_key: str | None = None):
         """Remember the list page, then ask for what it leads to (the frontier decides)."""
-        fingerprint = links_fingerprint(links)
         yield ListPageItem(url=response.url, site=site.name, etag=_header(response, "ETag"),
-                           last_modified=_header(response, "Last-Modified"), links_hash=fingerprint,
+                           last_modified=_header(response, "Last-Modified"),
                            fetched_at=now_iso(), column=column,
-                           links=[url for url, list_date, _ in links if not older_than(list_date, site.since)])
+                           links=[url for url, list_date, _ in links if not self.frontier.too_old(site, list_date)])
         walk = yield from self.frontier.after_list(site, response.url, links, next_url, page, column, streak,
                                                    column_key)
         if walk == "end" and column not in self.known.walked_columns:
@@ -350,7 +349,7 @@ class NewsSpider(scrapy.Spider):
             self.error(site, f"无法提取正文（{type(exc).__name__}）: {first['url']}")
             logger.debug("[%s] %r", site.name, exc)
             return
-        if article.published_at and site.since and article.published_at[:10] < site.since:
+        if self.frontier.too_old(site, article.published_at):
             self.count(site, "too_old")
             yield _skipped_link(first["link"], site, f"older than since ({site.since})")
             return

@@ -6,7 +6,7 @@ from datetime import datetime
 import pytest
 
 from crawler.extract.dates import SHANGHAI
-from crawler.incremental import (KnownArticle, failing_recheck_at, headline_changed, is_young, links_fingerprint,
+from crawler.incremental import (KnownArticle, failing_recheck_at, headline_changed, is_young,
                                  older_than, plan_known_article, recheck_due)
 
 NOW = datetime(2024, 6, 10, 2, 0, tzinfo=SHANGHAI)
@@ -58,13 +58,6 @@ def test_a_failing_link_waits_a_week_unless_its_failure_may_pass():
     assert failing_recheck_at(1, lasting=True, seen_at=seen) == "2024-06-17T02:00:00+08:00"  # a 403
     assert not recheck_due("2024-06-17T02:00:00+08:00", NOW) and recheck_due(seen, NOW)
     assert recheck_due("garbage", NOW)
-
-
-def test_links_fingerprint_ignores_nothing_but_spacing():
-    links = [("http://a/1.htm", "2024-06-01", "标题 一"), ("http://a/2.htm", None, "标题二")]
-    assert links_fingerprint(links) == links_fingerprint([(u, d, t.replace(" ", "")) for u, d, t in links])
-    assert links_fingerprint(links) != links_fingerprint(links[::-1])
-    assert links_fingerprint(links) != links_fingerprint([links[0], ("http://a/3.htm", None, "标题二")])
 
 
 def test_older_than_since():
