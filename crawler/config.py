@@ -159,7 +159,7 @@ class Config:
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
     alerts: AlertsConfig = field(default_factory=AlertsConfig)
     cluster: ClusterConfig | None = None  # None: one process, no Redis
-    _owners: dict = field(default_factory=dict, compare=False, repr=False)  # host -> owner, asked per link
+    _owners: dict = field(default_factory=dict, compare=False, repr=False)  # host -> its schools, asked per link
 
     def allows(self, site: Site, url: str) -> bool:
         """A request of ``site``'s may go to ``url``: one of its own, or on a host it follows."""
