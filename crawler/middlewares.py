@@ -7,20 +7,21 @@ rules) with an exponential wait before each retry, and the retries counted per s
 (``site/<name>/retries``) for the run summary. The wait holds only that request; the
 other schools go on.
 
-Redirects that stay home: Scrapy's RedirectMiddleware (``Location``) and
-MetaRefreshMiddleware (``<meta http-equiv="refresh">``), refusing every hop that leaves the
-school the request is for (:meth:`crawler.config.Config.owner`: another host, another
-configured school, a ``file:`` or other non-http(s) URL). The hop is checked before any
-request for it exists, so the other host gets nothing, not even a robots.txt request. A
-refused hop is one counted (``site/<name>/offsite_redirects``) and logged line, and the
-request fails with :class:`OffsiteRedirect` (the spider remembers the link as failing).
+Redirects that stay home: the requests Scrapy's RedirectMiddleware (``Location``) and
+MetaRefreshMiddleware (``<meta http-equiv="refresh">``) make are checked in
+``process_request``, before robots.txt and any download: a hop that leaves the school the
+request is for (:meth:`crawler.config.Config.allows`: another host, another configured
+school) gets nothing, not even a robots.txt request. A refused hop is one counted
+(``site/<name>/offsite_redirects``) and logged line, and the request fails with
+:class:`OffsiteRedirect` (the spider remembers the link as failing). A ``Location`` to a
+``file:`` or other non-http(s) URL is not followed by Scrapy at all: the spider gets the 3xx
+answer and says the same (spiders/news.py).
 """
 from __future__ import annotations
 
 import logging
 from urllib.parse import urlsplit
 
-from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request
@@ -65,48 +66,45 @@ class OffsiteRedirect(IgnoreRequest):
         self.target = target
 
 
-class _StayOnSite:
-    """Refuse every redirect hop whose target the school of the request does not own."""
+class OnSiteRedirects:
+    """Every redirect hop stays on the school the request is for: a request that a redirect made
+    (HTTP ``Location`` or ``<meta http-equiv="refresh">``: Scrapy's own middlewares set
+    ``redirect_urls``) is refused here, in ``process_request``, before Scrapy's robots.txt
+    check (100) and before any download, when its URL is outside the school. So the other host
+    gets nothing, not even a robots.txt request. A ``Location`` Scrapy does not follow at all
+    (``file:``, ``javascript:``) reaches the spider as the 3xx answer it is."""
 
-    def _build_redirect_request(self, source_request, response, *, url, **kwargs):
-        # the one place both of Scrapy's redirect middlewares turn a target into a request, before
-        # their own checks (scheme, hop count): no request for ``url`` exists yet
-        # (private in Scrapy 2.19, which pyproject.toml pins below 2.20: check it before allowing the next)
-        meta_refresh = isinstance(self, MetaRefreshMiddleware)
-        try:
-            scheme = urlsplit(url).scheme
-        except ValueError:
-            scheme = "http"  # a malformed target: checked, and refused
-        # a meta refresh to javascript: or file: is not followed by Scrapy: the page is read as it is
-        if not (meta_refresh and scheme not in ("http", "https")):
-            self._check_hop(source_request, url, "meta refresh" if meta_refresh else f"HTTP {response.status}")
-        return super()._build_redirect_request(source_request, response, url=url, **kwargs)
+    def __init__(self, crawler):
+        self.crawler = crawler
 
-    def _check_hop(self, request, target: str, how: str) -> None:
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_request(self, request, spider=None):
+        if request.meta.get("redirect_urls"):
+            self._check_hop(request)
+        return None
+
+    def _check_hop(self, request) -> None:
         config = getattr(self.crawler.spider, "config", None)
         if config is None:
             return
         name = request.meta.get("site")  # robots.txt requests carry none: the school of their host
-        first = (request.meta.get("redirect_urls") or [request.url])[0]
+        first = request.meta["redirect_urls"][0]
         site = self.crawler.spider.sites.get(name) if name else config.owner(first)
         if site is None:
             return
+        target = request.url
         try:
-            parts = urlsplit(target)
-            parts.port  # noqa: B018 (raises on a port out of range)
-            on_site = parts.scheme in ("http", "https") and config.allows(site, target)
+            on_site = urlsplit(target).scheme in ("http", "https") and config.allows(site, target)
         except ValueError:  # a malformed target (a port out of range, a broken IPv6 host)
             on_site = False
         if on_site:
             return
+        source = request.meta["redirect_urls"][-1]
+        reason = (request.meta.get("redirect_reasons") or ["?"])[-1]
+        how = "meta refresh" if reason == "meta refresh" else f"HTTP {reason}"
         self.crawler.stats.inc_value(f"site/{site.name}/offsite_redirects")
-        logger.warning("[%s] off-site redirect not followed (%s): %s -> %s", site.name, how, request.url, target)
-        raise OffsiteRedirect(request.url, target)
-
-
-class OnSiteRedirectMiddleware(_StayOnSite, RedirectMiddleware):
-    """Scrapy's RedirectMiddleware, staying on the school's hosts (its place in DOWNLOADER_MIDDLEWARES)."""
-
-
-class OnSiteMetaRefreshMiddleware(_StayOnSite, MetaRefreshMiddleware):
-    """Scrapy's MetaRefreshMiddleware, staying on the school's hosts (its place in DOWNLOADER_MIDDLEWARES)."""
+        logger.warning("[%s] off-site redirect not followed (%s): %s -> %s", site.name, how, source, target)
+        raise OffsiteRedirect(source, target)

@@ -31,11 +31,9 @@ RETRY_BACKOFF_MAX = 30.0
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,  # the place of Scrapy's own
-    # redirects (HTTP and meta refresh) that never leave the school's hosts, in the places of Scrapy's own
-    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
-    "crawler.middlewares.OnSiteRedirectMiddleware": 600,
-    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
-    "crawler.middlewares.OnSiteMetaRefreshMiddleware": 580,
+    # redirect hops (HTTP and meta refresh: Scrapy's own middlewares make them) that would leave the
+    # school are refused before robots.txt (100) and any download
+    "crawler.middlewares.OnSiteRedirects": 60,
     # cluster workers only: after Scrapy's robots.txt check (100), a robots.txt another worker
     # fetched costs no delay (140); one delay per school across the cluster (150)
     "crawler.cluster.robots.SharedRobotsTxtMiddleware": 140,

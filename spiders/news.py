@@ -413,15 +413,21 @@ class NewsSpider(scrapy.Spider):
             return
         kind = request.meta.get("kind", "page")
         remember = kind == "article" and not request.meta.get("known")  # a list's link, not a stored article
-        if failure.check(OffsiteRedirect):  # counted and logged by the redirect middleware that refused it
-            reason = f"off-site redirect to {failure.value.target}"
+        unfollowed = _unfollowed_redirect(failure)
+        if unfollowed:  # a Location Scrapy does not follow (file:, javascript:): an off-site hop too
+            self.count(site, "offsite_redirects")
+            logger.warning("[%s] off-site redirect not followed (HTTP %d): %s -> %s", site.name,
+                           failure.value.response.status, request.url, unfollowed)
+        if failure.check(OffsiteRedirect) or unfollowed:  # counted and logged where it was refused
+            source, target = ((failure.value.source, failure.value.target) if failure.check(OffsiteRedirect)
+                              else (request.url, unfollowed))
+            reason = f"off-site redirect to {target}"
             if remember:
                 return _failing(request, site, reason, lasting=True)
             if kind == "list":
                 self.count(site, "list_errors")
             if kind != "article":
-                self.error(site, f"{page_word(kind)}跳转到校外网站，未跟随: {request.url} → {failure.value.target}",
-                           log=False)
+                self.error(site, f"{page_word(kind)}跳转到校外网站，未跟随: {source} → {target}", log=False)
             return None
         if failure.check(IgnoreRequest) and not failure.check(HttpError):
             if "robots" in str(failure.value).lower() or "Forbidden by robots.txt" in repr(failure.value):
@@ -468,6 +474,21 @@ class NewsSpider(scrapy.Spider):
             for request in requests:
                 self.crawler.engine.crawl(request)
             raise DontCloseSpider
+
+
+def _unfollowed_redirect(failure) -> str | None:
+    """The target of a 3xx answer whose ``Location`` Scrapy's redirect middleware left alone
+    (not http(s): ``file:``, ``javascript:``); None for any other failure."""
+    if not failure.check(HttpError) or not 300 <= failure.value.response.status < 400:
+        return None
+    location = failure.value.response.headers.get("Location")
+    if not location:
+        return None
+    target = failure.value.response.urljoin(location.decode("latin-1"))
+    try:
+        return None if urlsplit(target).scheme in ("http", "https") else target
+    except ValueError:  # a Location that is no URL at all: not followed either
+        return target
 
 
 def _link(request) -> str:
