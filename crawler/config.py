@@ -10,6 +10,8 @@ import math
 import os
 import re
 import tomllib
+import types
+import typing
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -404,15 +406,26 @@ def _table(raw, name: str, where: str, fields: dict, positive: bool = True) -> d
     return values
 
 
+def _keys_of(table) -> dict:
+    """A config table's keys and the types ``_table`` checks them against, read from its
+    dataclass: a new key is one field (``tuple[str, ...]`` is a list of strings in TOML, a
+    ``float`` takes a whole number too, ``X | None`` is X)."""
+    keys = {}
+    for name, hint in typing.get_type_hints(table).items():
+        if name.startswith("_"):
+            continue
+        if typing.get_origin(hint) in (typing.Union, types.UnionType):
+            hint = next(arg for arg in typing.get_args(hint) if arg is not type(None))
+        keys[name] = list if typing.get_origin(hint) is tuple else (int, float) if hint is float else hint
+    return keys
+
+
 def _parse_schedule(raw, where: str) -> ScheduleConfig:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     from crawler.schedule import parse_cron
 
-    number = (int, float)
-    values = _table(raw, "schedule", where, {"cron": str, "timezone": str, "timeout_minutes": number,
-                                             "stop_grace_seconds": number, "misfire_grace_minutes": number,
-                                             "log_file": str})
+    values = _table(raw, "schedule", where, _keys_of(ScheduleConfig))
     schedule = ScheduleConfig(**values)
     try:
         zone = ZoneInfo(schedule.timezone)
@@ -426,8 +439,7 @@ def _parse_schedule(raw, where: str) -> ScheduleConfig:
 
 
 def _parse_alerts(raw, where: str, site_names: set[str]) -> AlertsConfig:
-    values = _table(raw, "alerts", where, {"urls": list, "keywords": list, "topics": list, "sites": list,
-                                           "failures": int, "max_age_days": int, "feed": str, "feed_entries": int})
+    values = _table(raw, "alerts", where, _keys_of(AlertsConfig))
     for url in values.get("urls", ()):
         if not re.match(r"^[a-z][a-z0-9+.-]*://", url, re.I):
             raise ConfigError(f"{where}: [alerts]: key 'urls': {url!r} is not an Apprise URL like json://host/path")
@@ -451,7 +463,7 @@ def load_cluster_config(path: str | Path) -> ClusterConfig:
 def _parse_cluster(raw, where: str) -> ClusterConfig | None:
     if raw is None:
         return None
-    values = _table(raw, "cluster", where, {"redis_url": str, "key_prefix": str, "worker_wait_minutes": (int, float)})
+    values = _table(raw, "cluster", where, _keys_of(ClusterConfig))
     url = values.get("redis_url", "")
     if not re.match(r"^(redis|rediss|unix)://", url):
         raise ConfigError(f"{where}: [cluster]: key 'redis_url': {url!r} is not a Redis URL like "

@@ -14,7 +14,8 @@ from crawler.config import AlertsConfig, parse_config
 from crawler.extract.dates import SHANGHAI
 from crawler.items import ArticleItem, ColumnWalkedItem
 from crawler.schedule import catch_up_due, parse_cron
-from crawler.notify.events import plan_run, wanted
+from crawler.notify.events import plan_run
+from crawler.notify.rules import wanted
 from db.index import StoreIndex
 from crawler.notify.outbox import announce, deliver
 from db.schema import open_db

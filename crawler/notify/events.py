@@ -15,7 +15,6 @@ adds nothing.
 """
 from __future__ import annotations
 
-import json
 import logging
 from datetime import datetime, timedelta
 
@@ -23,6 +22,7 @@ import sqlite_utils
 
 from crawler.notify import health
 from crawler.notify.alerts import identity
+from crawler.notify.rules import wanted
 from db.store import holds_articles
 from crawler.config import AlertsConfig, Config
 from crawler.extract.dates import now_iso, now_shanghai
@@ -66,23 +66,6 @@ def _add(db, event: dict, article: dict | None, rules: AlertsConfig, channels: l
                 "INSERT OR IGNORE INTO alerts (event_id, channel, channel_label, status, attempts) "
                 "VALUES (?, ?, ?, 'pending', 0)", (cursor.lastrowid, key, label))
     return 1
-
-
-def wanted(event: dict, article: dict | None, rules: AlertsConfig) -> bool:
-    """The [alerts] filters: sites for every event, keywords and topics for reports."""
-    if rules.sites and event["site"] not in rules.sites:
-        return False
-    if event["kind"] != "report" or article is None:
-        return True
-    if rules.keywords:
-        haystack = f"{article['title'] or ''}\n{article['text'] or ''}"
-        if not any(word in haystack for word in rules.keywords):
-            return False
-    if rules.topics:
-        tagged = set(json.loads(article["topics"] or "[]"))
-        if not tagged & set(rules.topics):
-            return False
-    return True
 
 
 # ------------------------------------------------------------------ reports and baselines
