@@ -7,7 +7,7 @@ by each transformation alone and combined (retitled 【转载】, ★ decoration
 paragraph dropped, paragraphs reordered, a content-farm lead-in), and short same-topic
 reports of different schools written from one template per topic (two sports meets, two
 主题教育 rallies, …: these must stay apart). All go through the store's real path
-(``db.store.apply_batch`` with the repost index) into a fresh SQLite file; pairs are then
+(``pipelines.apply.apply_batch`` with the repost index) into a fresh SQLite file; pairs are then
 scored against the known groups. Prints pairwise precision and recall, and ms per article.
 """
 from __future__ import annotations
@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 from crawler.items import ArticleItem  # noqa: E402
 from db.index import StoreIndex  # noqa: E402
 from db.schema import open_db  # noqa: E402
-from db.store import apply_batch  # noqa: E402
+from pipelines.apply import apply_batch  # noqa: E402
 from demo.site import load_schools  # noqa: E402
 
 SCHOOLS = ["嘉兴职业技术学院", "南湖交通运输职业学校", "红船中学", "海宁技师学院", "桐乡职业中专", "平湖职业中专",

@@ -1,9 +1,10 @@
-"""Writes into the store: runs, and batches of what a crawl learned, each in one transaction.
+"""Writes into the store: runs, articles, and what a crawl learned of pages and columns.
 
-The store pipeline (and any other single writer) hands a batch of items to
-:func:`apply_batch`; a killed process leaves whole batches or none. An article already
-stored is compared by its normalised text hash and title: an edit keeps the old text in
-``article_versions``; a 404/410 sets ``gone_at``; nothing is ever deleted.
+All SQL that writes the store is here, as functions of plain values; which write an item
+makes is decided in pipelines/apply.py, which runs a batch in one transaction (a killed
+process leaves whole batches or none). An article already stored is compared by its
+normalised text hash and title: an edit keeps the old text in ``article_versions``; a
+404/410 sets ``gone_at``; nothing is ever deleted.
 """
 from __future__ import annotations
 
@@ -13,10 +14,7 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
-from crawler.incremental import failing_recheck_at
-from crawler.items import (ArticleCheckedItem, ArticleGoneItem, ArticleItem, ColumnFoundItem, ColumnWalkedItem,
-                           FailingLinkItem, HomeCheckedItem, ListPageItem, SkippedLinkItem)
-from crawler.extract.text import compact, content_hash, strip_controls
+from crawler.extract.text import compact
 from crawler.extract.dates import now_iso
 from db.schema import ARTICLE_COLUMNS, RUN_COLUMNS
 
@@ -58,109 +56,81 @@ def holds_articles(db: sqlite_utils.Database, site: str) -> bool:
     return db.execute("SELECT 1 FROM articles WHERE site = ? LIMIT 1", [site]).fetchone() is not None
 
 
-def article_row(item: ArticleItem, run_id: int | None, now: str) -> dict:
-    """The row stored for ``item``: its texts without control characters or bidi overrides
-    (a page's ``\x1b[31m`` or U+202E reaches no feed, terminal or log from the store)."""
-    text = strip_controls(item.text, multiline=True)
-    return {
-        "url": item.url,
-        "site": item.site,
-        "title": strip_controls(item.title),
-        "text": text,
-        "published_at": item.published_at,
-        "author": strip_controls(item.author),
-        "source": strip_controls(item.source),
-        "editor": strip_controls(item.editor),
-        "views": item.views,
-        "images": json.dumps(item.images, ensure_ascii=False),
-        "attachments": json.dumps(item.attachments, ensure_ascii=False),
-        "list_url": item.list_url,
-        "content_hash": content_hash(text),
-        "first_seen_at": now,
-        "first_seen_run": run_id,
-        "fetched_at": item.fetched_at,
-        "checked_at": item.fetched_at,
-        "etag": item.etag,
-        "last_modified": item.last_modified,
-    }
-
-
 # what an edit replaces; first_seen_* never change
 _EDIT_COLUMNS = ("title", "text", "published_at", "author", "source", "editor", "views", "images", "attachments",
                  "content_hash")
 _REFRESH_COLUMNS = ("fetched_at", "checked_at", "etag", "last_modified", "views")
 
 
-def apply_batch(db: sqlite_utils.Database, items: list, run_id: int | None, index=None) -> BatchResult:
-    """Apply a batch of spider items in one transaction.
-
-    ``index`` (a :class:`db.index.StoreIndex`) keeps search, keywords, topics and repost
-    clusters in step with new and changed articles.
-    """
-    result = BatchResult()
-    now = now_iso()
-    with db.conn:
-        for item in items:
-            if isinstance(item, ArticleItem):
-                article_id, status = _store_article(db, article_row(item, run_id, now), item.aliases, run_id, now,
-                                                    result)
-                if index is not None and status != "unchanged":
-                    index.index(article_id, changed=status == "changed", terms=item.index_terms)
-            elif isinstance(item, ArticleCheckedItem):
-                db.conn.execute("UPDATE articles SET checked_at = ?, gone_at = NULL WHERE url = ?",
-                                (item.checked_at, item.url))
-            elif isinstance(item, ArticleGoneItem):
-                cursor = db.conn.execute(
-                    "UPDATE articles SET gone_at = ?, checked_at = ? WHERE url = ? AND gone_at IS NULL",
-                    (item.checked_at, item.checked_at, item.url))
-                result.counts[(item.site, "gone_articles")] += cursor.rowcount
-            elif isinstance(item, ListPageItem):
-                db.conn.execute(
-                    "INSERT INTO list_pages (url, site, etag, last_modified, fetched_at, start_url, links) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET site = excluded.site, "
-                    "etag = excluded.etag, last_modified = excluded.last_modified, "
-                    "fetched_at = excluded.fetched_at, start_url = excluded.start_url, links = excluded.links",
-                    (item.url, item.site, item.etag, item.last_modified, item.fetched_at, item.column,
-                     json.dumps(item.links)))
-            elif isinstance(item, SkippedLinkItem):
-                db.conn.execute("INSERT OR REPLACE INTO skipped_links (url, site, reason, seen_at) VALUES (?, ?, ?, ?)",
-                                (item.url, item.site, item.reason, item.seen_at))
-            elif isinstance(item, FailingLinkItem):
-                before = db.conn.execute("SELECT failures FROM skipped_links WHERE url = ?", (item.url,)).fetchone()
-                failures = (before[0] or 0) + 1 if before else 1
-                db.conn.execute(
-                    "INSERT OR REPLACE INTO skipped_links (url, site, reason, seen_at, failures, recheck_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    (item.url, item.site, item.reason, item.seen_at, failures,
-                     failing_recheck_at(failures, item.lasting, item.seen_at)))
-            elif isinstance(item, ColumnFoundItem):
-                known = db.conn.execute("SELECT found_at FROM columns WHERE start_url = ?", (item.start_url,)).fetchone()
-                if not known or not known[0]:
-                    result.counts[(item.site, "columns_found")] += 1
-                db.conn.execute(
-                    "INSERT INTO columns (start_url, site, name, found_at, last_seen_at) VALUES (?, ?, ?, ?, ?) "
-                    "ON CONFLICT(start_url) DO UPDATE SET site = excluded.site, name = excluded.name, "
-                    "found_at = coalesce(columns.found_at, excluded.found_at), last_seen_at = excluded.last_seen_at, "
-                    "gone_at = NULL",
-                    (item.start_url, item.site, item.name, item.seen_at, item.seen_at))
-            elif isinstance(item, HomeCheckedItem):
-                db.conn.execute("INSERT OR REPLACE INTO homes (site, home, checked_at) VALUES (?, ?, ?)",
-                                (item.site, item.home, item.checked_at))
-                linked = json.dumps(item.candidates)
-                cursor = db.conn.execute(
-                    "UPDATE columns SET gone_at = ? WHERE site = ? AND found_at IS NOT NULL AND gone_at IS NULL "
-                    "AND start_url NOT IN (SELECT value FROM json_each(?))", (item.checked_at, item.site, linked))
-                result.counts[(item.site, "columns_gone")] += cursor.rowcount
-            elif isinstance(item, ColumnWalkedItem):
-                db.conn.execute(
-                    "INSERT INTO columns (start_url, site, walked_to_end_at, walked_in_run) VALUES (?, ?, ?, ?) "
-                    "ON CONFLICT(start_url) DO UPDATE SET site = excluded.site, "
-                    "walked_to_end_at = excluded.walked_to_end_at, walked_in_run = excluded.walked_in_run",
-                    (item.start_url, item.site, item.walked_at, run_id))
-    return result
+def mark_checked(db: sqlite_utils.Database, url: str, checked_at: str) -> None:
+    """A stored article answered 304: checked now, and not gone."""
+    db.conn.execute("UPDATE articles SET checked_at = ?, gone_at = NULL WHERE url = ?", (checked_at, url))
 
 
-def _store_article(db, row: dict, aliases: list[str], run_id, now: str, result: BatchResult) -> tuple[int, str]:
+def mark_gone(db: sqlite_utils.Database, url: str, checked_at: str) -> int:
+    """A stored article answered 404/410: gone from now (kept); 1 when it was not gone before."""
+    return db.conn.execute("UPDATE articles SET gone_at = ?, checked_at = ? WHERE url = ? AND gone_at IS NULL",
+                           (checked_at, checked_at, url)).rowcount
+
+
+def save_list_page(db: sqlite_utils.Database, url: str, site: str, etag: str | None, last_modified: str | None,
+                   fetched_at: str, start_url: str | None, links: list[str]) -> None:
+    db.conn.execute(
+        "INSERT INTO list_pages (url, site, etag, last_modified, fetched_at, start_url, links) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET site = excluded.site, "
+        "etag = excluded.etag, last_modified = excluded.last_modified, "
+        "fetched_at = excluded.fetched_at, start_url = excluded.start_url, links = excluded.links",
+        (url, site, etag, last_modified, fetched_at, start_url, json.dumps(links)))
+
+
+def save_skipped_link(db: sqlite_utils.Database, url: str, site: str, reason: str, seen_at: str) -> None:
+    """A list's link that is never an article (404, robots.txt …): no gap, never asked again."""
+    db.conn.execute("INSERT OR REPLACE INTO skipped_links (url, site, reason, seen_at) VALUES (?, ?, ?, ?)",
+                    (url, site, reason, seen_at))
+
+
+def failures_so_far(db: sqlite_utils.Database, url: str) -> int:
+    row = db.conn.execute("SELECT failures FROM skipped_links WHERE url = ?", (url,)).fetchone()
+    return (row[0] or 0) if row else 0
+
+
+def save_failing_link(db: sqlite_utils.Database, url: str, site: str, reason: str, seen_at: str, failures: int,
+                      recheck_at: str | None) -> None:
+    """A list's link failing for good: asked again from ``recheck_at``."""
+    db.conn.execute("INSERT OR REPLACE INTO skipped_links (url, site, reason, seen_at, failures, recheck_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?)", (url, site, reason, seen_at, failures, recheck_at))
+
+
+def save_found_column(db: sqlite_utils.Database, start_url: str, site: str, name: str, seen_at: str) -> bool:
+    """A column found on the homepage; True when it is found for the first time."""
+    known = db.conn.execute("SELECT found_at FROM columns WHERE start_url = ?", (start_url,)).fetchone()
+    db.conn.execute(
+        "INSERT INTO columns (start_url, site, name, found_at, last_seen_at) VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT(start_url) DO UPDATE SET site = excluded.site, name = excluded.name, "
+        "found_at = coalesce(columns.found_at, excluded.found_at), last_seen_at = excluded.last_seen_at, "
+        "gone_at = NULL",
+        (start_url, site, name, seen_at, seen_at))
+    return not known or not known[0]
+
+
+def save_home_check(db: sqlite_utils.Database, site: str, home: str, checked_at: str, candidates: list[str]) -> int:
+    """A homepage read: the found columns it no longer links to are gone; how many."""
+    db.conn.execute("INSERT OR REPLACE INTO homes (site, home, checked_at) VALUES (?, ?, ?)", (site, home, checked_at))
+    return db.conn.execute(
+        "UPDATE columns SET gone_at = ? WHERE site = ? AND found_at IS NOT NULL AND gone_at IS NULL "
+        "AND start_url NOT IN (SELECT value FROM json_each(?))", (checked_at, site, json.dumps(candidates))).rowcount
+
+
+def save_walked_column(db: sqlite_utils.Database, start_url: str, site: str, walked_at: str,
+                       run_id: int | None) -> None:
+    db.conn.execute(
+        "INSERT INTO columns (start_url, site, walked_to_end_at, walked_in_run) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT(start_url) DO UPDATE SET site = excluded.site, "
+        "walked_to_end_at = excluded.walked_to_end_at, walked_in_run = excluded.walked_in_run",
+        (start_url, site, walked_at, run_id))
+
+
+def store_article(db, row: dict, aliases: list[str], run_id, now: str, result: BatchResult) -> tuple[int, str]:
     """Insert or update one article; returns its id and "new", "changed" or "unchanged"."""
     columns = [c for c in ARTICLE_COLUMNS if c != "id" and c in row]
     existing = db.conn.execute(

@@ -16,7 +16,7 @@ from scrapy.exceptions import NotConfigured
 
 from db.index import StoreIndex
 from db.schema import open_db
-from db.store import apply_batch
+from pipelines.apply import apply_batch
 
 logger = logging.getLogger(__name__)
 

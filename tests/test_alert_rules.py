@@ -19,7 +19,8 @@ from crawler.notify.rules import wanted
 from db.index import StoreIndex
 from crawler.notify.outbox import announce, deliver
 from db.schema import open_db
-from db.store import apply_batch, start_run
+from db.store import start_run
+from pipelines.apply import apply_batch
 from demo.site import load_schools
 from tests.webhooks import Receiver, text_of
 

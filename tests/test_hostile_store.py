@@ -21,7 +21,8 @@ from crawler.notify.events import announce_pending_runs
 from crawler.notify.outbox import announce
 from crawler.runtime.lock import exclusive, lock_path
 from db.schema import APPLICATION_ID, open_db
-from db.store import apply_batch, finish_run, start_run
+from db.store import finish_run, start_run
+from pipelines.apply import apply_batch
 from demo.next_day import NEW_ARTICLES, next_day
 from demo.server import DemoServer
 from tests.helpers import DEMO_ARTICLES, ROOT, alerts_toml, count_articles, query, run_cli

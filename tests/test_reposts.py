@@ -1,6 +1,6 @@
 """Reposts share a cluster_id (the earliest-published member's id); distinct reports never do.
 
-Through the store's real path (db.store.apply_batch with db.index.StoreIndex) into real
+Through the store's real path (pipelines.apply.apply_batch with db.index.StoreIndex) into real
 SQLite files, with the demo's texts and the transformations reposts go through.
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ from crawler.search.dedupe import BANDS, LSH_THRESHOLD, NUM_PERM, ROWS
 from crawler.items import ArticleItem
 from db.index import StoreIndex
 from db.schema import open_db
-from db.store import apply_batch
+from pipelines.apply import apply_batch
 from demo.site import load_schools
 
 ARTICLES = {a["id"]: a for s in load_schools().values() for a in s.articles}
