@@ -30,6 +30,7 @@ from crawler.config import Config
 from crawler.extract.dates import now_iso, now_shanghai
 from crawler.notify.feed import write_feed
 from crawler.notify.events import announce_pending_runs
+from db import alerts as sent_log
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +80,7 @@ def announce(db: sqlite_utils.Database, config: Config, feed_path: str | Path | 
             result.failed[ch.label] = error
     if feed_path:
         try:
-            write_feed(feed_path, recent_reports(db, config.alerts.feed_entries), now_shanghai())
+            write_feed(feed_path, sent_log.recent_reports(db, config.alerts.feed_entries), now_shanghai())
         except OSError as exc:  # the store is fine: say which file could not be written
             result.feed_error = f"cannot write the feed {feed_path}: {exc}"
             logger.error("%s", result.feed_error)
@@ -89,11 +90,9 @@ def announce(db: sqlite_utils.Database, config: Config, feed_path: str | Path | 
 
 
 def _forget_interrupted_sends(db: sqlite_utils.Database) -> None:
-    with db.conn:
-        cursor = db.conn.execute("UPDATE alerts SET status = 'unknown', last_error = "
-                                 "'the process stopped while sending; not resent' WHERE status = 'sending'")
-    if cursor.rowcount:
-        logger.warning("%d 条提醒在发送中途进程被终止，无法确认是否送达，不再重发（见 alerts 表）", cursor.rowcount)
+    forgotten = sent_log.forget_interrupted_sends(db)
+    if forgotten:
+        logger.warning("%d 条提醒在发送中途进程被终止，无法确认是否送达，不再重发（见 alerts 表）", forgotten)
 
 
 def deliver(db: sqlite_utils.Database, ch: Channel) -> Delivery:
@@ -106,23 +105,14 @@ def deliver(db: sqlite_utils.Database, ch: Channel) -> Delivery:
     messages = alerts.compose(entries, ch)
     for number, message in enumerate(messages, start=1):
         ids = message.event_ids
-        marks = ",".join("?" for _ in ids)
-        with db.conn:
-            db.conn.execute(f"UPDATE alerts SET status = 'sending', attempts = attempts + 1 "
-                            f"WHERE channel = ? AND event_id IN ({marks})", [ch.key, *ids])
+        sent_log.mark(db, ch.key, ids, "sending")
         status, error = alerts.send(ch, message.title, message.body)
-        with db.conn:
-            if status == alerts.SENT:
-                db.conn.execute(f"UPDATE alerts SET status = 'sent', sent_at = ?, message = ?, last_error = NULL "
-                                f"WHERE channel = ? AND event_id IN ({marks})",
-                                [now_iso(), f"{number}/{len(messages)}", ch.key, *ids])
-            elif status == alerts.UNKNOWN:  # never sent again
-                db.conn.execute(f"UPDATE alerts SET status = 'unknown', message = ?, last_error = ? "
-                                f"WHERE channel = ? AND event_id IN ({marks})",
-                                [f"{number}/{len(messages)}", error, ch.key, *ids])
-            else:
-                db.conn.execute(f"UPDATE alerts SET status = 'pending', last_error = ? "
-                                f"WHERE channel = ? AND event_id IN ({marks})", [error, ch.key, *ids])
+        if status == alerts.SENT:
+            sent_log.mark(db, ch.key, ids, "sent", message=f"{number}/{len(messages)}", sent_at=now_iso())
+        elif status == alerts.UNKNOWN:  # never sent again
+            sent_log.mark(db, ch.key, ids, "unknown", message=f"{number}/{len(messages)}", error=error)
+        else:
+            sent_log.mark(db, ch.key, ids, "pending", error=error)
         if status == alerts.PENDING:
             logger.warning("提醒发送失败 %s: %s；%d 条留待下次重试", ch.label, error,
                            sum(len(m.event_ids) for m in messages[number - 1:]))
@@ -138,12 +128,8 @@ def deliver(db: sqlite_utils.Database, ch: Channel) -> Delivery:
 
 
 def pending_entries(db: sqlite_utils.Database, ch: Channel) -> list[alerts.Entry]:
-    rows = db.execute(
-        "SELECT e.id, e.kind, e.site, e.count, e.detail, a.title, a.url, a.published_at, a.source "
-        "FROM alerts x JOIN events e ON e.id = x.event_id LEFT JOIN articles a ON a.id = e.article_id "
-        "WHERE x.channel = ? AND x.status = 'pending' ORDER BY a.published_at DESC, e.id", [ch.key]).fetchall()
     entries, number = [], 0
-    for event_id, kind, site, count, detail, title, url, published_at, source in rows:
+    for event_id, kind, site, count, detail, title, url, published_at, source in sent_log.pending(db, ch.key):
         if kind == "report":
             number += 1
             article = {"site": site, "title": title, "url": url, "published_at": published_at, "source": source}
@@ -155,8 +141,3 @@ def pending_entries(db: sqlite_utils.Database, ch: Channel) -> list[alerts.Entry
     return entries
 
 
-def recent_reports(db: sqlite_utils.Database, limit: int) -> list[dict]:
-    columns = ("url", "title", "site", "published_at", "source", "text", "announced_at")
-    return [dict(zip(columns, row)) for row in db.execute(
-        "SELECT a.url, a.title, a.site, a.published_at, a.source, a.text, e.created_at FROM events e "
-        "JOIN articles a ON a.id = e.article_id WHERE e.kind = 'report' ORDER BY e.id DESC LIMIT ?", [limit])]
