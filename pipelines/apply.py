@@ -14,7 +14,7 @@ from functools import singledispatch
 import sqlite_utils
 
 from crawler.extract.dates import now_iso
-from crawler.extract.text import content_hash, strip_controls
+from crawler.extract.text import content_hash
 from crawler.incremental import failing_recheck_at
 from crawler.items import (ArticleCheckedItem, ArticleGoneItem, ArticleItem, ColumnFoundItem, ColumnWalkedItem,
                            FailingLinkItem, HomeCheckedItem, ListPageItem, SkippedLinkItem)
@@ -104,23 +104,22 @@ def _(item: ColumnWalkedItem, batch: Batch) -> None:
 
 
 def article_row(item: ArticleItem, run_id: int | None, now: str) -> dict:
-    """The row stored for ``item``: its texts without control characters or bidi overrides
-    (a page's ``\x1b[31m`` or U+202E reaches no feed, terminal or log from the store)."""
-    text = strip_controls(item.text, multiline=True)
+    """The row stored for ``item``; its texts are clean already (crawler.extract made them safe,
+    once), so the index terms computed with them fit the row."""
     return {
         "url": item.url,
         "site": item.site,
-        "title": strip_controls(item.title),
-        "text": text,
+        "title": item.title,
+        "text": item.text,
         "published_at": item.published_at,
-        "author": strip_controls(item.author),
-        "source": strip_controls(item.source),
-        "editor": strip_controls(item.editor),
+        "author": item.author,
+        "source": item.source,
+        "editor": item.editor,
         "views": item.views,
         "images": json.dumps(item.images, ensure_ascii=False),
         "attachments": json.dumps(item.attachments, ensure_ascii=False),
         "list_url": item.list_url,
-        "content_hash": content_hash(text),
+        "content_hash": content_hash(item.text),
         "first_seen_at": now,
         "first_seen_run": run_id,
         "fetched_at": item.fetched_at,

@@ -273,3 +273,27 @@ def test_a_wechat_account_article():
     assert article.text.endswith("全面提升人才培养质量。")
     assert not any(word in article.text for word in ("预览时标签不可点", "关注该公众号", "阅读", "嘉禾职院团委"))
     assert article.images == ["https://mmbiz.qpic.cn/mmbiz_jpg/abc123/640?wx_fmt=jpeg"]
+
+
+def test_texts_are_made_safe_once_in_extraction_so_the_workers_index_terms_fit_the_stored_row():
+    """A demo article whose title and text carry ESC, BEL and a bidi override."""
+    from crawler.items import ArticleItem
+    from crawler.prepare import prepare_article
+    from demo.site import load_schools, site_pages
+    from pipelines.apply import article_row
+
+    school = load_schools()["jiahe"]
+    first = school.articles[0]
+    html = site_pages(school)[school.article_path(first)].body.decode("utf-8")
+    html = html.replace(first["title"], first["title"][:4] + "\x1b[31m" + first["title"][4:] + "\u202e")
+    html = html.replace("</p>", "\x07\x1b[2J</p>", 1)
+    article, terms = prepare_article(html, "http://127.0.0.1" + school.article_path(first))
+    assert article.title == first["title"] and terms is not None
+    for value in (article.title, article.text):
+        assert not any(ch in value for ch in "\x1b\x07\u202e"), value
+    row = article_row(ArticleItem(url=article.url, site=school.name, title=article.title, text=article.text,
+                                  published_at=article.published_at, author=None, source=article.source, editor=None,
+                                  views=None, fetched_at="2023-10-09T00:00:00+08:00", list_url=None, images=[],
+                                  attachments=[], etag=None, last_modified=None, aliases=[], index_terms=terms),
+                      1, "2023-10-09T00:00:00+08:00")
+    assert terms.fits(row["title"], row["text"])  # db/index.py uses them as they are

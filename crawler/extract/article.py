@@ -171,6 +171,16 @@ def extract(
         article.editor = _read_fields(textmod.normalise_line(editor_from_body[0])).get("editor")
     if not article.editor:
         article.editor = _editor_anywhere(page_text)
+    return _without_controls(article)
+
+
+def _without_controls(article: Article) -> Article:
+    """The one place texts are made safe: no control character or bidi override in any field
+    (a page's ``\x1b[31m`` or U+202E reaches no store, feed, terminal or log), so the index
+    terms a worker computes from this article are those of the row the store keeps."""
+    article.text = textmod.strip_controls(article.text, multiline=True) or ""
+    for name in ("title", "author", "source", "editor"):
+        setattr(article, name, textmod.strip_controls(getattr(article, name)) or None)
     return article
 
 
