@@ -68,9 +68,13 @@ def _bad_row(cells: list[str]) -> str | None:
     return None
 
 
+def _toml(value) -> str:
+    """A value as TOML writes it (tomli-w): a homepage's text is data, never TOML."""
+    return tomli_w.dumps({"v": value}).removeprefix("v = ").rstrip("\n")
+
+
 def _value(key: str, value) -> str:
-    """``key = value`` as TOML writes it (tomli-w): a homepage's text is data, never TOML."""
-    return tomli_w.dumps({key: value}).rstrip("\n")
+    return f"{key} = {_toml(value)}"
 
 
 def _comment(text: str) -> str:
@@ -94,8 +98,7 @@ def sites_table(name: str, home: str, columns: list[dict], notes: list[str], pat
             shown = f"{column['count']} 篇"
             if column["oldest"]:
                 shown += f", {column['oldest']} 至 {column['newest']}"
-            url = tomli_w.dumps({"u": column["url"]})[4:].rstrip("\n")
-            lines.append(f"    {url},  # {_comment(column['name'])}: 第一页 {shown}")
+            lines.append(f"    {_toml(column['url'])},  # {_comment(column['name'])}: 第一页 {shown}")
         lines.append("]")
     lines += [f"# {_comment(note)}" for note in notes]
     return "\n".join(lines) + "\n"
