@@ -108,11 +108,17 @@ def test_never_two_refreshes_at_once_and_sigterm_stops_cleanly(slow_demo, tmp_pa
         second = run_cli("--config", config, "--db", tmp_path / "reports.db", timeout=60)
         assert second.returncode == 3
         assert "another scheduler" in second.stderr
-        # a manual --once while the scheduler's refresh runs does not start either; quiet nights
-        # are a few list pages, so answers slow enough that the refresh outlasts the CLI's start
+        # a manual --once while the scheduler's refresh runs does not start either: one school's
+        # list page hangs, so a refresh that starts now is still running whenever the CLI asks
         slow_demo.slow(2.0)
-        scheduler.wait_for(lambda: [r for r in scheduler.runs() if r["status"] == "running"], 60, "a running refresh")
+        school = next(iter(slow_demo.schools.values()))
+        slow_demo.hang(school.key, school.list_path)
+        started_before = max(r["id"] for r in scheduler.runs())
+        scheduler.wait_for(lambda: [r for r in scheduler.runs() if r["status"] == "running"
+                                    and r["id"] > started_before], 60, "a refresh started after the hang")
         manual = run_cli("--once", "--config", config, "--db", tmp_path / "reports.db", timeout=60)
+        slow_demo.heal()
+        slow_demo.slow(2.0)
         assert manual.returncode == 3 and "another refresh" in manual.stderr
         # stop while a crawl is storing articles: a fresh database makes the next run store everything
         runs_before = len(scheduler.runs())
