@@ -26,7 +26,7 @@ class IndexTerms:
     title_words: list[str]
     text_words: list[str]
     keywords: list[str]
-    signature: bytes  # MinHash of the text's 5-grams (crawler/dedupe.py)
+    signature: bytes  # MinHash of the text's 5-grams (crawler/search/dedupe.py)
 
     def fits(self, title: str, text: str) -> bool:
         """Whether these terms are those of this title and text (the stored ones)."""

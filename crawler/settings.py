@@ -87,7 +87,7 @@ CRAWL_RUN_ID = 0  # the crawl_runs row this crawl's items are accounted to (set 
 WATCHED_TOPICS = {}  # topic name -> words, from [topics] in sites.toml; empty = the built-in topics
 CPU_WORKERS = 1  # processes for extraction, jieba and MinHash ([crawl] workers); 0 = in Scrapy's own
 
-# cluster workers (crawler/cluster_worker.py sets these per run); empty prefix = not a worker
+# cluster workers (crawler/runtime/worker.py sets these per run); empty prefix = not a worker
 CLUSTER_KEY_PREFIX = ""  # Redis key prefix of the cluster ([cluster] key_prefix)
 CLUSTER_RUN_ID = 0  # the coordinator's run this worker crawls
 CLUSTER_WORKER_ID = ""  # this worker's name in the run's in-flight hashes (host:pid)

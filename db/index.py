@@ -2,7 +2,7 @@
 
 Called by the store for every article it inserts or changes (same transaction):
 
-* ``keywords``, ``topics`` (crawler/tagging.py) and ``month`` on the row;
+* ``keywords``, ``topics`` (crawler/search/tagging.py) and ``month`` on the row;
 * the search text in ``articles_fts`` (rowid = article id): title, text and keywords as
   overlapping character pairs (``tagging.search_text``), which the Datasette plugin's
   ``search_query()`` searches with substring meaning (db/schema.py creates the table and

@@ -277,7 +277,7 @@ def migrate(db: sqlite_utils.Database) -> None:
         _ensure_table(db, "alerts", ALERT_COLUMNS, pk=("event_id", "channel"))
         # full-text search (rowid = articles.id), kept in sync by db/index.py; rebuilt when stale
         ensure_search_index(db)
-        # LSH buckets of the signatures (crawler/dedupe.py: band_keys), looked up by bucket
+        # LSH buckets of the signatures (crawler/search/dedupe.py: band_keys), looked up by bucket
         db.execute("CREATE TABLE IF NOT EXISTS lsh_bands (bucket INTEGER NOT NULL, article_id INTEGER NOT NULL, "
                    "PRIMARY KEY (bucket, article_id)) WITHOUT ROWID")
     db["articles"].create_index(["url"], unique=True, if_not_exists=True)

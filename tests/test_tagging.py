@@ -1,6 +1,6 @@
 """Search words and keywords come from one jieba cut, and are what jieba's own calls give.
 
-crawler/tagging.py reads jieba's IDF table itself (a third of the memory) and derives the
+crawler/search/tagging.py reads jieba's IDF table itself (a third of the memory) and derives the
 search-mode words from the same cut as the keywords; these tests hold both to jieba's
 ``cut_for_search`` and ``jieba.analyse.extract_tags`` on real article texts.
 """

@@ -11,7 +11,7 @@ adds nothing.
   newest stored article, e.g. after a site moved its URLs).
 * **baseline**: the first crawl of a site, with the number of its articles stored and not yet
   announced (a first crawl killed and completed by the next run counts both runs' articles).
-* **broken / recovered**: a site-health problem (crawler/health.py) appearing, or going.
+* **broken / recovered**: a site-health problem (crawler/notify/health.py) appearing, or going.
 """
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Words, keywords and watched topics of an article, with jieba; search text and queries.
 
 jieba is loaded once per process with the project's domain dictionary
-(``crawler/userdict.txt``: 党建, 主题教育, 三会一课, 立德树人, 红船精神, …), so these terms are
+(``crawler/search/userdict.txt``: 党建, 主题教育, 三会一课, 立德树人, 红船精神, …), so these terms are
 single words for segmentation, keywords and topics alike.
 
 An article is cut once (:func:`analyse`): its words (what topics are found among) and its
