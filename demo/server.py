@@ -47,6 +47,7 @@ class _Handler(BaseHTTPRequestHandler):
         if self.server.delay:
             time.sleep(self.server.delay)
         if path in self.server.hanging:
+            self.server.held.append(path)
             self.server.released.wait()
         if path != "/robots.txt" and self._inject_fault():
             return
@@ -120,6 +121,7 @@ class _SchoolServer(ThreadingHTTPServer):
         self.failures: dict[str, int] = {}  # path -> status to answer instead of the page
         self.delay = 0.0  # seconds before every answer: a slow school
         self.hanging: set[str] = set()  # paths that get no answer until heal() or stop()
+        self.held: list[str] = []  # hanging paths asked for so far (their requests wait)
         self.released = threading.Event()
         self.fault_rate = 0.0  # share of requests that fail (see DemoServer.chaos)
         self.hang_s = 0.0
@@ -225,6 +227,10 @@ class DemoServer:
         """School ``key`` accepts requests for ``path`` and never answers them, until :meth:`heal`."""
         self._servers[key].hanging.add(path)
 
+    def held(self, key: str) -> list[str]:
+        """Paths of school ``key`` whose requests arrived and wait on a :meth:`hang`."""
+        return list(self._servers[key].held)
+
     def chaos(self, rate: float, hang_s: float, seed: int = 0) -> None:
         """A share ``rate`` of requests (robots.txt aside) answer 500 or 503, get their connection
         reset, or hang ``hang_s`` seconds and are then reset; chosen by a seeded random."""
@@ -241,6 +247,7 @@ class DemoServer:
         for server in self._servers.values():
             server.failures.clear()
             server.hanging.clear()
+            server.held.clear()
             server.delay = 0.0
             server.fault_rate = 0.0
             server.released.set()

@@ -109,13 +109,11 @@ def test_never_two_refreshes_at_once_and_sigterm_stops_cleanly(slow_demo, tmp_pa
         assert second.returncode == 3
         assert "another scheduler" in second.stderr
         # a manual --once while the scheduler's refresh runs does not start either: one school's
-        # list page hangs, so a refresh that starts now is still running whenever the CLI asks
+        # list page hangs, and the CLI asks once a refresh waits on it (it cannot end before)
         slow_demo.slow(2.0)
         school = next(iter(slow_demo.schools.values()))
         slow_demo.hang(school.key, school.list_path)
-        started_before = max(r["id"] for r in scheduler.runs())
-        scheduler.wait_for(lambda: [r for r in scheduler.runs() if r["status"] == "running"
-                                    and r["id"] > started_before], 60, "a refresh started after the hang")
+        scheduler.wait_for(lambda: school.list_path in slow_demo.held(school.key), 60, "a refresh held by the hang")
         manual = run_cli("--once", "--config", config, "--db", tmp_path / "reports.db", timeout=60)
         slow_demo.heal()
         slow_demo.slow(2.0)
