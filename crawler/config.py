@@ -12,6 +12,7 @@ import re
 import tomllib
 import types
 import typing
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -76,7 +77,6 @@ class Site:
     # where two configured schools share a host (a university's colleges under /jsjxy/ and /jxxy/):
     # the folder this school's pages are under ("/" when it has its host to itself)
     path_prefix: str = "/"
-    path_prefix_given: bool = False  # set in the config, not derived from the start URLs
 
     def follows(self, host: str | None) -> bool:
         """``host`` is one the school publishes on besides its own (opted in: follow_hosts)."""
@@ -359,7 +359,7 @@ def parse_config(data: dict, where: str = "<config>") -> Config:
         if site.name in seen:
             raise ConfigError(f"{where}: site #{index} {site.name!r}: key 'name': same name as site #{seen[site.name]}")
         seen[site.name] = index
-    sites = _scoped_by_path(sites)
+    sites = _scoped_by_path(sites, [isinstance(raw, dict) and "path_prefix" in raw for raw in raw_sites])
     scrapy_keys = {key: value for key, value in crawl.items() if key not in SITE_DEFAULT_KEYS}
     return Config(path=where, sites=tuple(sites), crawl=scrapy_keys, topics=_parse_topics(data.get("topics"), where),
                   schedule=_parse_schedule(data.get("schedule", {}), where),
@@ -367,16 +367,13 @@ def parse_config(data: dict, where: str = "<config>") -> Config:
                   cluster=_parse_cluster(data.get("cluster"), where))
 
 
-def _scoped_by_path(sites: list[Site]) -> list[Site]:
+def _scoped_by_path(sites: list[Site], prefix_given: list[bool]) -> list[Site]:
     """Schools that share a host, and gave no ``path_prefix``, are told apart by the folder their
     home and start URLs are under; a school alone on its hosts keeps them whole."""
-    scoped = []
-    for site in sites:
-        sharing = any(other is not site and set(other.allowed_domains) & set(site.allowed_domains) for other in sites)
-        if sharing and site.path_prefix == "/" and not site.path_prefix_given:
-            site = replace(site, path_prefix=common_folder([*site.start_urls, *([site.home] if site.home else [])]))
-        scoped.append(site)
-    return scoped
+    schools_of = Counter(domain for site in sites for domain in set(site.allowed_domains))
+    return [replace(site, path_prefix=common_folder([*site.start_urls, *([site.home] if site.home else [])]))
+            if not given and any(schools_of[domain] > 1 for domain in site.allowed_domains) else site
+            for site, given in zip(sites, prefix_given)]
 
 
 def _table(raw, name: str, where: str, fields: dict, positive: bool = True) -> dict:
@@ -620,9 +617,9 @@ def _parse_site(raw: dict, where: str) -> Site:
         start_urls=tuple(start_urls),
         home=home,
         **names,
-        follow_hosts=tuple(h.strip().lower().lstrip(".").rstrip(".") for h in follow),
+        follow_hosts=tuple(h.strip().lower().strip(".") for h in follow),
         allowed_domains=tuple(domains),
-        **({"path_prefix": prefix.rstrip("/") + "/", "path_prefix_given": True} if prefix else {}),
+        **({"path_prefix": prefix.rstrip("/") + "/"} if prefix else {}),
         article_pattern=pattern,
         overrides=overrides_from(raw, complain),
         since=since,

@@ -29,11 +29,14 @@ def load_known(db_path: str | Path | None) -> KnownState:
             state.articles[row[0]] = KnownArticle(*row[:7], gone=bool(row[7]))
         if "url_aliases" in tables:
             state.aliases.update(conn.execute("SELECT alias, url FROM url_aliases"))
+        listed: list[tuple[str, list[str]]] = []  # (column, links) of each list page, read once
         if "list_pages" in tables:
-            for url, etag, last_modified, links in conn.execute(
-                    "SELECT url, etag, last_modified, links FROM list_pages"):
-                keys = frozenset(filter(None, map(column_key, json.loads(links)))) if links else frozenset()
-                state.list_pages[url] = KnownListPage(etag, last_modified, keys)
+            for url, etag, last_modified, column, links in conn.execute(
+                    "SELECT url, etag, last_modified, start_url, links FROM list_pages"):
+                links = json.loads(links) if links else []
+                listed.append((column, links))
+                state.list_pages[url] = KnownListPage(etag, last_modified,
+                                                      frozenset(filter(None, map(column_key, links))))
         if "columns" in tables:
             state.walked_columns.update(
                 row[0] for row in conn.execute("SELECT start_url FROM columns WHERE walked_to_end_at IS NOT NULL"))
@@ -53,8 +56,8 @@ def load_known(db_path: str | Path | None) -> KnownState:
                 elif not recheck_due(recheck_at, now):
                     skipped.add(url)
                     state.failing[url] = recheck_at
-            for column, links in conn.execute("SELECT start_url, links FROM list_pages WHERE links IS NOT NULL"):
-                gaps = [u for u in json.loads(links) if state.article(u) is None and u not in skipped]
+            for column, links in listed:
+                gaps = [u for u in links if state.article(u) is None and u not in skipped]
                 if gaps and column:
                     state.walked_columns.discard(column)
     finally:

@@ -223,12 +223,14 @@ def own_column(items: list[tuple], key: str | None = None) -> tuple[list[tuple],
     if not any(keys):
         return items, key
     blocks = blocks_of([element for _, element, _ in items])
-    weight: dict = {}
-    for (_, element, _), k, block in zip(items, keys, blocks):
-        if key and k == key:
-            weight[block] = weight.get(block, 0) + 1000  # the column page 1 showed
-        weight[block] = weight.get(block, 0) + (2 if _dated(element) else 1)
-    main = max(weight, key=lambda b: weight[b])
+    carrying = [block for k, block in zip(keys, blocks) if key and k == key]  # the column page 1 showed
+    if carrying:
+        main = max(dict.fromkeys(carrying), key=carrying.count)  # the first of equals, in page order
+    else:
+        weight: dict = {}
+        for (_, element, _), block in zip(items, blocks):
+            weight[block] = weight.get(block, 0) + (2 if _dated(element) else 1)
+        main = max(weight, key=lambda b: weight[b])
     in_main = [k for k, block in zip(keys, blocks) if block is main]
     keyed = [k for k in in_main if k]
     page_key = max(set(keyed), key=keyed.count) if len(keyed) * 2 > len(in_main) else NO_KEY

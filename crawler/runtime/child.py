@@ -2,9 +2,9 @@
 at a time, with a time limit: the one child-process supervisor of the project.
 
 Scrapy's reactor cannot be restarted in one process, and a crash, hang or leak in one
-night's crawl must not take the scheduler down, so every refresh is
-``scheduler.py once`` in its own process (a worker's crawl: ``python -m crawler.runtime.worker``). Its output goes, line by line, into the
-scheduler's log (one writer for the rotating log file).
+night's crawl must not take the scheduler down, so every refresh is ``scheduler.py once``
+in its own process (a cluster worker's crawl: ``python -m crawler.runtime.worker``). Its
+output goes, line by line, into the scheduler's log (one writer for the rotating log file).
 
 Stopping is polite first: SIGTERM makes Scrapy finish the requests in flight and the
 store pipeline write its last batch; only a child still alive after the grace period

@@ -109,7 +109,6 @@ def discover(target: str, from_csv: bool, log_level: str) -> int:
     from crawler.items import ColumnFoundItem
     from crawler.runtime.refresh import build_settings, run_crawl
 
-    skipped: list[str] = []
     try:
         if from_csv:
             schools, skipped = schools_from_csv(target)

@@ -27,11 +27,9 @@ def refresh_and_report(config, db_path: str, log_level: str, **setting_overrides
     """Run one refresh into ``db_path`` and print its summary; the process's exit status."""
     from crawler.cluster.run import ClusterUnavailable
     from crawler.runtime.lock import Busy
-    from crawler.runtime.refresh import run_refresh
-    from db.schema import NotOurStore, check_ours
-
     from crawler.config import ConfigError
-    from crawler.runtime.refresh import build_settings
+    from crawler.runtime.refresh import build_settings, run_refresh
+    from db.schema import NotOurStore, check_ours
 
     try:
         build_settings(config, **setting_overrides)  # a setting out of range: exit 2 before anything starts

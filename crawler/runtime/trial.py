@@ -8,6 +8,7 @@ import sys
 from crawler.config import ConfigError, parse_config
 from spiders.trial import TRIAL_PAGES, TrialSpider
 
+
 def try_column(url: str, log_level: str) -> int:
     """Crawl one list page and its next page; print the links found and two extracted articles."""
     from crawler.runtime.refresh import build_settings, run_crawl
