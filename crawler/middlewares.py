@@ -14,8 +14,8 @@ request is for (:meth:`crawler.config.Config.allows`: another host, another conf
 school) gets nothing, not even a robots.txt request. A refused hop is one counted
 (``site/<name>/offsite_redirects``) and logged line, and the request fails with
 :class:`OffsiteRedirect` (the spider remembers the link as failing). A ``Location`` to a
-``file:`` or other non-http(s) URL is not followed by Scrapy at all: the spider gets the 3xx
-answer and says the same (spiders/news.py).
+``file:`` or other non-http(s) URL, which Scrapy does not follow at all, is refused the same
+way when its answer comes back.
 """
 from __future__ import annotations
 
@@ -67,12 +67,14 @@ class OffsiteRedirect(IgnoreRequest):
 
 
 class OnSiteRedirects:
-    """Every redirect hop stays on the school the request is for: a request that a redirect made
-    (HTTP ``Location`` or ``<meta http-equiv="refresh">``: Scrapy's own middlewares set
-    ``redirect_urls``) is refused here, in ``process_request``, before Scrapy's robots.txt
-    check (100) and before any download, when its URL is outside the school. So the other host
-    gets nothing, not even a robots.txt request. A ``Location`` Scrapy does not follow at all
-    (``file:``, ``javascript:``) reaches the spider as the 3xx answer it is."""
+    """Every redirect hop stays on the school the request is for.
+
+    ``process_request``: a request a redirect made (HTTP ``Location`` or ``<meta
+    http-equiv="refresh">``: Scrapy's own middlewares set ``redirect_urls``) is refused before
+    Scrapy's robots.txt check (100) and any download when its URL is outside the school, so the
+    other host gets nothing, not even a robots.txt request. ``process_response`` (after Scrapy's
+    redirect middleware, which leaves a ``Location`` to ``file:`` or ``javascript:`` alone): such
+    a 3xx is refused the same way, not handed to the spider as an HTTP error."""
 
     def __init__(self, crawler):
         self.crawler = crawler
@@ -83,28 +85,37 @@ class OnSiteRedirects:
 
     def process_request(self, request, spider=None):
         if request.meta.get("redirect_urls"):
-            self._check_hop(request)
+            reason = (request.meta.get("redirect_reasons") or ["?"])[-1]
+            self._check_hop(request, request.meta["redirect_urls"], request.url,
+                            "meta refresh" if reason == "meta refresh" else f"HTTP {reason}")
         return None
 
-    def _check_hop(self, request) -> None:
+    def process_response(self, request, response, spider=None):
+        location = response.headers.get("Location") if 300 <= response.status < 400 else None
+        if location and not request.meta.get("dont_redirect") \
+                and response.status not in request.meta.get("handle_httpstatus_list", ()):
+            self._check_hop(request, [*request.meta.get("redirect_urls", []), request.url],
+                            response.urljoin(location.decode("latin-1")), f"HTTP {response.status}")
+        return response
+
+    def _check_hop(self, request, hops: list[str], target: str, how: str) -> None:
+        """OffsiteRedirect, counted and logged, when ``target`` (reached from ``hops``, the first
+        being the link as listed) is not the school's."""
         config = getattr(self.crawler.spider, "config", None)
         if config is None:
             return
         name = request.meta.get("site")  # robots.txt requests carry none: the school of their host
-        first = request.meta["redirect_urls"][0]
-        site = self.crawler.spider.sites.get(name) if name else config.owner(first)
+        site = self.crawler.spider.sites.get(name) if name else config.owner(hops[0])
         if site is None:
             return
-        target = request.url
         try:
-            on_site = urlsplit(target).scheme in ("http", "https") and config.allows(site, target)
+            parts = urlsplit(target)
+            parts.port  # noqa: B018 (raises on a port out of range)
+            on_site = parts.scheme in ("http", "https") and config.allows(site, target)
         except ValueError:  # a malformed target (a port out of range, a broken IPv6 host)
             on_site = False
         if on_site:
             return
-        source = request.meta["redirect_urls"][-1]
-        reason = (request.meta.get("redirect_reasons") or ["?"])[-1]
-        how = "meta refresh" if reason == "meta refresh" else f"HTTP {reason}"
         self.crawler.stats.inc_value(f"site/{site.name}/offsite_redirects")
-        logger.warning("[%s] off-site redirect not followed (%s): %s -> %s", site.name, how, source, target)
-        raise OffsiteRedirect(source, target)
+        logger.warning("[%s] off-site redirect not followed (%s): %s -> %s", site.name, how, hops[-1], target)
+        raise OffsiteRedirect(hops[-1], target)

@@ -413,14 +413,8 @@ class NewsSpider(scrapy.Spider):
             return
         kind = request.meta.get("kind", "page")
         remember = kind == "article" and not request.meta.get("known")  # a list's link, not a stored article
-        unfollowed = _unfollowed_redirect(failure)
-        if unfollowed:  # a Location Scrapy does not follow (file:, javascript:): an off-site hop too
-            self.count(site, "offsite_redirects")
-            logger.warning("[%s] off-site redirect not followed (HTTP %d): %s -> %s", site.name,
-                           failure.value.response.status, request.url, unfollowed)
-        if failure.check(OffsiteRedirect) or unfollowed:  # counted and logged where it was refused
-            source, target = ((failure.value.source, failure.value.target) if failure.check(OffsiteRedirect)
-                              else (request.url, unfollowed))
+        if failure.check(OffsiteRedirect):  # counted and logged by the middleware that refused it
+            source, target = failure.value.source, failure.value.target
             reason = f"off-site redirect to {target}"
             if remember:
                 return _failing(request, site, reason, lasting=True)
@@ -474,21 +468,6 @@ class NewsSpider(scrapy.Spider):
             for request in requests:
                 self.crawler.engine.crawl(request)
             raise DontCloseSpider
-
-
-def _unfollowed_redirect(failure) -> str | None:
-    """The target of a 3xx answer whose ``Location`` Scrapy's redirect middleware left alone
-    (not http(s): ``file:``, ``javascript:``); None for any other failure."""
-    if not failure.check(HttpError) or not 300 <= failure.value.response.status < 400:
-        return None
-    location = failure.value.response.headers.get("Location")
-    if not location:
-        return None
-    target = failure.value.response.urljoin(location.decode("latin-1"))
-    try:
-        return None if urlsplit(target).scheme in ("http", "https") else target
-    except ValueError:  # a Location that is no URL at all: not followed either
-        return target
 
 
 def _link(request) -> str:
