@@ -329,12 +329,13 @@ class NewsSpider(scrapy.Spider):
         self.count(site, "article_pages")
         if first is None:
             first_text, pages = text, []
-            first = {"url": response.url, "link": _link(response.request), "etag": _header(response, "ETag"),
-                     "last_modified": _header(response, "Last-Modified"),
-                     "redirect_urls": response.meta.get("redirect_urls", [])}
+            # a redirect's target enters here, unseen by link_url: made canonical once, like every link
+            first = {"url": canonical_url(response.url), "link": _link(response.request),
+                     "etag": _header(response, "ETag"), "last_modified": _header(response, "Last-Modified"),
+                     "aliases": [canonical_url(u) for u in response.meta.get("redirect_urls", [])]}
         else:
             pages = [*pages, text]
-        next_page = self.next_article_page(response, first["url"], len(pages) + 2)
+        next_page = self.next_article_page(response, site, first["url"], len(pages) + 2)
         request = next_page and self.frontier.article_page(site, next_page, {
             "list_url": list_url, "list_date": list_date, "pages": pages, "first": first, "first_text": first_text})
         if request:
@@ -359,7 +360,7 @@ class NewsSpider(scrapy.Spider):
             yield _skipped_link(first["link"], site, "no title or text")
             return
         yield ArticleItem(
-            url=canonical_url(first["url"]),
+            url=first["url"],
             site=site.name,
             title=article.title,
             text=article.text,
@@ -374,21 +375,18 @@ class NewsSpider(scrapy.Spider):
             attachments=article.attachments,
             etag=first["etag"],
             last_modified=first["last_modified"],
-            aliases=[canonical_url(u) for u in first["redirect_urls"]],
+            aliases=first["aliases"],
             index_terms=terms,
         )
 
-    def next_article_page(self, response: TextResponse, first_url: str, wanted: int) -> str | None:
+    def next_article_page(self, response: TextResponse, site: Site, first_url: str, wanted: int) -> str | None:
         """URL of the next page of a multi-page article (``下一页`` or page numbers inside it)."""
         if not may_continue(first_url, response.text):
             return None
         candidates = {}
         for anchor in response.xpath("//a[@href]"):
-            try:
-                url = canonical_url(response.urljoin(anchor.attrib["href"].strip()))
-            except ValueError:  # a malformed link is no next page
-                continue
-            number = continuation_suffix(first_url, url)
+            url = self.link_url(response, site, anchor.attrib["href"].strip())
+            number = url and continuation_suffix(first_url, url)
             if number is None:
                 continue
             text = re.sub(r"\s+", "", "".join(anchor.xpath(".//text()").getall()))
@@ -471,7 +469,7 @@ class NewsSpider(scrapy.Spider):
 
 
 def _link(request) -> str:
-    """The URL a list linked to, before any redirect."""
+    """The URL a list linked to, before any redirect: canonical since it entered (``link_url``)."""
     return (request.meta.get("redirect_urls") or [request.url])[0]
 
 
@@ -483,12 +481,12 @@ def _failing(request, site: Site, reason: str, lasting: bool) -> FailingLinkItem
     """The list's link failed for good tonight: remembered, asked again at its recheck (a week;
     the next night for a first failure that may pass), no gap in its column meanwhile."""
     link = (request.cb_kwargs.get("first") or {}).get("link") or _link(request)  # a later page: the article's link
-    return FailingLinkItem(url=canonical_url(link), site=site.name, reason=reason, seen_at=now_iso(), lasting=lasting)
+    return FailingLinkItem(url=link, site=site.name, reason=reason, seen_at=now_iso(), lasting=lasting)
 
 
 def _skipped_link(link: str, site: Site, reason: str) -> SkippedLinkItem:
     """The list's link will never be an article: not a gap in its column."""
-    return SkippedLinkItem(url=canonical_url(link), site=site.name, reason=reason, seen_at=now_iso())
+    return SkippedLinkItem(url=link, site=site.name, reason=reason, seen_at=now_iso())
 
 
 def _header(response, name: str) -> str | None:
