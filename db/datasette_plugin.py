@@ -403,26 +403,19 @@ async def _home(datasette, stores: list[str]) -> dict:
                           for r in (await db.execute(
                               "select id, title, site, published_at, source from articles "
                               "order by id desc limit 10")).rows]
-    # every school: its articles, its part in the last run, what is wrong with it now
+    # every school: its articles, and its health as the store decides it (db/schema.py: site_health)
     schools: dict[str, dict] = {}
+    for r in (await db.execute("select site, status, new_articles as new, errors, first_error, ok from site_health")).rows:
+        schools[r["site"]] = {**dict(r), "ok": bool(r["ok"]), "articles": 0, "newest": None, "problems": []}
     for r in (await db.execute("select site, count(*) as articles, max(published_at) as newest from articles "
                                "group by site")).rows:
-        schools[r["site"]] = {"site": r["site"], "articles": r["articles"], "newest": r["newest"], "status": None,
-                              "new": None, "errors": None, "first_error": None, "problems": []}
-    if run is not None:
-        for r in (await db.execute("select site, status, new_articles, errors, first_error from crawl_run_sites "
-                                   "where run_id = ?", [run["id"]])).rows:
-            school = schools.setdefault(r["site"], {"site": r["site"], "articles": 0, "newest": None, "problems": []})
-            school.update(status=r["status"], new=r["new_articles"], errors=r["errors"], first_error=r["first_error"])
-    for r in (await db.execute(
-            "select site, kind, problem, detail, created_at from events where id in (select max(id) from events "
-            "where kind in ('broken', 'recovered') group by site, problem)")).rows:
-        if r["kind"] == "broken" and r["site"] in schools:
+        schools[r["site"]].update(articles=r["articles"], newest=r["newest"])
+    for r in (await db.execute("select site, problem, detail, created_at from site_problems")).rows:
+        if r["site"] in schools:  # a school with neither articles nor a part in the last run is not listed
             schools[r["site"]]["problems"].append(dict(r))
     for school in schools.values():
         school["href"] = datasette.urls.table(database, "articles") + "?" + urllib.parse.urlencode(
             {"site": school["site"]})
-        school["ok"] = not school["problems"] and school.get("status") in (None, "ok")
     home["schools"] = sorted(schools.values(), key=lambda s: (s["ok"], s["site"]))
     home["value_labels"] = _config(datasette).get("values", {})
     return home

@@ -83,10 +83,8 @@ def had_links_before(db: sqlite_utils.Database, site: str, run_id: int) -> bool:
 
 
 def problem_open(db: sqlite_utils.Database, site: str, problem: str) -> bool:
-    """The site's last event about ``problem`` says it is broken."""
-    row = db.execute("SELECT kind FROM events WHERE site = ? AND problem = ? ORDER BY id DESC LIMIT 1",
-                     [site, problem]).fetchone()
-    return row is not None and row[0] == "broken"
+    """The site's last event about ``problem`` says it is broken (the ``site_problems`` view)."""
+    return db.execute("SELECT 1 FROM site_problems WHERE site = ? AND problem = ?", [site, problem]).fetchone() is not None
 
 
 def metadata_counts(db: sqlite_utils.Database, site: str, run_id: int, before: bool, history: int) -> tuple:

@@ -288,6 +288,30 @@ def migrate(db: sqlite_utils.Database) -> None:
     db["articles"].create_index(["cluster_id"], if_not_exists=True)
     db["events"].create_index(["key"], unique=True, if_not_exists=True)
     db["alerts"].create_index(["channel", "status"], if_not_exists=True)
+    db["events"].create_index(["site", "problem"], if_not_exists=True)
+    for name, sql in HEALTH_VIEWS.items():  # replaced, so a store always holds this version's rule
+        db.create_view(name, sql, replace=True)
+
+
+# A school's health, decided here once: the refresh writes runs and broken/recovered events,
+# the alert rules ask ``site_problems`` whether a problem is still open, the reading room
+# lists ``site_health``. A problem is open while its last event says broken; a school is
+# well when none is open and its last run went as planned (or it was not in that run).
+HEALTH_VIEWS = {
+    "site_problems": (
+        "SELECT site, problem, detail, created_at FROM events WHERE id IN "
+        "(SELECT max(id) FROM events WHERE kind IN ('broken', 'recovered') GROUP BY site, problem) "
+        "AND kind = 'broken'"),
+    "site_health": (
+        "WITH last_run AS (SELECT max(id) AS id FROM crawl_runs WHERE finished_at IS NOT NULL), "
+        "run_sites AS (SELECT * FROM crawl_run_sites WHERE run_id = (SELECT id FROM last_run)), "
+        "schools AS (SELECT DISTINCT site FROM articles UNION SELECT site FROM run_sites) "
+        "SELECT schools.site, run_sites.status, run_sites.new_articles, run_sites.errors, run_sites.first_error, "
+        "(SELECT count(*) FROM site_problems WHERE site_problems.site = schools.site) AS problems, "
+        "((SELECT count(*) FROM site_problems WHERE site_problems.site = schools.site) = 0 "
+        "AND coalesce(run_sites.status, 'ok') = 'ok') AS ok "
+        "FROM schools LEFT JOIN run_sites ON run_sites.site = schools.site"),
+}
 
 
 # Full-text search (FTS5, rowid = articles.id): title, text and keywords (the JSON list as
