@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from crawler.items import ArticleItem  # noqa: E402
-from db.index import StoreIndex  # noqa: E402
+from pipelines.index import StoreIndex  # noqa: E402
 from db.schema import open_db  # noqa: E402
 from pipelines.apply import apply_batch  # noqa: E402
 from demo.site import load_schools  # noqa: E402

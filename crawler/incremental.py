@@ -1,6 +1,6 @@
 """What the store already knows, and the rules that make a quiet night cost a few list pages.
 
-Loaded once per crawl from the SQLite store (read only, by db.known): stored article URLs (and the
+Built once per crawl (``known_state``) from the rows the store holds (``db.known.read_known``): stored article URLs (and the
 links that redirected to them), the validators of list pages, and which columns were
 walked to their end once. The spider asks:
 
@@ -18,10 +18,12 @@ walked to their end once. The spider asks:
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from crawler.extract.dates import SHANGHAI, parse_date
+from crawler.extract.dates import SHANGHAI, now_shanghai, parse_date
+from crawler.extract.links import column_key
 from crawler.extract.text import compact
 
 FAILING_RECHECK_DAYS = 7  # a link that fails for good is asked again after this many days
@@ -62,6 +64,36 @@ class KnownState:
 
     def young_articles(self, site: str, now: datetime, recheck_days: int) -> list[KnownArticle]:
         return [a for a in self.articles.values() if a.site == site and is_young(a, now, recheck_days)]
+
+
+def known_state(rows, now: datetime | None = None) -> KnownState:
+    """What the store's rows (``db.known.StoredRows``) mean to tonight's crawl."""
+    now = now or now_shanghai()
+    state = KnownState()
+    state.articles = {row[0]: KnownArticle(*row[:7], gone=bool(row[7])) for row in rows.articles}
+    state.aliases = dict(rows.aliases)
+    listed: list[tuple[str, list[str]]] = []  # (column, links) of each list page, parsed once
+    for url, etag, last_modified, column, links in rows.list_pages:
+        links = json.loads(links) if links else []
+        listed.append((column, links))
+        state.list_pages[url] = KnownListPage(etag, last_modified, frozenset(filter(None, map(column_key, links))))
+    state.walked_columns = set(rows.walked_columns)
+    for url, site, name in rows.found_columns:
+        state.columns.setdefault(site, {})[url] = name
+    state.homes_checked = dict(rows.homes_checked)
+    # never an article (404, robots.txt…), or failing for good and not yet due for its recheck:
+    # not a gap. A failing link whose recheck_at has come is one again, and asked.
+    skipped = set()
+    for url, recheck_at in rows.skipped_links:
+        if recheck_at is None:
+            skipped.add(url)
+        elif not recheck_due(recheck_at, now):
+            skipped.add(url)
+            state.failing[url] = recheck_at
+    for column, links in listed:  # a column with a gap is walked again to its end
+        if column and any(state.article(u) is None and u not in skipped for u in links):
+            state.walked_columns.discard(column)
+    return state
 
 
 def is_young(article: KnownArticle, now: datetime, recheck_days: int) -> bool:

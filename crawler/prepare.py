@@ -20,7 +20,7 @@ def _digest(title: str, text: str) -> bytes:
 
 @dataclass(frozen=True)
 class IndexTerms:
-    """What the store's index keeps of an article's title and text (db/index.py)."""
+    """What the store's index keeps of an article's title and text (pipelines/index.py)."""
 
     made_from: bytes  # digest of the title and text these were computed from
     title_words: list[str]

@@ -1,68 +1,58 @@
-"""What the store knows, read once per crawl for the incremental rules (crawler.incremental).
+"""What the store knows, read once per crawl: the rows the incremental rules start from.
 
 Read only, through its own connection: the crawl's writer may be busy, and an absent or
-foreign file knows nothing.
+foreign file knows nothing. Plain rows: what they mean (a gap, a failing link not yet due)
+is decided by ``crawler.incremental.known_state``.
 """
 from __future__ import annotations
 
-import json
 import sqlite3
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from crawler.extract.dates import now_shanghai
-from crawler.extract.links import column_key
-from crawler.incremental import KnownArticle, KnownListPage, KnownState, recheck_due
+
+@dataclass
+class StoredRows:
+    # (url, site, title, published_at, first_seen_at, etag, last_modified, gone)
+    articles: list[tuple] = field(default_factory=list)
+    aliases: list[tuple[str, str]] = field(default_factory=list)  # (alias, url)
+    # (url, etag, last_modified, its column's start URL, its links as JSON)
+    list_pages: list[tuple] = field(default_factory=list)
+    walked_columns: list[str] = field(default_factory=list)  # columns walked to their end once
+    found_columns: list[tuple[str, str, str]] = field(default_factory=list)  # (start_url, site, name), not gone
+    homes_checked: list[tuple[str, str]] = field(default_factory=list)  # (site, checked_at)
+    skipped_links: list[tuple[str, str | None]] = field(default_factory=list)  # (url, recheck_at)
 
 
-def load_known(db_path: str | Path | None) -> KnownState:
-    """Read what the store knows; an absent database knows nothing."""
-    state = KnownState()
+def read_known(db_path: str | Path | None) -> StoredRows:
+    """The rows of what the store knows; an absent database, or not ours yet, has none."""
+    rows = StoredRows()
     if not db_path or not Path(db_path).exists():
-        return state
+        return rows
     conn = sqlite3.connect(f"file:{Path(db_path).resolve()}?mode=ro", uri=True, timeout=30)
     try:
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if "articles" not in tables:
-            return state
-        for row in conn.execute("SELECT url, site, title, published_at, first_seen_at, etag, last_modified, "
-                                "gone_at IS NOT NULL FROM articles"):
-            state.articles[row[0]] = KnownArticle(*row[:7], gone=bool(row[7]))
+            return rows
+        rows.articles = conn.execute("SELECT url, site, title, published_at, first_seen_at, etag, last_modified, "
+                                     "gone_at IS NOT NULL FROM articles").fetchall()
         if "url_aliases" in tables:
-            state.aliases.update(conn.execute("SELECT alias, url FROM url_aliases"))
-        listed: list[tuple[str, list[str]]] = []  # (column, links) of each list page, read once
+            rows.aliases = conn.execute("SELECT alias, url FROM url_aliases").fetchall()
         if "list_pages" in tables:
-            for url, etag, last_modified, column, links in conn.execute(
-                    "SELECT url, etag, last_modified, start_url, links FROM list_pages"):
-                links = json.loads(links) if links else []
-                listed.append((column, links))
-                state.list_pages[url] = KnownListPage(etag, last_modified,
-                                                      frozenset(filter(None, map(column_key, links))))
+            rows.list_pages = conn.execute(
+                "SELECT url, etag, last_modified, start_url, links FROM list_pages").fetchall()
         if "columns" in tables:
-            state.walked_columns.update(
-                row[0] for row in conn.execute("SELECT start_url FROM columns WHERE walked_to_end_at IS NOT NULL"))
+            rows.walked_columns = [row[0] for row in conn.execute(
+                "SELECT start_url FROM columns WHERE walked_to_end_at IS NOT NULL")]
             if "homes" in tables:  # columns found from homepages, and when each homepage was read
-                for url, site, name in conn.execute("SELECT start_url, site, name FROM columns "
-                                                    "WHERE found_at IS NOT NULL AND gone_at IS NULL"):
-                    state.columns.setdefault(site, {})[url] = name
-                state.homes_checked.update(conn.execute("SELECT site, checked_at FROM homes"))
-        # a crawl migrates the store before it reads it, so skipped_links and list_pages.links exist
+                rows.found_columns = conn.execute("SELECT start_url, site, name FROM columns "
+                                                  "WHERE found_at IS NOT NULL AND gone_at IS NULL").fetchall()
+                rows.homes_checked = conn.execute("SELECT site, checked_at FROM homes").fetchall()
         if "skipped_links" in tables:
-            # never an article (404, robots.txt…), or failing for good and not yet due for its
-            # recheck: not a gap. A failing link whose recheck_at has come is one again, and asked.
-            skipped, now = set(), now_shanghai()
-            for url, recheck_at in conn.execute("SELECT url, recheck_at FROM skipped_links"):
-                if recheck_at is None:
-                    skipped.add(url)
-                elif not recheck_due(recheck_at, now):
-                    skipped.add(url)
-                    state.failing[url] = recheck_at
-            for column, links in listed:
-                gaps = [u for u in links if state.article(u) is None and u not in skipped]
-                if gaps and column:
-                    state.walked_columns.discard(column)
+            rows.skipped_links = conn.execute("SELECT url, recheck_at FROM skipped_links").fetchall()
     finally:
         conn.close()
-    return state
+    return rows
 
 
 def last_success(db_path: str) -> str | None:

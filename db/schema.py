@@ -17,6 +17,8 @@ from pathlib import Path
 
 import sqlite_utils
 
+from db.fts import SEARCH_TEXT_FORMAT, search_text
+
 # PRAGMA application_id of the project's store: "SNM1" (school news monitor, store 1)
 APPLICATION_ID = int.from_bytes(b"SNM1", "big")
 
@@ -275,7 +277,7 @@ def migrate(db: sqlite_utils.Database) -> None:
         _ensure_table(db, "minhashes", MINHASH_COLUMNS, pk="article_id")
         _ensure_table(db, "events", EVENT_COLUMNS, pk="id")
         _ensure_table(db, "alerts", ALERT_COLUMNS, pk=("event_id", "channel"))
-        # full-text search (rowid = articles.id), kept in sync by db/index.py; rebuilt when stale
+        # full-text search (rowid = articles.id), kept in sync by pipelines/index.py; rebuilt when stale
         ensure_search_index(db)
         # LSH buckets of the signatures (crawler/search/dedupe.py: band_keys), looked up by bucket
         db.execute("CREATE TABLE IF NOT EXISTS lsh_bands (bucket INTEGER NOT NULL, article_id INTEGER NOT NULL, "
@@ -315,7 +317,7 @@ HEALTH_VIEWS = {
 
 
 # Full-text search (FTS5, rowid = articles.id): title, text and keywords (the JSON list as
-# stored) as overlapping character pairs (crawler/search/tagging.py: search_text, fts_query),
+# stored) as overlapping character pairs (db/fts.py: search_text, fts_query),
 # so a query finds every article that contains it. The index keeps no copy of what it was
 # written from (content = '': the pairs would be twice the texts' size); FTS5 deletes a row
 # given those values, so ``search_rows`` holds a digest of each article's indexed title, text
@@ -329,8 +331,6 @@ SEARCH_FTS_SQL = ("CREATE VIRTUAL TABLE articles_fts USING fts5(title, text, key
 def ensure_search_index(db: sqlite_utils.Database) -> int:
     """Create the search index, or rebuild it when it was written in another format; returns
     the number of articles re-indexed. Call inside a transaction."""
-    from crawler.search.tagging import SEARCH_TEXT_FORMAT
-
     db.execute("CREATE TABLE IF NOT EXISTS search_index (format TEXT NOT NULL)")
     db.execute("CREATE TABLE IF NOT EXISTS search_rows (article_id INTEGER PRIMARY KEY, digest BLOB NOT NULL)")
     written = db.execute("SELECT format FROM search_index").fetchone()
@@ -342,8 +342,6 @@ def ensure_search_index(db: sqlite_utils.Database) -> int:
 
 def rebuild_search_index(conn: sqlite3.Connection) -> int:
     """Index every stored article anew (a few seconds per 10,000); returns how many."""
-    from crawler.search.tagging import SEARCH_TEXT_FORMAT
-
     conn.execute("DROP TABLE IF EXISTS articles_fts")
     conn.execute(SEARCH_FTS_SQL)
     conn.execute("DELETE FROM search_rows")
@@ -364,8 +362,6 @@ def _search_digest(title: str | None, text: str | None, keywords: str | None) ->
 
 
 def _search_values(title: str | None, text: str | None, keywords: str | None) -> list[str]:
-    from crawler.search.tagging import search_text
-
     return [search_text(title), search_text(text), search_text(keywords)]
 
 

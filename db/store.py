@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
-from crawler.extract.text import compact
-from crawler.extract.dates import now_iso
 from db.schema import ARTICLE_COLUMNS, RUN_COLUMNS
 
 # crawl_runs' totals are the sums of the same-named crawl_run_sites counters
@@ -23,24 +21,26 @@ RUN_TOTALS = tuple(name for name, kind in RUN_COLUMNS.items() if kind is int and
 
 
 # ------------------------------------------------------------------ runs
-def start_run(db: sqlite_utils.Database, config_path: str, site_count: int) -> int:
-    """Open a run's row. Called under the refresh lock, so a row still 'running' is a killed run's."""
+def start_run(db: sqlite_utils.Database, config_path: str, site_count: int, at: str) -> int:
+    """Open a run's row at ``at`` (ISO time). Called under the refresh lock, so a row still
+    'running' is a killed run's."""
     with db.conn:
         db.conn.execute("UPDATE crawl_runs SET status = 'interrupted', finished_at = COALESCE(finished_at, ?), "
                         "message = 'the crawl process was killed before it finished' WHERE status = 'running'",
-                        (now_iso(),))
+                        (at,))
         table = db["crawl_runs"].insert(
-            {"started_at": now_iso(), "status": "running", "config_path": config_path, "sites": site_count}
+            {"started_at": at, "status": "running", "config_path": config_path, "sites": site_count}
         )
     return table.last_pk
 
 
-def finish_run(db: sqlite_utils.Database, run_id: int, site_rows: list[dict], status: str, message: str = "") -> None:
+def finish_run(db: sqlite_utils.Database, run_id: int, site_rows: list[dict], status: str, at: str,
+               message: str = "") -> None:
     totals = {key: sum(row.get(key, 0) or 0 for row in site_rows) for key in RUN_TOTALS}
     with db.conn:
         for row in site_rows:
             db["crawl_run_sites"].upsert({"run_id": run_id, **row}, pk=("run_id", "site"))
-        db["crawl_runs"].update(run_id, {"finished_at": now_iso(), "status": status, "message": message, **totals})
+        db["crawl_runs"].update(run_id, {"finished_at": at, "status": status, "message": message, **totals})
 
 
 # ------------------------------------------------------------------ batches
@@ -130,12 +130,18 @@ def save_walked_column(db: sqlite_utils.Database, start_url: str, site: str, wal
         (start_url, site, walked_at, run_id))
 
 
-def store_article(db, row: dict, aliases: list[str], run_id, now: str, result: BatchResult) -> tuple[int, str]:
-    """Insert or update one article; returns its id and "new", "changed" or "unchanged"."""
+def stored_article(db, url: str) -> tuple | None:
+    """(id, title, text, content_hash, published_at) of the article stored at ``url``."""
+    return db.conn.execute("SELECT id, title, text, content_hash, published_at FROM articles WHERE url = ?",
+                           (url,)).fetchone()
+
+
+def store_article(db, row: dict, aliases: list[str], run_id, now: str, result: BatchResult,
+                  existing: tuple | None, edited: bool) -> tuple[int, str]:
+    """Insert or update one article (``existing``: :func:`stored_article`; ``edited``: whether
+    its text or title changed, as the caller decides); returns its id and "new", "changed" or
+    "unchanged"."""
     columns = [c for c in ARTICLE_COLUMNS if c != "id" and c in row]
-    existing = db.conn.execute(
-        "SELECT id, title, text, content_hash, published_at FROM articles WHERE url = ?", (row["url"],)
-    ).fetchone()
     site = row["site"]
     if existing is None:
         cursor = db.conn.execute(
@@ -146,7 +152,6 @@ def store_article(db, row: dict, aliases: list[str], run_id, now: str, result: B
         result.counts[(site, "new_articles")] += 1
     else:
         article_id, old_title, old_text, old_hash, old_published = existing
-        edited = old_hash != row["content_hash"] or compact(old_title or "") != compact(row["title"] or "")
         if edited:
             db["article_versions"].insert({
                 "article_id": article_id, "url": row["url"], "title": old_title, "text": old_text,

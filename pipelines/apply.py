@@ -14,7 +14,7 @@ from functools import singledispatch
 import sqlite_utils
 
 from crawler.extract.dates import now_iso
-from crawler.extract.text import content_hash
+from crawler.extract.text import compact, content_hash
 from crawler.incremental import failing_recheck_at
 from crawler.items import (ArticleCheckedItem, ArticleGoneItem, ArticleItem, ColumnFoundItem, ColumnWalkedItem,
                            FailingLinkItem, HomeCheckedItem, ListPageItem, SkippedLinkItem)
@@ -25,7 +25,7 @@ from db.store import BatchResult
 def apply_batch(db: sqlite_utils.Database, items: list, run_id: int | None, index=None) -> BatchResult:
     """Apply a batch of spider items in one transaction.
 
-    ``index`` (a :class:`db.index.StoreIndex`) keeps search, keywords, topics and repost
+    ``index`` (a :class:`pipelines.index.StoreIndex`) keeps search, keywords, topics and repost
     clusters in step with new and changed articles.
     """
     batch = Batch(db, run_id, index, now_iso(), BatchResult())
@@ -52,10 +52,18 @@ def apply(item, batch: Batch) -> None:
 
 @apply.register
 def _(item: ArticleItem, batch: Batch) -> None:
-    article_id, status = store.store_article(batch.db, article_row(item, batch.run_id, batch.now), item.aliases,
-                                             batch.run_id, batch.now, batch.result)
+    row = article_row(item, batch.run_id, batch.now)
+    existing = store.stored_article(batch.db, row["url"])
+    article_id, status = store.store_article(batch.db, row, item.aliases, batch.run_id, batch.now, batch.result,
+                                             existing, existing is not None and edited(existing, row))
     if batch.index is not None and status != "unchanged":
         batch.index.index(article_id, changed=status == "changed", terms=item.index_terms)
+
+
+def edited(stored: tuple, row: dict) -> bool:
+    """The text changed, or the title beyond its spacing: an edit, whose old version is kept."""
+    _, old_title, _, old_hash, _ = stored
+    return old_hash != row["content_hash"] or compact(old_title or "") != compact(row["title"] or "")
 
 
 @apply.register

@@ -14,7 +14,7 @@ import time
 
 from scrapy.exceptions import NotConfigured
 
-from db.index import StoreIndex
+from pipelines.index import StoreIndex
 from db.schema import open_db
 from pipelines.apply import apply_batch
 

@@ -11,12 +11,12 @@ import pytest
 
 from crawler.notify import alerts
 from crawler.config import AlertsConfig, parse_config
-from crawler.extract.dates import SHANGHAI
+from crawler.extract.dates import SHANGHAI, now_iso
 from crawler.items import ArticleItem, ColumnWalkedItem
 from crawler.schedule import catch_up_due, parse_cron
 from crawler.notify.events import plan_run
 from crawler.notify.rules import wanted
-from db.index import StoreIndex
+from pipelines.index import StoreIndex
 from crawler.notify.outbox import announce, deliver
 from db.schema import open_db
 from db.store import start_run
@@ -99,14 +99,14 @@ def test_a_repost_of_a_known_report_is_not_new_and_the_first_crawl_is_a_baseline
     db = open_db(tmp_path / "reports.db")
     index = StoreIndex(db)
     today = datetime.now(SHANGHAI).strftime("%Y-%m-%d")
-    first = start_run(db, "test", 2)
+    first = start_run(db, "test", 2, now_iso())
     apply_batch(db, [article("http://127.0.0.1/a1.htm", "甲校", TEXTS[0], date=today),
                      article("http://127.0.0.2/b1.htm", "乙校", TEXTS[1], date=today),
                      ColumnWalkedItem(start_url="http://127.0.0.1/list.htm", site="甲校", walked_at=today),
                      ColumnWalkedItem(start_url="http://127.0.0.2/list.htm", site="乙校", walked_at=today)],
                 first, index)
     plan_run(db, config, first)
-    second = start_run(db, "test", 2)
+    second = start_run(db, "test", 2, now_iso())
     apply_batch(db, [article("http://127.0.0.2/b2.htm", "乙校", TEXTS[0], date=today, title="【转载】" + TEXTS[0]["title"]),
                      article("http://127.0.0.2/b3.htm", "乙校", TEXTS[2], date=today),
                      article("http://127.0.0.1/a0.htm", "甲校", TEXTS[3], date="2019-03-01")], second, index)

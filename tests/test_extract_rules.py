@@ -296,4 +296,4 @@ def test_texts_are_made_safe_once_in_extraction_so_the_workers_index_terms_fit_t
                                   views=None, fetched_at="2023-10-09T00:00:00+08:00", list_url=None, images=[],
                                   attachments=[], etag=None, last_modified=None, aliases=[], index_terms=terms),
                       1, "2023-10-09T00:00:00+08:00")
-    assert terms.fits(row["title"], row["text"])  # db/index.py uses them as they are
+    assert terms.fits(row["title"], row["text"])  # pipelines/index.py uses them as they are

@@ -194,14 +194,14 @@ def item(url: str, site: str, n: int) -> ArticleItem:
 def test_a_first_crawl_killed_and_completed_next_run_counts_every_stored_article(tmp_path):
     config = parse_config({"sites": [{"name": "甲校", "start_urls": ["http://127.0.0.1/list.htm"]}]})
     db = open_db(tmp_path / "reports.db")
-    killed = start_run(db, "test", 1)
+    killed = start_run(db, "test", 1, now_iso())
     apply_batch(db, [item(f"http://127.0.0.1/a{n}.htm", "甲校", n) for n in range(3)], killed)
     # killed here: no finish_run, no announcement; the next run finds the row and completes the set
-    completing = start_run(db, "test", 1)
+    completing = start_run(db, "test", 1, now_iso())
     apply_batch(db, [item(f"http://127.0.0.1/a{n}.htm", "甲校", n) for n in range(3, 5)]
                 + [ColumnWalkedItem(start_url="http://127.0.0.1/list.htm", site="甲校", walked_at=now_iso())],
                 completing)
-    finish_run(db, completing, [], "ok")
+    finish_run(db, completing, [], "ok", now_iso())
     announce_pending_runs(db, config)
     assert [(e["kind"], e["count"]) for e in db.query("SELECT kind, count FROM events")] == [("baseline", 5)]
     db.close()

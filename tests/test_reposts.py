@@ -1,6 +1,6 @@
 """Reposts share a cluster_id (the earliest-published member's id); distinct reports never do.
 
-Through the store's real path (pipelines.apply.apply_batch with db.index.StoreIndex) into real
+Through the store's real path (pipelines.apply.apply_batch with pipelines.index.StoreIndex) into real
 SQLite files, with the demo's texts and the transformations reposts go through.
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ from datasketch import MinHashLSH
 
 from crawler.search.dedupe import BANDS, LSH_THRESHOLD, NUM_PERM, ROWS
 from crawler.items import ArticleItem
-from db.index import StoreIndex
+from pipelines.index import StoreIndex
 from db.schema import open_db
 from pipelines.apply import apply_batch
 from demo.site import load_schools

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from crawler.search.tagging import fts_query
+from db.fts import fts_query
 from db.schema import open_db
 from tests.helpers import ROOT, datasette_server
 

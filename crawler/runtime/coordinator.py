@@ -35,7 +35,8 @@ def crawl_on_cluster(config: Config, db_path: str, run_id: int, stop_requested) 
     from crawler.cluster.queue import ReliablePriorityQueue
     from crawler.frontier import Frontier
     from crawler.cluster.memory import SharedRunMemory
-    from db.known import load_known
+    from crawler.incremental import known_state
+    from db.known import read_known
     from pipelines.store import SQLiteStorePipeline
     from spiders.news import NewsSpider
 
@@ -44,7 +45,7 @@ def crawl_on_cluster(config: Config, db_path: str, run_id: int, stop_requested) 
     counters = RedisCounters(server, keys.stats)
     writer = SQLiteStorePipeline(db_path, run_id, counters, config.topics)
     writer.open_spider()  # before the run is published: an old store's index may take a while to catch up
-    known = load_known(db_path)
+    known = known_state(read_known(db_path))
     publish_run(server, keys, config, known)
     callbacks = NewsSpider(config=config)  # what requests name as callbacks: scrapy-redis stores them by name
     frontier = Frontier(config, known, SharedRunMemory(server, keys),

@@ -16,6 +16,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from crawler.config import check_settings, CRAWL_SETTINGS, Config
+from crawler.extract.dates import now_iso
 from crawler.runtime.stop import early_stop, hold_stop_signals, stop_requested
 from db.schema import RUN_SITE_COLUMNS
 
@@ -121,7 +122,7 @@ def run_refresh(config: Config, db_path: str, *, log_level: str = "INFO", feed_p
 
     with exclusive(lock_path(db_path), on=db_path):
         db = open_db(db_path)
-        run_id = start_run(db, config.path, len(config.sites))
+        run_id = start_run(db, config.path, len(config.sites), now_iso())
         db.close()
         result = _crawl_and_record(config, db_path, run_id, log_level, setting_overrides)
         if result.status != "stopped" and not stop_requested():
@@ -156,9 +157,10 @@ def _crawl_and_record(config: Config, db_path: str, run_id: int, log_level: str,
             settings = build_settings(
                 config, STORE_DB_PATH=str(db_path), CRAWL_RUN_ID=run_id, LOG_LEVEL=log_level, **setting_overrides
             )
-            from db.known import load_known
+            from crawler.incremental import known_state
+            from db.known import read_known
 
-            stats = run_crawl(config, settings, known=load_known(db_path)).stats.get_stats()
+            stats = run_crawl(config, settings, known=known_state(read_known(db_path))).stats.get_stats()
         stopped = stats.get("finish_reason") == "shutdown" or stop_requested()
         status = "stopped" if stopped else "ok"
         if stats.get("store_error"):
@@ -180,7 +182,7 @@ def _crawl_and_record(config: Config, db_path: str, run_id: int, log_level: str,
         db = open_db(db_path)
         if _nothing_stored(db, rows) and status == "ok":
             status = "partial"
-        finish_run(db, run_id, rows, status, message)
+        finish_run(db, run_id, rows, status, now_iso(), message)
         db.close()
         logging.getLogger(__name__).debug("run %s finished: %s", run_id, status)
     return RunResult(run_id=run_id, status=status, sites=rows, duration_s=duration)

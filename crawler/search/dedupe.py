@@ -9,7 +9,7 @@ shorter text is inside the longer. Two schools' reports on the same topic share 
 and template sentences but few 5-gram runs, so they stay apart, short 简讯 included.
 
 Signatures are MinHashes from datasketch, banded the way its MinHashLSH bands them (its
-optimal bands and rows for our threshold). The bands live in the store (``db/index.py``),
+optimal bands and rows for our threshold). The bands live in the store (``lsh_bands``, written by pipelines/index.py),
 not in a MinHashLSH in memory: that one grows by 11 MB per 1,000 articles and would be
 rebuilt every night from every signature.
 """

@@ -1,4 +1,4 @@
-"""Words, keywords and watched topics of an article, with jieba; search text and queries.
+"""Words, keywords and watched topics of an article, with jieba.
 
 jieba is loaded once per process with the project's domain dictionary
 (``crawler/search/userdict.txt``: 党建, 主题教育, 三会一课, 立德树人, 红船精神, …), so these terms are
@@ -12,15 +12,14 @@ TextRank) in 96 MB, which pushed a crawl past 300 MB. A test holds the keywords 
 
 Search does not use the words: a person expects every article that contains what they
 typed, and a segmenter's words cannot give that (课程思政 is one word, so 思政 would miss
-it). The search index holds overlapping character pairs instead (:func:`search_text`,
-:func:`fts_query`, below); no jieba is needed to query it.
+it). The search index holds overlapping character pairs instead (db/fts.py); no jieba is
+needed to query it.
 """
 from __future__ import annotations
 
 import logging
 import re
 import threading
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -124,120 +123,3 @@ def topics(vocabulary: set[str], watched: dict[str, list[str]] | None = None) ->
     """Watched topics whose terms occur among an article's words (the search words of :func:`analyse`)."""
     watched = DEFAULT_TOPICS if watched is None else watched
     return [name for name, terms in watched.items() if any(term in vocabulary for term in terms)]
-
-
-# --- search: substring meaning, with an index of overlapping character pairs -------------
-#
-# A person searching news types a word or a phrase and expects every article that contains
-# it: 思政 inside 课程思政, 主题党日, 党的二十大, a whole slogan. Words from a segmenter cannot
-# give that (jieba cuts 课程思政 as one word, 党的二十大 across its boundaries), so the index
-# holds every CJK run as its overlapping character pairs (主题党日 → 主题 题党 党日) and
-# ends each run with its last character alone (日), while Latin letters and digits stay
-# words. A query becomes the same pairs as an FTS5 phrase: consecutive pairs in order are
-# exactly the text that contains the query. A query of one character is a prefix query
-# (党*): every pair that starts with it, and the lone last characters.
-
-SEARCH_TEXT_FORMAT = "cjk-bigrams-1"  # change it when search_text changes: stores rebuild their index
-_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"  # kana, ideographs, hangul
-_RUN = re.compile(f"([{_CJK}]+)|([^\\W_{_CJK}]+)")
-_QUOTED = re.compile(r'"([^"]*)"|“([^”]*)”|「([^」]*)」')
-
-
-def _runs(text: str) -> list[tuple[str, bool]]:
-    """``(run, is_cjk)`` of a text: CJK runs and Latin/digit words, NFKC and lower case."""
-    text = unicodedata.normalize("NFKC", text or "").lower()
-    return [(m.group(1), True) if m.group(1) else (m.group(2), False) for m in _RUN.finditer(text)]
-
-
-def _tokens(runs: list[tuple[str, bool]]) -> list[str]:
-    out: list[str] = []
-    for run, cjk in runs:
-        if cjk:
-            out += [run[i:i + 2] for i in range(len(run) - 1)]
-            out.append(run[-1])
-        else:
-            out.append(run)
-    return out
-
-
-def search_text(text: str | None) -> str:
-    """What the search index holds of a text: the tokens of :func:`fts_query`, space separated
-    (for FTS5's unicode61 tokenizer). 主题党日，2023学年 → ``主题 题党 党日 日 2023 学年 年``."""
-    return " ".join(_tokens(_runs(text or "")))
-
-
-MAX_QUERY_CHARS = 200  # what anyone types; a longer query (a pasted page) is cut, not run whole
-
-
-def query_terms(query: str | None) -> list[str]:
-    """The terms of what a user typed (its first MAX_QUERY_CHARS characters): split at spaces, a
-    quoted stretch ("…", “…”) is one term; terms with no letter, digit or CJK character are
-    dropped (a lone quote, ``-``)."""
-    terms: list[str] = []
-    query = (query or "")[:MAX_QUERY_CHARS]
-    position = 0
-    for match in _QUOTED.finditer(query):
-        terms += query[position:match.start()].split()
-        terms.append(next(g for g in match.groups() if g is not None))
-        position = match.end()
-    terms += query[position:].split()
-    out = []
-    for term in terms:
-        term = term.strip().strip('"“”「」')
-        if _runs(term) and term not in out:
-            out.append(term)
-    return out
-
-
-def _phrase(term: str) -> str:
-    """One term as an FTS5 phrase of the index's tokens; a term ending in a lone CJK character
-    is a prefix phrase (that character may start a pair)."""
-    runs = _runs(term)
-    tokens = _tokens(runs)
-    last, cjk = runs[-1]
-    prefix = cjk and len(last) == 1
-    if cjk and not prefix:
-        tokens.pop()  # the run may go on in the text: no lone last character there
-    return '"' + " ".join(tokens) + '"' + ("*" if prefix else "")
-
-
-def fts_query(query: str | None) -> str:
-    """A user's query as an FTS5 expression over the index of :func:`search_text`: every term
-    must occur, each as a substring (思政 finds 课程思政; 主题党日 finds only 主题党日). Never a
-    syntax error: FTS5 operators and quotes are words or are dropped; a query with nothing to
-    search for is ``""``, which matches nothing."""
-    return " AND ".join(_phrase(term) for term in query_terms(query)) or '""'
-
-
-def search_snippet(text: str | None, query: str | None, width: int = 120) -> str:
-    """About ``width`` characters of ``text`` around the first place a query term occurs, every
-    occurrence in it between ``<mark>`` and ``</mark>`` (plain text otherwise: whoever shows
-    it as HTML escapes it first, keeping only those two tags). The text's start when no term
-    occurs in it (a title match)."""
-    text = " ".join((text or "").split())
-    lower = text.lower()
-    needles = []
-    for term in query_terms(query):
-        needles += [part for part in re.split(r"[^\w]+|_", unicodedata.normalize("NFKC", term).lower()) if part]
-    needles = sorted(set(needles), key=len, reverse=True)
-    first = min((i for i in (lower.find(n) for n in needles) if i >= 0), default=-1)
-    start = 0 if first < 0 else max(0, first - width // 4)
-    end = min(len(text), start + width)
-    if first >= 0 and end - start < width:
-        start = max(0, end - width)
-    window, low = text[start:end], lower[start:end]
-    marks = [False] * len(window)
-    for needle in needles:
-        at = low.find(needle)
-        while at >= 0:
-            marks[at:at + len(needle)] = [True] * len(needle)
-            at = low.find(needle, at + 1)
-    out, inside = [], False
-    for char, marked in zip(window, marks):
-        if marked != inside:
-            out.append("<mark>" if marked else "</mark>")
-            inside = marked
-        out.append(char)
-    if inside:
-        out.append("</mark>")
-    return ("…" if start > 0 else "") + "".join(out) + ("…" if end < len(text) else "")

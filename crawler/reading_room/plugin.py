@@ -8,7 +8,7 @@ wherever the project is installed, so ``datasette db/reports.db -m db/metadata.y
 no ``--plugins-dir``, and even a plain ``datasette db/demo.db`` has its SQL functions.
 
 Search. The store indexes title, text and keywords as overlapping character pairs
-(crawler/search/tagging.py, db/index.py); the plugin adds the query side:
+(db/fts.py, pipelines/index.py); the plugin adds the query side:
 
 * ``search_query(q)`` turns what a user types (思政, 主题党日, 党的二十大 运动会) into an FTS5
   expression that finds exactly the articles containing every term; never a syntax error
@@ -19,7 +19,7 @@ Search. The store indexes title, text and keywords as overlapping character pair
 * in a store's connections, ``escape_fts`` (what the table's own search box ``?_search=``
   runs) is ``search_query``, so the box has the same meaning.
 
-Pages (templates in ``db/templates``, added to Datasette's template path ahead of its own,
+Pages (templates in ``crawler/reading_room/templates``, added to Datasette's template path ahead of its own,
 behind ``--template-dir``; each falls back to Datasette's page outside a store):
 
 * ``/`` (index.html): the search box, what the last run brought, each school's health;
@@ -54,7 +54,8 @@ from datasette import hookimpl
 from datasette.utils import escape_fts, tilde_decode
 from markupsafe import Markup, escape
 
-from crawler.search.tagging import MAX_QUERY_CHARS, SEARCH_TEXT_FORMAT, fts_query, query_terms, search_snippet
+from crawler.reading_room.snippet import search_snippet
+from db.fts import MAX_QUERY_CHARS, SEARCH_TEXT_FORMAT, fts_query, query_terms
 
 PLUGIN = "school-news-monitor"
 DASHBOARDS = "datasette-dashboards"
@@ -281,7 +282,7 @@ def render_cell(row, value, column, table, database, datasette):
 
 @hookimpl
 def prepare_jinja2_environment(env, datasette):
-    """Put db/templates after ``--template-dir`` and before Datasette's own templates."""
+    """Put crawler/reading_room/templates after ``--template-dir`` and before Datasette's own templates."""
     loader = env.loader.loaders[0]  # the FileSystemLoader of Datasette's template paths
     paths = list(loader.searchpath)
     if str(TEMPLATES) not in paths:
