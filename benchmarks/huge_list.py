@@ -5,7 +5,7 @@ page peaked at 650 MB).
 
 Serves, on 127.0.0.1, one column whose page 1 holds ``--links`` dated links in one block
 (170,000 is about 19 MB: just under DOWNLOAD_MAXSIZE, the largest page the crawl downloads),
-runs ``scheduler.py --once`` on it ``--runs`` times (``workers = 0``: one process to measure)
+runs ``scheduler.py --once`` on it ``--runs`` times (``extraction_processes = 0``: one process to measure)
 and prints the medians of the crawl process's peak RSS and of its wall time, beside a night
 over a small list as the baseline of the process itself.
 """
@@ -42,7 +42,7 @@ def night(base: str, path: str, work: Path) -> tuple[float, float]:
     """One ``--once`` in a child; its peak RSS (MB) and wall time (s)."""
     config = work / "sites.toml"
     config.write_text(f'[[sites]]\nname = "大校"\nstart_urls = ["{base}{path}"]\nmax_links_per_list = 50\n'
-                      '[crawl]\ndownload_delay = 0\nautothrottle = false\nworkers = 0\n', encoding="utf-8")
+                      '[crawl]\ndownload_delay = 0\nautothrottle = false\nextraction_processes = 0\n', encoding="utf-8")
     db_path = work / "huge.db"
     db_path.unlink(missing_ok=True)
     started = time.monotonic()

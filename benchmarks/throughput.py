@@ -143,7 +143,7 @@ def benchmark_size(schools: int, articles: int, runs: int, work: Path, workers: 
     with DemoServer(generated_schools(schools, per_school, per_page=20, varied=True)) as demo:
         config = work / f"sites-{articles}.toml"
         config.write_text(demo.config_toml(max_pages=per_school // 20 + 2, concurrent_requests_per_domain=CONCURRENCY,
-                                           obey_robots=True, workers=workers), encoding="utf-8")
+                                           obey_robots=True, extraction_processes=workers), encoding="utf-8")
         pipeline, yardstick = [], []
         for run in range(1, runs + 1):
             pipeline.append(full_pipeline(demo, config, work, f"pipeline-{articles}-{run}"))
@@ -189,10 +189,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--large-runs", type=int, default=1)
     parser.add_argument("--schools", type=int, default=5)
     parser.add_argument("--workers", type=int, default=2,
-                        help="[crawl] workers of the pipeline (2: a 2-core machine's backfill setting)")
+                        help="[crawl] extraction_processes of the pipeline (2: a 2-core machine's backfill setting)")
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="throughput-"))
-    print(f"{args.schools} generated schools on 127.0.0.1…, pipeline with workers = {args.workers}; "
+    print(f"{args.schools} generated schools on 127.0.0.1…, pipeline with extraction_processes = {args.workers}; "
           f"work files in {work}")
     results = {args.articles: benchmark_size(args.schools, args.articles, args.runs, work, args.workers)}
     if args.large:

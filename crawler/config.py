@@ -6,6 +6,7 @@ that file by hand and has hundreds of entries in it.
 from __future__ import annotations
 
 import functools
+import logging
 import math
 import os
 import re
@@ -254,7 +255,8 @@ CRAWL_KEYS: tuple[CrawlKey, ...] = (
     CrawlKey("user_agent", str, "USER_AGENT", "User-Agent header"),
     CrawlKey("obey_robots", bool, "ROBOTSTXT_OBEY", "honour robots.txt"),
     CrawlKey("autothrottle", bool, "AUTOTHROTTLE_ENABLED", "adapt the delay to the sites' response times"),
-    CrawlKey("workers", int, "CPU_WORKERS", "processes extracting articles (0: in the crawl process)", 0, 64),
+    CrawlKey("extraction_processes", int, "EXTRACTION_PROCESSES",
+             "processes extracting articles beside the crawl (0: in the crawl process)", 0, 64),
     CrawlKey("max_pages", int, None, "default list pages walked per column", 1, 100_000),
     # incremental-refresh keys: per site, or in [crawl] as the default for every site
     CrawlKey("since", str, None, "default oldest date stored"),
@@ -281,6 +283,23 @@ _SITE_KEYS = ("name", "home", "start_urls", "columns", "exclude_columns", "allow
               *SITE_DEFAULT_KEYS, *OVERRIDE_KEYS)
 # Top-level tables
 _TOP_KEYS = {"sites", "crawl", "schedule", "alerts", "topics", "cluster"}
+
+
+# [crawl] keys renamed, still read under their old name for a release (with a warning)
+RENAMED_CRAWL_KEYS = {"workers": "extraction_processes"}
+
+
+def _renamed(crawl, where: str):
+    if not isinstance(crawl, dict):
+        return crawl
+    crawl = dict(crawl)
+    for old, new in RENAMED_CRAWL_KEYS.items():
+        if old in crawl:
+            if new in crawl:
+                raise ConfigError(f"{where}: [crawl]: key {old!r} is the old name of {new!r}: give only {new!r}")
+            logging.getLogger(__name__).warning("%s: [crawl] %s is now called %s", where, old, new)
+            crawl[new] = crawl.pop(old)
+    return crawl
 
 
 def check_settings(settings) -> None:
@@ -345,7 +364,7 @@ def parse_config(data: dict, where: str = "<config>") -> Config:
     raw_sites = data.get("sites")
     if not isinstance(raw_sites, list) or not raw_sites:
         raise ConfigError(f"{where}: no [[sites]] entries; add at least one school with name and start_urls")
-    crawl = _table(data.get("crawl", {}), "crawl", where, _CRAWL_TYPES, positive=False)
+    crawl = _table(_renamed(data.get("crawl", {}), where), "crawl", where, _CRAWL_TYPES, positive=False)
     for key, value in crawl.items():
         _CRAWL_KEY[key].check(value, f"{where}: [crawl]")
     defaults = {key: crawl[key] for key in SITE_DEFAULT_KEYS if key in crawl}

@@ -2,7 +2,7 @@
 
 Scrapy runs the spider and the pipelines on one thread. Extraction (lxml, trafilatura),
 jieba and MinHash are two thirds of a crawl's CPU, so the spider hands each page to
-:func:`prepare_article` in worker processes (crawler/workers.py) and keeps downloading.
+:func:`prepare_article` in extraction processes (crawler/extraction_pool.py) and keeps downloading.
 The store then only writes. Everything here is a pure function of its arguments.
 """
 from __future__ import annotations

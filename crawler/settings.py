@@ -85,7 +85,7 @@ COMMANDS_MODULE = "crawler.commands"
 STORE_DB_PATH = ""  # SQLite file the store pipeline writes; empty = no store (--try, cluster workers)
 CRAWL_RUN_ID = 0  # the crawl_runs row this crawl's items are accounted to (set per run)
 WATCHED_TOPICS = {}  # topic name -> words, from [topics] in sites.toml; empty = the built-in topics
-CPU_WORKERS = 1  # processes for extraction, jieba and MinHash ([crawl] workers); 0 = in Scrapy's own
+EXTRACTION_PROCESSES = 1  # processes for extraction, jieba and MinHash ([crawl] extraction_processes); 0 = in Scrapy's own
 
 # cluster workers (crawler/runtime/worker.py sets these per run); empty prefix = not a worker
 CLUSTER_KEY_PREFIX = ""  # Redis key prefix of the cluster ([cluster] key_prefix)

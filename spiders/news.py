@@ -42,7 +42,7 @@ from crawler.middlewares import OffsiteRedirect
 from crawler.incremental import KnownState
 from crawler.prepare import prepare_article, warm_up
 from crawler.run_memory import RunMemory
-from crawler.workers import CpuWorkers
+from crawler.extraction_pool import ExtractionPool
 from crawler.extract.columns import built_by_script, column_candidates, is_news_list, name_matches, script_list_note
 from crawler.items import (ArticleCheckedItem, ArticleGoneItem, ArticleItem, ColumnFoundItem, ColumnWalkedItem,
                            FailingLinkItem, HomeCheckedItem, ListPageItem, SkippedLinkItem)
@@ -85,8 +85,8 @@ class NewsSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
         spider.frontier = Frontier(spider.config, spider.known, RunMemory(), spider.count, callbacks=spider)
-        spider.workers = CpuWorkers(crawler.settings.getint("CPU_WORKERS"), warm_up=warm_up)
-        crawler.signals.connect(spider.workers.close, signal=signals.spider_closed)
+        spider.extraction = ExtractionPool(crawler.settings.getint("EXTRACTION_PROCESSES"), warm_up=warm_up)
+        crawler.signals.connect(spider.extraction.close, signal=signals.spider_closed)
         return spider
 
     # ------------------------------------------------------------ bookkeeping
@@ -343,7 +343,7 @@ class NewsSpider(scrapy.Spider):
             return
         try:
             fetched = datetime.now(SHANGHAI)
-            article, terms = await self.workers.run(
+            article, terms = await self.extraction.run(
                 prepare_article, first_text, first["url"], with_terms=self.index_terms, list_date=list_date,
                 fetched_at=fetched, more_pages=pages, overrides=site.overrides)
         except Exception as exc:

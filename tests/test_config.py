@@ -73,7 +73,7 @@ def test_cli_reports_config_error_and_exits_2(tmp_path):
 @pytest.mark.parametrize("key, value", [
     ("concurrent_requests_per_domain", 0), ("concurrent_requests", 0), ("download_delay", -1), ("download_delay", 61),
     ("download_timeout", 0), ("download_timeout", 601), ("download_timeout", "nan"), ("retry_times", -1),
-    ("retry_times", 11), ("workers", -1), ("max_pages", 0), ("recheck_days", -1), ("stop_grace_pages", -1),
+    ("retry_times", 11), ("extraction_processes", -1), ("max_pages", 0), ("recheck_days", -1), ("stop_grace_pages", -1),
     ("max_article_pages", 0), ("max_links_per_list", 0),
 ])
 def test_every_number_of_crawl_has_a_range(tmp_path, key, value):
@@ -133,7 +133,7 @@ def test_every_out_of_range_setting_through_every_entry_point_is_one_line_and_ex
 
 @pytest.mark.parametrize("setting", ["CONCURRENT_REQUESTS_PER_DOMAIN=-1", "CONCURRENT_REQUESTS=abc",
                                      "DOWNLOAD_DELAY=1e400", "DOWNLOAD_TIMEOUT=0", "ROBOTSTXT_OBEY=maybe",
-                                     "CPU_WORKERS=99999999999999999999", "RETRY_TIMES=2.5"])
+                                     "EXTRACTION_PROCESSES=99999999999999999999", "RETRY_TIMES=2.5"])
 def test_scrapy_settings_given_with_dash_s_are_checked_like_the_config(tmp_path, setting):
     config = write(tmp_path, SITE)
     result = subprocess.run([str(Path(sys.executable).with_name("scrapy")), "crawl", "news", "-a", f"config={config}",
@@ -155,3 +155,12 @@ def test_follow_hosts_takes_host_names_and_a_schools_own_suffix(tmp_path):
     config = load_config(write(tmp_path, f'{SITE}follow_hosts = ["mp.weixin.qq.com", ".example.edu.cn", "127.0.0.4"]\n'))
     assert config.sites[0].follow_hosts == ("mp.weixin.qq.com", "example.edu.cn", "127.0.0.4")
     assert config.sites[0].follows("news.example.edu.cn") and not config.sites[0].follows("other.edu.cn")
+
+
+def test_the_old_name_of_extraction_processes_is_still_read_with_a_warning(tmp_path, caplog):
+    site = '[[sites]]\nname = "甲校"\nstart_urls = ["http://a.cn/l.htm"]\n'
+    config = load_config(write(tmp_path, "[crawl]\nworkers = 0\n" + site))
+    assert config.crawl["extraction_processes"] == 0
+    assert "[crawl] workers is now called extraction_processes" in caplog.text
+    message = error_for(tmp_path, "[crawl]\nworkers = 0\nextraction_processes = 2\n" + site)
+    assert "'workers'" in message and "'extraction_processes'" in message

@@ -133,7 +133,7 @@ def discover(target: str, from_csv: bool, log_level: str) -> int:
             found.append(item)
             print(f"  {item.site}: 栏目「{item.name}」 {item.start_url}", file=sys.stderr, flush=True)
 
-    crawler = run_crawl(config, build_settings(config, LOG_LEVEL=log_level, CPU_WORKERS=0),
+    crawler = run_crawl(config, build_settings(config, LOG_LEVEL=log_level, EXTRACTION_PROCESSES=0),
                         spider_class=DiscoverSpider, on_item=on_item)
     spider = crawler.spider
     for number, site in enumerate(config.sites, start=1):

@@ -20,7 +20,7 @@ def try_column(url: str, log_level: str) -> int:
         return 2
     items = []
     # no STORE_DB_PATH: nothing is stored; no extraction processes for two articles
-    settings = build_settings(config, LOG_LEVEL=log_level, CPU_WORKERS=0)
+    settings = build_settings(config, LOG_LEVEL=log_level, EXTRACTION_PROCESSES=0)
     crawler = run_crawl(config, settings, spider_class=TrialSpider, on_item=items.append)
     spider = crawler.spider
     stats = crawler.stats.get_stats()

@@ -1,11 +1,13 @@
-"""Worker processes for the CPU-heavy part of each page, beside Scrapy's single thread.
+"""Extraction processes for the CPU-heavy part of each page, beside Scrapy's single thread.
 
-A ProcessPoolExecutor of ``CPU_WORKERS`` processes (``[crawl] workers``; default 1, 0:
-everything inline in one process), started at the first article page (a quiet night
-starts none) with ``spawn``, so no Scrapy or reactor state is copied into them; the
-program's main module must guard its entry point, as ``scheduler.py`` does. Workers ignore SIGINT and SIGTERM (the crawl process decides when to stop and
-shuts the pool down after its last page) and exit by themselves when the crawl process
-dies, even by SIGKILL, so no worker outlives a killed crawl.
+A ProcessPoolExecutor of ``EXTRACTION_PROCESSES`` processes (``[crawl]
+extraction_processes``; default 1, 0: everything inline in one process), started at the
+first article page (a quiet night starts none) with ``spawn``, so no Scrapy or reactor
+state is copied into them; the program's main module must guard its entry point, as
+``scheduler.py`` does. They ignore SIGINT and SIGTERM (the crawl process decides when to
+stop and shuts the pool down after its last page) and exit by themselves when the crawl
+process dies, even by SIGKILL, so none outlives a killed crawl. ("Worker" means a cluster
+node elsewhere: crawler/runtime/worker.py.)
 """
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from concurrent.futures.process import BrokenProcessPool
 logger = logging.getLogger(__name__)
 
 
-def _init_worker(warm_up) -> None:
+def _init_process(warm_up) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     parent = multiprocessing.parent_process()
@@ -35,8 +37,8 @@ def _init_worker(warm_up) -> None:
         warm_up()
 
 
-class CpuWorkers:
-    """``await workers.run(fn, *args)``: ``fn`` in a worker process, or inline when there are none."""
+class ExtractionPool:
+    """``await pool.run(fn, *args)``: ``fn`` in an extraction process, or inline when there are none."""
 
     def __init__(self, count: int, warm_up=None):
         self.count = count
@@ -46,7 +48,7 @@ class CpuWorkers:
     def _start(self) -> None:
         if self.count > 0 and self._pool is None:
             self._pool = ProcessPoolExecutor(self.count, mp_context=multiprocessing.get_context("spawn"),
-                                             initializer=_init_worker, initargs=(self.warm_up,))
+                                             initializer=_init_process, initargs=(self.warm_up,))
 
     async def run(self, fn, /, *args, **kwargs):
         if self.count <= 0:
@@ -56,9 +58,9 @@ class CpuWorkers:
         try:
             return await asyncio.wrap_future(pool.submit(fn, *args, **kwargs))
         except BrokenProcessPool:
-            # a worker died (killed, out of memory): this page fails, the next ones get a new pool
+            # a process died (killed, out of memory): this page fails, the next ones get a new pool
             if self._pool is pool:
-                logger.error("a worker process died; starting new ones")
+                logger.error("an extraction process died; starting new ones")
                 pool.shutdown(wait=False, cancel_futures=True)
                 self._pool = None
             raise

@@ -1,7 +1,7 @@
-"""Extraction and tagging in worker processes: the same store as one process, and no
-worker that dies or outlives its crawl costs an article.
+"""Extraction and tagging in extraction processes: the same store as one process, and no
+extraction process that dies or outlives its crawl costs an article.
 
-Real crawls of the demo (``scheduler.py --once`` subprocesses), real worker processes
+Real crawls of the demo (``scheduler.py --once`` subprocesses), real extraction processes
 found in /proc and killed with real signals.
 """
 from __future__ import annotations
@@ -34,10 +34,10 @@ def alive(pid: int) -> bool:
         return False
 
 
-def wait_for_worker(crawl: subprocess.Popen, timeout: float = 120) -> int:
+def wait_for_extraction_process(crawl: subprocess.Popen, timeout: float = 120) -> int:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and crawl.poll() is None:
-        # the pool has a resource tracker too; the worker is the child that loaded jieba
+        # the pool has a resource tracker too; the extraction process is the child that loaded jieba
         for pid in children(crawl.pid):
             try:
                 with open(f"/proc/{pid}/cmdline", "rb") as handle:
@@ -46,23 +46,23 @@ def wait_for_worker(crawl: subprocess.Popen, timeout: float = 120) -> int:
             except OSError:
                 continue
         time.sleep(0.05)
-    raise AssertionError("no worker process appeared")
+    raise AssertionError("no extraction process appeared")
 
 
-def test_workers_store_exactly_what_one_process_stores(demo, tmp_path):
+def test_extraction_processes_store_exactly_what_one_process_stores(demo, tmp_path):
     stored = {}
-    for workers in (0, 2):
-        config = tmp_path / f"sites-{workers}.toml"
-        config.write_text(demo.config_toml(workers=workers), encoding="utf-8")
-        db_path = tmp_path / f"workers-{workers}.db"
+    for processes in (0, 2):
+        config = tmp_path / f"sites-{processes}.toml"
+        config.write_text(demo.config_toml(extraction_processes=processes), encoding="utf-8")
+        db_path = tmp_path / f"processes-{processes}.db"
         result = run_cli("--once", "--config", config, "--db", db_path)
         assert result.returncode == 0, result.stderr[-3000:]
-        stored[workers] = rows(db_path)
+        stored[processes] = rows(db_path)
     assert len(stored[0][0]) == DEMO_ARTICLES
     assert stored[2] == stored[0]
 
 
-def test_a_worker_killed_mid_crawl_costs_no_article(tmp_path):
+def test_an_extraction_process_killed_mid_crawl_costs_no_article(tmp_path):
     with DemoServer() as demo:
         demo.slow(0.5)
         config = tmp_path / "sites.toml"
@@ -71,28 +71,28 @@ def test_a_worker_killed_mid_crawl_costs_no_article(tmp_path):
         crawl = subprocess.Popen([sys.executable, str(ROOT / "scheduler.py"), "--once", "--config", str(config),
                                   "--db", str(db_path)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                  text=True)
-        os.kill(wait_for_worker(crawl), signal.SIGKILL)
+        os.kill(wait_for_extraction_process(crawl), signal.SIGKILL)
         out, err = crawl.communicate(timeout=300)
         assert crawl.returncode == 0, err[-3000:]
-        assert "worker process died" in err
+        assert "extraction process died" in err
         demo.slow(0)
-        if count_articles(db_path)[0] < DEMO_ARTICLES:  # the pages that were in the dead worker
+        if count_articles(db_path)[0] < DEMO_ARTICLES:  # the pages that were in the dead process
             assert run_cli("--once", "--config", config, "--db", db_path).returncode == 0
     assert count_articles(db_path) == (DEMO_ARTICLES, DEMO_ARTICLES)
     check_store(db_path)
 
 
-def test_no_worker_outlives_a_killed_crawl(tmp_path):
+def test_no_extraction_process_outlives_a_killed_crawl(tmp_path):
     with DemoServer() as demo:
         demo.slow(0.5)
         config = tmp_path / "sites.toml"
-        config.write_text(demo.config_toml(workers=2), encoding="utf-8")
+        config.write_text(demo.config_toml(extraction_processes=2), encoding="utf-8")
         crawl = subprocess.Popen([sys.executable, str(ROOT / "scheduler.py"), "--once", "--config", str(config),
                                   "--db", str(tmp_path / "reports.db")], cwd=ROOT, stdout=subprocess.DEVNULL,
                                  stderr=subprocess.DEVNULL)
-        worker = wait_for_worker(crawl)
+        process = wait_for_extraction_process(crawl)
         family = children(crawl.pid)
-        assert worker in family
+        assert process in family
         crawl.send_signal(signal.SIGKILL)
         crawl.wait()
         deadline = time.monotonic() + 20
