@@ -26,28 +26,43 @@ def results():
     return {entry["file"]: (entry, run(entry)) for entry in ARTICLES}
 
 
+FIELDS = ("title", "date", "author", "source", "editor", "views")
+
+
+def expected(entry: dict, field: str):
+    if field == "author":  # a closing byline （张三） names the author where the page labels none
+        return entry.get("author_byline") or entry["author"]
+    return entry.get(field)
+
+
+def got(article, field: str):
+    return article.published_at if field == "date" else getattr(article, field)
+
+
 def test_corpus_is_there():
     assert len(ARTICLES) == 22
 
 
-@pytest.mark.parametrize("field", ["title", "date", "author", "source"])
-def test_field_accuracy_at_least_95_percent(results, field):
-    wrong = []
-    for name, (entry, article) in results.items():
-        if field == "date":
-            ok = same_date(article.published_at, entry["date"])
-        else:  # a closing byline （张三） names the author where the page labels none
-            expected = (entry.get("author_byline") or entry[field]) if field == "author" else entry[field]
-            ok = getattr(article, field) == expected
-        if not ok:
-            wrong.append((name, getattr(article, "published_at" if field == "date" else field), entry[field]))
-    assert len(wrong) <= len(results) * 0.05, wrong
+@pytest.mark.parametrize("field", FIELDS)
+@pytest.mark.parametrize("name", [entry["file"] for entry in ARTICLES])
+def test_every_field_of_every_saved_page_is_exact(results, name, field):
+    """Each page's fields exactly as the hand-checked truth says; a known miss is marked in the
+    manifest with its reason (``known_misses``) and must still be one, so a fix removes its mark."""
+    entry, article = results[name]
+    want, value = expected(entry, field), got(article, field)
+    right = same_date(value, want) if field == "date" else value == want
+    reason = entry.get("known_misses", {}).get(field)
+    if reason:
+        assert not right, f"{name} {field} is found now: remove its known_misses mark ({reason})"
+    else:
+        assert right, (name, field, value, want)
 
 
-def test_first_and_last_sentence_present(results):
-    missing = [name for name, (entry, article) in results.items()
-               if entry["body_first_sentence"] not in article.text or entry["body_last_sentence"] not in article.text]
-    assert len(missing) <= len(results) * 0.05, missing
+@pytest.mark.parametrize("name", [entry["file"] for entry in ARTICLES])
+def test_first_and_last_sentence_present(results, name):
+    entry, article = results[name]
+    assert entry["body_first_sentence"] in article.text
+    assert entry["body_last_sentence"] in article.text
 
 
 def test_glued_labels_and_empty_labels():

@@ -145,6 +145,7 @@ def extract(
 
     body = tree.find(".//body")
     page_text = _text_of(body if body is not None else tree)
+    editor_alone = _editor_alone(tree)  # before body_text prunes the tree
     title_repeats_in_body = _shown_twice(tree, article.title)
     bodies = [body_text(tree, url, body_xpath=overrides.body_xpath)]
     for page in more_pages or []:
@@ -170,7 +171,7 @@ def extract(
     if not article.editor and editor_from_body:
         article.editor = _read_fields(textmod.normalise_line(editor_from_body[0])).get("editor")
     if not article.editor:
-        article.editor = _editor_anywhere(page_text)
+        article.editor = _editor_anywhere(page_text) or editor_alone
     return _without_controls(article)
 
 
@@ -582,8 +583,22 @@ def _read_info_lines(blocks, heading_el, order) -> dict:
     return merged
 
 
+_EDITOR_ANYWHERE = re.compile(r"(?:责任编辑|责编)\s*[:：]\s*([^\s|｜)）】\]]{2,20})")
+# a plain 编辑： names the editor only as a block of its own (<div>编辑：毛梦囡</div> under the text)
+_EDITOR_ALONE = re.compile(r"[（(【\[]?\s*编辑\s*[:：]\s*([^\s|｜)）】\]:：]{2,20})\s*[)）】\]]?")
+
+
+def _editor_alone(tree) -> str | None:
+    for el in tree.xpath('//body//*[starts-with(normalize-space(.), "编辑") or starts-with(normalize-space(.), "（编辑")'
+                         ' or starts-with(normalize-space(.), "(编辑")]'):
+        m = _EDITOR_ALONE.fullmatch(_text_of(el))
+        if m:
+            return _clean_value(m[1])
+    return None
+
+
 def _editor_anywhere(text: str) -> str | None:
-    m = re.search(r"(?:责任编辑|责编)\s*[:：]\s*([^\s|｜)）】\]]{2,20})", text)
+    m = _EDITOR_ANYWHERE.search(text)
     return _clean_value(m[1]) if m else None
 
 

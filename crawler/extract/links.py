@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, urlsplit
 
-from crawler.extract.cms import ARTICLE_URL_SHAPES, COLUMN_IDS
+from crawler.extract.cms import ARTICLE_URL_SHAPES, COLUMN_IDS, LIST_URL_SHAPES
 
 # Files a news crawler must not download as pages.
 ATTACHMENT_EXTENSIONS = frozenset(
@@ -27,15 +27,7 @@ _GENERIC_ARTICLE_SHAPES = [
 _ARTICLE_QUERY_KEYS = {"newsid", "articleid", "infoid", "contentid", "wbnewsid", "aid", "docid"}
 _ARTICLE_SCRIPTS = re.compile(r"(?:show|read|view|detail|content|article)\w*\.(?:asp|aspx|php|jsp|do)$", re.I)
 
-# List (column) page shapes: first page and numbered pages.
-_LIST_PAGE = re.compile(
-    r"(?:/list\d*\.(?:htm|html|psp|jsp)$)"
-    r"|(?:/index(?:_\d+)?\.s?html?$)"
-    r"|(?:/index\d+\.s?html?$)"
-    r"|(?:/index(?:_\d+)?\.aspx$)"
-    r"|(?:/\d{1,4}\.htm$)",  # VSB numbered list pages: tzgg/31.htm
-    re.I,
-)
+# List (column) page shapes, first page and numbered pages: each CMS family's (cms.py).
 _PAGE_QUERY_KEYS = {"page", "pageno", "pagenum", "pageindex", "p", "pn", "curpage", "currentpage", "start", "offset"}
 _PAGE_QUERY = re.compile(r"[?&;](?:%s)=\d" % "|".join(sorted(_PAGE_QUERY_KEYS)), re.IGNORECASE)
 
@@ -83,7 +75,7 @@ def looks_like_list_page(url: str) -> bool:
     parts = urlsplit(url)
     if any(shape.search(parts.path) for shape in ARTICLE_URL_SHAPES):
         return False
-    if _LIST_PAGE.search(parts.path):
+    if any(shape.search(parts.path) for shape in LIST_URL_SHAPES):
         return True
     if parts.query:
         keys = {k.lower() for k, _ in parse_qsl(parts.query)}
