@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from scrapy.utils.request import request_from_dict
 from scrapy_redis.queue import PriorityQueue
 
 from crawler.cluster.keys import Keys, keys_from_settings
@@ -32,7 +33,7 @@ class ReliablePriorityQueue(PriorityQueue):
 
     def push(self, request) -> bool:
         claim = request.meta.pop("claim", None) or ""
-        data = self._encode_request(request)
+        data = self.encode(request)
         return bool(self.scripts["claim_and_push"](keys=[self.key, self.keys.claimed, self.keys.host_counts],
                                                    args=[request.priority, data, claim, urlsplit(request.url).netloc]))
 
@@ -40,9 +41,17 @@ class ReliablePriorityQueue(PriorityQueue):
         data = self.scripts["pop_into_flight"](keys=[self.key, self.in_flight_key])
         if not data:
             return None
-        request = self._decode_request(data)
+        request = self.decode(data)
         self.issued[request] = data
         return request
+
+    def encode(self, request) -> bytes:
+        """A request as the queue stores it: Scrapy's public ``Request.to_dict``, in the
+        queue's serializer (scrapy-redis's own helpers for this are private)."""
+        return self.serializer.dumps(request.to_dict(spider=self.spider))
+
+    def decode(self, data: bytes):
+        return request_from_dict(self.serializer.loads(data), spider=self.spider)
 
     def acknowledge(self, still_in_progress) -> int:
         """Forget, here and in Redis, every popped request the engine no longer holds."""
