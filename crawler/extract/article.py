@@ -20,7 +20,7 @@ from lxml import etree
 
 from crawler.extract import text as textmod
 from crawler.extract.body import body_container, body_text
-from crawler.extract.cms import DATES_IN_SCRIPTS, SOURCE_XPATHS
+from crawler.extract.cms import AUTHOR_XPATHS, DATES_IN_SCRIPTS, SOURCE_XPATHS
 from crawler.extract.dates import SHANGHAI, date_from_url, now_shanghai, parse_date
 from crawler.extract.links import is_attachment
 from crawler.extract.overrides import ExtractOverrides, first_text, remove_noise
@@ -397,10 +397,10 @@ def _read_meta_tags(tree) -> dict:
     content_source = _meta(tree, "ContentSource")
     return {
         "date": date or _date_in_script(tree),
-        "source": content_source or _meta(tree, "source") or _family_source(tree),
+        "source": content_source or _meta(tree, "source") or _family_field(tree, SOURCE_XPATHS),
         # an Author meta is shown on the page only on government-style templates (which also
         # carry ContentSource); elsewhere it names whoever typed the page into the CMS
-        "author": _meta(tree, "Author") if content_source is not None else None,
+        "author": (_meta(tree, "Author") if content_source is not None else None) or _family_field(tree, AUTHOR_XPATHS),
     }
 
 
@@ -415,9 +415,9 @@ def _date_in_script(tree) -> str | None:
     return None
 
 
-def _family_source(tree) -> str | None:
-    """The account or office a CMS family names where no labelled line does (WeChat's account name)."""
-    for xpath in SOURCE_XPATHS:
+def _family_field(tree, xpaths) -> str | None:
+    """A field a CMS family names where no labelled line does (WeChat's account name, its 作者)."""
+    for xpath in xpaths:
         found = tree.xpath(xpath)
         if found:
             return _clean_value(_text_of(found[0]))

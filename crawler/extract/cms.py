@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 
 def _class(name: str) -> str:
@@ -27,6 +28,8 @@ class CmsFamily:
     list_url: re.Pattern | None = None  # a column's list pages, the first and the numbered ones (URL path)
     column_id: re.Pattern | None = None  # the column an article URL belongs to (group 1), where the CMS says
     source_xpath: str | None = None  # where the publishing account or office is named, if not in a labelled line
+    author_xpath: str | None = None  # where the author is named, if not in a labelled line
+    host: str | None = None  # the one host the family serves (a platform), None: any school's own host
     date_in_script: re.Pattern | None = None  # a publish date a script fills in (group 1: a date or a Unix time)
 
 
@@ -52,8 +55,8 @@ FAMILIES = (
     # a school's WeChat account (follow_hosts = ["mp.weixin.qq.com"]): the date is in a script,
     # the account's name is the 来源
     CmsFamily("WeChat 公众号 (mp.weixin.qq.com)", re.compile(r"^/s(?:/[\w-]{10,}|$)"),
-              ('//*[@id="js_content"]',), source_xpath='//*[@id="js_name"]',
-              date_in_script=re.compile(r"""\bvar\s+ct\s*=\s*["'](\d{10})["']""")),
+              ('//*[@id="js_content"]',), source_xpath='//*[@id="js_name"]', author_xpath='//*[@id="js_author_name"]',
+              date_in_script=re.compile(r"""\bvar\s+ct\s*=\s*["'](\d{10})["']"""), host="mp.weixin.qq.com"),
     # no one CMS: names many templates give the body, and numbered index pages (index2.html)
     CmsFamily("common names", None, (
         '//*[@id="artibody" or @id="article_content" or @id="news_content" or @id="newsContent"]',
@@ -62,19 +65,28 @@ FAMILIES = (
     ), list_url=re.compile(r"/index\d+\.s?html?$", re.I)),
 )
 
-ARTICLE_URL_SHAPES = tuple(family.article_url for family in FAMILIES if family.article_url is not None)
+# (host or None, shape) of the families' article URLs: a platform's shape holds on its host only
+ARTICLE_URL_SHAPES = tuple((family.host, family.article_url) for family in FAMILIES if family.article_url is not None)
 LIST_URL_SHAPES = tuple(family.list_url for family in FAMILIES if family.list_url is not None)
 BODY_XPATHS = tuple(xpath for family in FAMILIES for xpath in family.body_xpaths)
 COLUMN_IDS = tuple((family.name, family.column_id) for family in FAMILIES if family.column_id)
 SOURCE_XPATHS = tuple(family.source_xpath for family in FAMILIES if family.source_xpath)
+AUTHOR_XPATHS = tuple(family.author_xpath for family in FAMILIES if family.author_xpath)
 DATES_IN_SCRIPTS = tuple(family.date_in_script for family in FAMILIES if family.date_in_script)
 
 
-def family_of(path: str, tree) -> CmsFamily | None:
-    """The family an article page belongs to: by its URL path's shape, else by the first body
+def article_shaped(host: str | None, path: str) -> bool:
+    """Whether a URL (its host and path) has a family's article shape."""
+    return any((on is None or on == host) and shape.search(path) for on, shape in ARTICLE_URL_SHAPES)
+
+
+def family_of(url: str, tree) -> CmsFamily | None:
+    """The family an article page belongs to: by its URL's shape, else by the first body
     container found in ``tree`` (an lxml tree). None: a template the table does not know."""
+    parts = urlsplit(url)
     for family in FAMILIES:
-        if family.article_url is not None and family.article_url.search(path):
+        if family.article_url is not None and family.host in (None, parts.hostname) \
+                and family.article_url.search(parts.path):
             return family
     for family in FAMILIES:
         if any(tree.xpath(xpath) for xpath in family.body_xpaths):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, urlsplit
 
-from crawler.extract.cms import ARTICLE_URL_SHAPES, COLUMN_IDS, LIST_URL_SHAPES
+from crawler.extract.cms import COLUMN_IDS, LIST_URL_SHAPES, article_shaped
 
 # Files a news crawler must not download as pages.
 ATTACHMENT_EXTENSIONS = frozenset(
@@ -41,8 +41,19 @@ def extension(url: str) -> str:
     return name.rsplit(".", 1)[-1].lower() if "." in name else ""
 
 
+# a download script (VSB's download.jsp?wbfileid=…, DownLoad.aspx?id=…) serves a file, not a page
+_DOWNLOAD_SCRIPT = re.compile(r"^down(?:load)?(?:file)?\.(?:jsp|asp|aspx|php|do)$", re.I)
+
+
 def is_attachment(url: str) -> bool:
-    return extension(url) in ATTACHMENT_EXTENSIONS
+    """A file, not a page: by its extension, a download script, or a file name in its query."""
+    if extension(url) in ATTACHMENT_EXTENSIONS:
+        return True
+    parts = urlsplit(url)
+    if _DOWNLOAD_SCRIPT.match(parts.path.rsplit("/", 1)[-1]):
+        return True
+    return any(value.rsplit(".", 1)[-1].lower() in ATTACHMENT_EXTENSIONS
+               for _, value in parse_qsl(parts.query) if "." in value)
 
 
 def is_http(url: str) -> bool:
@@ -57,7 +68,7 @@ def looks_like_article(url: str, pattern: re.Pattern | None = None) -> bool:
         return bool(pattern.search(url))
     parts = urlsplit(url)
     path = parts.path
-    if any(shape.search(path) for shape in ARTICLE_URL_SHAPES):
+    if article_shaped(parts.hostname, path):
         return True
     if looks_like_list_page(url):
         return False
@@ -73,7 +84,7 @@ def looks_like_article(url: str, pattern: re.Pattern | None = None) -> bool:
 def looks_like_list_page(url: str) -> bool:
     """True for column list pages and their numbered pages (list2.htm, index_1.html, ?page=3)."""
     parts = urlsplit(url)
-    if any(shape.search(parts.path) for shape in ARTICLE_URL_SHAPES):
+    if article_shaped(parts.hostname, parts.path):
         return False
     if any(shape.search(parts.path) for shape in LIST_URL_SHAPES):
         return True
