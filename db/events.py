@@ -64,10 +64,11 @@ def story_known_before(db: sqlite_utils.Database, cluster_id: int, run_id: int) 
 
 
 def run_sites(db: sqlite_utils.Database, run_id: int) -> dict[str, tuple]:
-    """site -> (status, list_pages, article_links, first_error, too_old) of the run."""
+    """site -> (status, list_pages, article_links, first_error, too_old, list_items_shown,
+    lists_partly_understood, coverage_gap) of the run."""
     return {row[0]: row[1:] for row in db.execute(
-        "SELECT site, status, list_pages, article_links, first_error, too_old FROM crawl_run_sites WHERE run_id = ?",
-        [run_id])}
+        "SELECT site, status, list_pages, article_links, first_error, too_old, list_items_shown, "
+        "lists_partly_understood, coverage_gap FROM crawl_run_sites WHERE run_id = ?", [run_id])}
 
 
 def last_statuses(db: sqlite_utils.Database, site: str, run_id: int, n: int) -> list[str]:

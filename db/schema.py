@@ -170,7 +170,11 @@ RUN_SITE_COLUMNS = {
     "columns_gone": int,  # known columns the homepage no longer links to
     "script_lists": int,  # column pages whose list a script builds (ajax/JSON, document.write)
     "column_moves": int,  # columns whose page 1 lists articles under a new CMS column id
+    "list_items_shown": int,  # dated items in the main lists of the list pages read
+    "list_items_taken": int,  # of those, the ones whose article link was taken
+    "lists_partly_understood": int,  # list pages whose main list was not all taken (see coverage_gap)
     "first_error": str,
+    "coverage_gap": str,  # the first such page, in Chinese: 栏目「…」：列表显示 20 条，识别 9 条
     "duration_s": float,
 }
 

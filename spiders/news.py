@@ -59,6 +59,7 @@ from crawler.extract.links import (
     numbered_under,
     own_column,
 )
+from crawler.extract.listing import Coverage, DatesBeside, anchor_text, link_target, main_list
 from crawler.extract.urls import canonical_url
 
 logger = logging.getLogger(__name__)
@@ -172,7 +173,7 @@ class NewsSpider(scrapy.Spider):
                            MAX_LIST_BYTES // 2 ** 20, response.url)
             response = response.replace(body=response.body[:MAX_LIST_BYTES])
         try:
-            links, next_url, column_key = self.read_list(response, site, page, column_key)
+            links, next_url, column_key, coverage = self.read_list(response, site, page, column_key)
         except Exception as exc:  # a broken page is one error, never the end of the site
             self.error(site, f"列表页无法读取（{type(exc).__name__}）: {response.url}")
             logger.debug("[%s] %r", site.name, exc)
@@ -190,7 +191,23 @@ class NewsSpider(scrapy.Spider):
             self.column_moved(site, response.url, links)
         logger.info("[%s] 列表第%d页 %s: %d 篇", site.name, page, response.url, len(links))
         self.count(site, "article_links", len(links))
+        self.covered(site, column, coverage, response.url)
         yield from self.follow_list(response, site, links, next_url, page, column, streak, column_key)
+
+    def covered(self, site: Site, column: str, coverage: Coverage, url: str) -> None:
+        """Count what the page's main list showed and what was taken of it; a page partly
+        understood is said once per school in the run summary and makes its health partial."""
+        self.count(site, "list_items_shown", coverage.shown)
+        self.count(site, "list_items_taken", coverage.taken)
+        if not coverage.partial:
+            return
+        self.count(site, "lists_partly_understood")
+        name = self.known.columns.get(site.name, {}).get(column) or column
+        note = coverage.note(name)
+        key = f"site/{site.name}/first_coverage_gap"
+        if not self.crawler.stats.get_value(key):
+            self.crawler.stats.set_value(key, note)
+        logger.warning("[%s] %s（其余的链接无法识别或无法跟随）: %s", site.name, note, url)
 
     def column_moved(self, site: Site, url: str, links) -> None:
         """A column whose page 1 carried one CMS column id and now lists articles under another
@@ -219,21 +236,27 @@ class NewsSpider(scrapy.Spider):
             logger.info("[%s] 第%d页起都已入库，停止翻页: %s", site.name, page, column)
 
     def read_list(self, response: TextResponse, site: Site, page: int, column_key: str | None = None):
-        """Article links (url, date shown beside it, headline), the next list page's URL, and
-        the column key its article URLs carry (page 1's, passed on to the next pages)."""
+        """Article links (url, date shown beside it, headline), the next list page's URL, the
+        column key its article URLs carry (page 1's, passed on to the next pages), and how
+        much of the page's main list of dated items was taken (:class:`Coverage`)."""
         if _is_feed(response):
-            return self.capped(response, site, self.read_feed(response, site)), None, None
+            return self.capped(response, site, self.read_feed(response, site)), None, None, Coverage()
         articles: list[tuple[str, object, str | None]] = []  # (url, anchor, headline); dates once capped
         seen = set()
         next_url = None
         numbered: dict[int, str] = {}
         other_links: list[tuple[str, str, object]] = []
-        for anchor in response.xpath("//a[@href]"):
-            href = anchor.attrib["href"].strip()
-            if not href or href.startswith(("javascript:", "mailto:", "tel:", "#")):
+        anchors = response.xpath("//a")
+        targets: dict = {}  # anchor element -> its canonical URL
+        for anchor in anchors:
+            href = link_target(anchor.root)  # a placeholder's onclick target (location.href='index_2.htm')
+            if not href or href.lower().startswith(("javascript:", "mailto:", "tel:")):
                 continue
             url = self.link_url(response, site, href)
-            if url is None or is_attachment(url):
+            if url is None:
+                continue
+            targets[anchor.root] = url
+            if is_attachment(url):
                 continue
             text = " ".join(t.strip() for t in anchor.xpath(".//text()").getall()).strip()
             if not self.on_site(site, url):
@@ -265,13 +288,29 @@ class NewsSpider(scrapy.Spider):
             own, column_key = own_column([(u, a.root, t) for u, a, t in articles], column_key)
             kept = {u for u, _, _ in own}
             articles = [item for item in articles if item[0] in kept]
+        beside = DatesBeside()
+        main = main_list([a.root for a in anchors], beside)
+        if main and site.article_pattern is None:
+            # the page's main list of dated items is the column's, whatever URL shape its links have
+            taken = {u for u, _, _ in articles}
+            selectors = {a.root: a for a in anchors}
+            for element in main:
+                url = targets.get(element)
+                if url and url not in taken and not is_attachment(url) and (
+                        self.on_site(site, url) or site.follows(urlsplit(url).hostname)):
+                    taken.add(url)
+                    articles.append((url, selectors[element], element.get("title") or anchor_text(element)))
         if not articles and site.article_pattern is None:
             # an unknown CMS: the column's items are the biggest group of alike headline links
             chosen = set(articles_by_structure([(u, t) for u, t, _ in other_links]))
             articles = [(u, a, a.attrib.get("title") or t) for u, t, a in other_links if u in chosen]
             articles = list({u: (u, a, t) for u, a, t in reversed(articles)}.values())[::-1]
-        beside = _DatesBeside()
-        return [(u, beside.date(a), t) for u, a, t in self.capped(response, site, articles)], next_url, column_key
+        taken = {u for u, _, _ in articles}
+        # an attachment in the list is understood (a file, not a page), not a link the crawl missed
+        coverage = Coverage(shown=len(main), taken=sum(
+            url is not None and (url in taken or is_attachment(url)) for url in map(targets.get, main)))
+        return ([(u, beside.date(a.root), t) for u, a, t in self.capped(response, site, articles)], next_url,
+                column_key, coverage)
 
     def capped(self, response, site: Site, links: list) -> list:
         """At most ``max_links_per_list`` of a list page's article links (the first ones), the cut counted."""
@@ -497,36 +536,3 @@ def _header(response, name: str) -> str | None:
 def _is_feed(response: TextResponse) -> bool:
     head = response.text[:500].lstrip().lower()
     return head.startswith("<?xml") and any(tag in head for tag in ("<rss", "<feed", "<urlset"))
-
-
-class _DatesBeside:
-    """The date a list shows next to a link: in its title attribute, or in the nearest
-    enclosing block (li, tr, or a div row) that holds this one link's date only.
-
-    Each enclosing block is read once per page (its text and its links, kept by element): a
-    list of 3,000 links in one div reads that div once, not once per link."""
-
-    def __init__(self):
-        self.blocks: dict = {}  # lxml element -> its text, or None when it is more than one row
-
-    def date(self, anchor) -> str | None:
-        title = anchor.attrib.get("title", "")
-        if parse_date(title):
-            return title
-        node = anchor.root
-        for _ in range(3):
-            node = node.getparent()
-            if node is None:
-                return None
-            text = self.row_text(node)
-            if text is None:
-                return None
-            if parse_date(text):
-                return text
-        return None
-
-    def row_text(self, node) -> str | None:
-        if node not in self.blocks:
-            text = " ".join(node.xpath(".//text()"))
-            self.blocks[node] = None if len(text) > 300 or len(node.xpath(".//a[@href]")) > 2 else text
-        return self.blocks[node]

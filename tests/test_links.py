@@ -142,7 +142,7 @@ def test_saved_list_pages_yield_their_column_and_its_next_page(name):
     body, entry = saved_page(name)
     config = parse_config({"sites": [{"name": "s", "start_urls": [entry["url"]]}]})
     response = HtmlResponse(url=entry["url"], body=body, encoding=entry["encoding"])
-    links, next_url, _ = NewsSpider(config=config).read_list(response, config.sites[0], 1)
+    links, next_url, _, _ = NewsSpider(config=config).read_list(response, config.sites[0], 1)
     paths = [url.split("://", 1)[1].split("/", 1)[1] for url, _, _ in links]
     for item in (entry["first_item"], entry["last_item"]):
         assert any(path.endswith(item["href"].lstrip("/")) for path in paths), item

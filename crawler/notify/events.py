@@ -123,7 +123,7 @@ def _health_events(db, config: Config, run_id: int):
     for site in config.sites:
         if site.name not in rows:
             continue
-        status, list_pages, article_links, first_error, too_old = rows[site.name]
+        status, list_pages, article_links, first_error, too_old, items_shown, partly, gap = rows[site.name]
         statuses = stored.last_statuses(db, site.name, run_id, failures)
         had_links = stored.had_links_before(db, site.name, run_id)
         dropped = health.metadata_drop(
@@ -136,6 +136,8 @@ def _health_events(db, config: Config, run_id: int):
             "metadata": (None if dropped is None else bool(dropped), health.describe("metadata", fields=dropped)),
             "nothing": (health.nothing_stored(list_pages or 0, article_links or 0, too_old or 0, holds_articles(db, site.name)),
                         health.describe("nothing")),
+            "coverage": (health.partly_understood(list_pages or 0, items_shown or 0, partly or 0),
+                         health.describe("coverage", gap=gap or "")),
         }
         for problem, (broken, detail) in verdicts.items():
             is_open = stored.problem_open(db, site.name, problem)

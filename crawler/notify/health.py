@@ -15,12 +15,14 @@ PROBLEMS = {
     "empty": "列表页上找不到文章链接（网站改版？）",
     "metadata": "新文章缺少{fields}（网页模板变了？）",
     "nothing": NOTHING_STORED,
+    "coverage": "列表页上的文章没有全部识别：{gap}",
 }
 RECOVERED = {
     "failing": "采集恢复正常",
     "empty": "列表页重新找到文章链接",
     "metadata": "新文章的日期、来源恢复正常",
     "nothing": "开始存下文章",
+    "coverage": "列表页上的文章已全部识别",
 }
 
 MIN_NEW_FOR_SHARE = 3  # fewer new articles than this say nothing about a template
@@ -78,5 +80,15 @@ def metadata_drop(now: MetadataShare, before: MetadataShare) -> list[str] | None
     return dropped or []
 
 
-def describe(problem: str, *, failures: int = 0, fields: list[str] | None = None) -> str:
-    return PROBLEMS[problem].format(n=failures, fields="、".join(fields or []))
+def partly_understood(list_pages: int, items_shown: int, lists_partly_understood: int) -> bool | None:
+    """Some list page showed dated items in its main list that the crawl did not take (links it
+    cannot follow or does not recognise). Lists read with nothing dated to judge say nothing."""
+    if lists_partly_understood:
+        return True
+    if list_pages and items_shown:
+        return False
+    return None
+
+
+def describe(problem: str, *, failures: int = 0, fields: list[str] | None = None, gap: str = "") -> str:
+    return PROBLEMS[problem].format(n=failures, fields="、".join(fields or []), gap=gap)

@@ -113,6 +113,9 @@ def format_summary(result, db_path: str) -> str:
         )
         if row.get("first_error"):
             lines.append(f"{'':<{width}}  first error: {row['first_error']}")
+        if row.get("coverage_gap"):
+            more = row.get("lists_partly_understood", 1) - 1
+            lines.append(f"{'':<{width}}  列表未完全识别：{row['coverage_gap']}" + (f"（另有 {more} 页）" if more > 0 else ""))
         columns = column_note(row)
         if columns:
             lines.append(f"{'':<{width}}  {columns}")

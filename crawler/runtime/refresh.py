@@ -80,10 +80,11 @@ def site_rows(config: Config, stats: dict, duration_s: float) -> list[dict]:
         for counter in SITE_COUNTERS:
             row[counter] = int(stats.get(f"site/{site.name}/{counter}", 0))
         row["first_error"] = stats.get(f"site/{site.name}/first_error")
+        row["coverage_gap"] = stats.get(f"site/{site.name}/first_coverage_gap")
         list_errors = int(stats.get(f"site/{site.name}/list_errors", 0))
         if row["list_pages"] == 0 and row["not_modified"] == 0:
             row["status"] = "failed"
-        elif row["errors"] or list_errors:
+        elif row["errors"] or list_errors or row["lists_partly_understood"]:  # a list not understood is no "ok"
             row["status"] = "partial"
         else:
             row["status"] = "ok"

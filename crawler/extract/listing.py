@@ -1,0 +1,109 @@
+"""A list page as a person sees it: its main list of dated items, and how much of it we took.
+
+A column page shows its articles as repeated items, each a headline link with a date beside
+it or in it (li, tr, div cards, dl; ``标题(2023-05-08)``), whatever URL shape the CMS gives
+them. The largest block of such items is the column's own list (a sidebar's "热点" box is
+smaller). The crawl takes its article links by URL shape and by this structure; what it
+could not take (a ``javascript:`` link with no target, an attachment, another host) is
+counted, so a school whose lists we only partly understand is reported, not called healthy.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from crawler.extract.dates import parse_date
+from crawler.extract.links import NEXT_TEXTS, blocks_of
+
+MIN_HEADLINE_CHARS = 5  # shorter anchor text is a pager, "更多", a date or an icon, not an item
+MIN_ITEMS = 4  # fewer dated items than this are no list to judge
+MAX_ROW_CHARS = 300  # an item's row: its headline, date, perhaps a summary; more is a whole block
+# what is missed, of what is shown, before a list page counts as partly understood
+MIN_MISSED_ITEMS, MIN_MISSED_SHARE = 2, 0.1
+
+_SCRIPT_TARGET = re.compile(
+    r"""(?:location(?:\.href)?\s*=|location\.(?:assign|replace)\(|window\.open\(|open\()\s*['"]([^'"]+)['"]""")
+_PLACEHOLDER = re.compile(r"^(?:#.*|javascript:.*|)$", re.I | re.S)
+
+
+def link_target(element) -> str | None:
+    """Where a link leads: its href, or, for a placeholder href (``#``, ``javascript:;``), the
+    address its ``onclick`` sends the browser to. None: a placeholder with no target."""
+    href = (element.get("href") or "").strip()
+    if not _PLACEHOLDER.match(href):
+        return href
+    m = _SCRIPT_TARGET.search(element.get("onclick") or "")
+    if m is None and href.lower().startswith("javascript:"):
+        m = _SCRIPT_TARGET.search(href)
+    return m.group(1).strip() if m else None
+
+
+def anchor_text(element) -> str:
+    return re.sub(r"\s+", " ", element.text_content() or "").strip()
+
+
+def is_headline(text: str) -> bool:
+    compact = re.sub(r"\s+", "", text)
+    return len(compact) >= MIN_HEADLINE_CHARS and not compact.isdigit() and compact not in NEXT_TEXTS \
+        and not compact.startswith(("下一页", "上一页", "更多"))
+
+
+class DatesBeside:
+    """The date a list shows with a link: in its title attribute, in its own text (a card's
+    ``标题(2023-05-08)``), or in the nearest enclosing row (li, tr, a div) that holds this
+    one item. Each row is read once per page: a list of 3,000 links in one div reads that
+    div once, not once per link."""
+
+    def __init__(self):
+        self.rows: dict = {}  # lxml element -> its text, or None when it is more than one row
+
+    def date(self, anchor) -> str | None:
+        for text in (anchor.get("title", ""), anchor_text(anchor)):
+            if text and parse_date(text):
+                return text
+        node = anchor
+        for _ in range(3):
+            node = node.getparent()
+            if node is None:
+                return None
+            text = self.row_text(node)
+            if text is None:
+                return None
+            if parse_date(text):
+                return text
+        return None
+
+    def row_text(self, node) -> str | None:
+        if node not in self.rows:
+            text = " ".join(node.xpath(".//text()"))
+            self.rows[node] = None if len(text) > MAX_ROW_CHARS or len(node.xpath(".//a[@href]")) > 2 else text
+        return self.rows[node]
+
+
+def main_list(anchors: list, dates: DatesBeside) -> list:
+    """The anchors of the page's main list: headline links with a date, in the block that
+    holds the most of them (the first of equals, in page order). Empty: no dated list."""
+    items = [a for a in anchors if is_headline(anchor_text(a)) and dates.date(a)]
+    if len(items) < MIN_ITEMS:
+        return []
+    blocks = blocks_of(items)
+    counts = Counter(blocks)
+    main = max(dict.fromkeys(blocks), key=counts.__getitem__)
+    return [a for a, block in zip(items, blocks) if block is main]
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Of the dated items a list page shows in its main list, how many the crawl took."""
+
+    shown: int = 0
+    taken: int = 0
+
+    @property
+    def partial(self) -> bool:
+        missed = self.shown - self.taken
+        return self.shown >= MIN_ITEMS and missed >= MIN_MISSED_ITEMS and missed >= self.shown * MIN_MISSED_SHARE
+
+    def note(self, column: str) -> str:
+        return f"栏目「{column}」：列表显示 {self.shown} 条，识别 {self.taken} 条"
