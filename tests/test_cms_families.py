@@ -39,11 +39,19 @@ def test_each_saved_article_is_recognised_as_its_family(entry):
 
 @pytest.mark.parametrize("entry", [e for e in WITH_FAMILY if e["kind"] == "list"], ids=lambda e: e["file"])
 def test_each_saved_list_page_has_its_family_shapes(entry):
-    """The list page, its next page and its items have the URL shapes its family's entry says."""
+    """The list page's next page and its items have the URL shapes its family's entry says
+    (a column's first page has its own name in VSB: tzgg.htm; its numbered pages have the shape)."""
     family = next(f for f in FAMILIES if f.name == entry["family"])
-    assert family.list_url is not None and family.list_url.search(urlsplit(entry["url"]).path)
-    next_page = urljoin(entry["url"], entry["pagination"]["next"])
-    assert looks_like_list_page(next_page) and family.list_url.search(urlsplit(next_page).path)
+    base = list_url(entry)
+    if entry["pagination"]["next"]:
+        next_page = urljoin(base, entry["pagination"]["next"])
+        assert looks_like_list_page(next_page) and family.list_url.search(urlsplit(next_page).path)
     for item in (entry["first_item"], entry["last_item"]):
-        url = urljoin(entry["url"], item["href"])
-        assert family.article_url.search(urlsplit(url).path) and looks_like_article(url)
+        url = urljoin(base, item["href"])
+        if not item["href"].startswith("javascript:"):
+            assert family.article_url.search(urlsplit(url).path) and looks_like_article(url)
+
+
+def list_url(entry) -> str:
+    """The page's own address; where it was not recorded, a stand-in host with its path on the site."""
+    return entry["url"] or f"http://school.invalid/{entry['origin_path']}"
