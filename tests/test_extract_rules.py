@@ -297,3 +297,40 @@ def test_texts_are_made_safe_once_in_extraction_so_the_workers_index_terms_fit_t
                                   attachments=[], etag=None, last_modified=None, aliases=[], index_terms=terms),
                       1, "2023-10-09T00:00:00+08:00")
     assert terms.fits(row["title"], row["text"])  # pipelines/index.py uses them as they are
+
+
+@pytest.mark.parametrize("closing, author, editor", [
+    ("（机电工程学院 张三报道）", "张三", None),
+    ("（某某电大李四 报道）", "李四", None),
+    ("文/王五 图/信息中心", "王五", None),
+    ("图、文/赵六", "赵六", None),
+    ("文字：钱七", "钱七", None),
+    ("撰稿：孙八", "孙八", None),
+    ("药剂科供稿 摄影/张艳 编辑/苏芳", None, "苏芳"),
+    ("摄影：周九 审核：吴十", None, None),  # a photo credit and a reviewer are not the author
+    ("（学院办公室 报道）", None, None),  # an office reporting names no person
+])
+def test_closing_credits_name_the_author_and_the_editor_only(closing, author, editor):
+    article = extract(page("发布时间：2023-04-19", body=[*BODY, closing]), URL, fetched_at=FETCHED)
+    assert (article.author, article.editor) == (author, editor)
+
+
+TRS_URL = "https://www.example.edu.cn/xwzx/202305/t20230512_123.html"
+
+
+@pytest.mark.parametrize("line, date, source", [
+    ("2023-05-08", "2023-05-08", None),
+    ("[发布时间2023年5月8日]", "2023-05-08", None),
+    ("【2023-05-08】", "2023-05-08", None),
+    ("2023-05-08 10:20 机电工程学院", "2023-05-08T10:20", "机电工程学院"),
+])
+def test_a_date_standing_alone_under_the_title_beats_the_date_in_the_url(line, date, source):
+    article = extract(page(line), TRS_URL, fetched_at=FETCHED)
+    assert article.published_at.startswith(date) and article.source == source
+    assert line not in article.text
+
+
+def test_a_date_inside_the_body_is_not_taken_for_the_page_date():
+    body = ["2023-05-08，学院召开党建工作推进会，总结前期工作，部署下一阶段重点任务，全体中层干部参加会议。", *BODY[1:]]
+    article = extract(page("", body=body), TRS_URL, fetched_at=FETCHED)
+    assert article.published_at.startswith("2023-05-12")  # no date line: the URL's

@@ -56,13 +56,26 @@ _PLACEHOLDER_EMPTY = {"", "-", "—", "null", "None", "无", "暂无"}
 # page widgets whose words end up glued to a value (来源：科技处 分享至)
 _WIDGET_TAIL = re.compile(r"\s*(?:分享至|分享到|分享|打印本页|打印|关闭窗口|关闭|字号|收藏|【).*$")
 # what an office's name ends with: 党委宣传部, 教务处, 团委, 信息化中心, 学生工作部（处）
-_OFFICE = re.compile(r"(?:处|部|办|办公室|室|中心|学院|系|委员会|委|团委|馆|科|院|局|厅|所|站|协会|学会|会|社|组|中学|小学|学校|大学)"
+_OFFICE = re.compile(r"(?:处|部|办|办公室|室|中心|学院|系|委员会|委|团委|馆|科|院|局|厅|所|站|协会|学会|会|社|组|中学|小学|学校|大学|电大)"
                      r"(?:[（(][^）)]{1,4}[）)])?$")
 # a byline closing the body: （张三）, （文/张三 图/李四）, 文/图 张三, 文/张三
 _NAMES = r"[\u4e00-\u9fff]{2,4}(?:[\s、，,]+[\u4e00-\u9fff]{2,4}){0,3}"
 _BYLINE_IN_PARENS = re.compile(r"[（(]\s*(?:(?:文字?|撰稿|供稿|作者|记者|通讯员|学生记者)\s*[/／:：]?\s*)?(?P<names>" + _NAMES
                                + r")(?:\s+(?:图|摄影?|图片)\s*[/／:：]\s*" + _NAMES + r")?\s*[)）]\s*$")
 _BYLINE_LEADING = re.compile(r"^(?:文[/／]图|图[/／]文|文字?)\s*[/／:：]?\s*(?P<names>" + _NAMES + r")\s*$")
+# a credit line closing the body: role/name pairs (文/王五 图/信息中心, 图、文/赵六, 摄影/张艳 编辑/苏芳),
+# perhaps after the office that supplied it (药剂科供稿); only the author and the editor are kept
+_CREDIT_ROLES = {
+    "author": ("图、文", "图文", "文图", "文字", "撰稿", "撰文", "作者", "记者", "通讯员", "学生记者", "文"),
+    "editor": ("责任编辑", "责编", "编辑"),
+    "other": ("图片", "摄影", "摄像", "审核", "审稿", "校对", "初审", "复审", "终审", "图", "摄"),
+}
+_CREDIT_ROLE = {label: role for role, labels in _CREDIT_ROLES.items() for label in labels}
+_CREDIT = re.compile(r"(?P<label>" + "|".join(map(re.escape, sorted(_CREDIT_ROLE, key=len, reverse=True)))
+                     + r")\s*[/／:：]\s*(?P<names>[^\s/／:：()（）]{2,30})")
+_CREDIT_GAP = re.compile(r"^(?:[\s　,，;；|｜]*|[\s　]*\S{2,30}供稿[\s　]*)$")
+# （机电工程学院 张三报道）, （某某电大李四 报道）: a unit, a name, 报道
+_REPORTED = re.compile(r"^[（(]\s*(?P<who>[^()（）]{2,40}?)\s*报道\s*[)）]$")
 # a byline's names start with a common surname (the ~250 that name nearly everyone), which keeps
 # （有删节）, （节选）, （待续） out
 _SURNAMES = frozenset(
@@ -127,6 +140,8 @@ def extract(
         article.title = _norm(textmod.strip_decorations(article.title)) or None
     meta = _read_meta_tags(tree)
     fields = _read_info_lines(blocks, heading_el, order)
+    if not fields.get("date_text") and heading_el is not None:  # the page's own date beats the URL's
+        fields = {**_line_under_heading(heading_el), **fields}
 
     article.author = fields.get("author") or _clean_name_list(meta.get("author"))
     article.source = fields.get("source") or _clean_value(meta.get("source"))
@@ -164,8 +179,11 @@ def extract(
     if cleaned:
         cleaned[0] = _drop_title_line(cleaned[0], article.title, keep=title_repeats_in_body)
     article.text = "\n".join(part for part in cleaned if part)
-    if not article.author and article.text:
-        article.author, article.text = _author_from_byline(article.text)
+    if article.text:
+        author, credited_editor, text = _author_from_byline(article.text)
+        if not article.author:  # a labelled author wins; the byline then stays in the text
+            article.author, article.text = author, text
+        article.editor = article.editor or credited_editor
     if article.published_at is None:
         article.published_at = _htmldate(tree, fetched_at)  # the tree is pruned now: no sidebar dates
     if not article.editor and editor_from_body:
@@ -185,16 +203,58 @@ def _without_controls(article: Article) -> Article:
     return article
 
 
-def _author_from_byline(text: str) -> tuple[str | None, str]:
-    """A byline closing the body names the author; the line goes only when it is the last line
-    and the byline alone. A short closing line after it (the newsroom's name) is looked past."""
+def _author_from_byline(text: str) -> tuple[str | None, str | None, str]:
+    """A byline closing the body names the author (and a credit line the editor too); a byline
+    goes from the text only when it is the last line and alone. A short closing line after it
+    (the newsroom's name) is looked past. Returns (author, editor, text)."""
     lines = text.split("\n")
     author, alone = byline(lines[-1])
     if author and alone:
-        return author, "\n".join(lines[:-1]).rstrip()
-    if author is None and len(lines) > 1 and len(lines[-1]) <= 30 and not re.search(r"[。！？；]", lines[-1]):
-        author, _ = byline(lines[-2])
-    return author, text
+        return author, None, "\n".join(lines[:-1]).rstrip()
+    candidates = [lines[-1]]
+    if len(lines) > 1 and len(lines[-1]) <= 30 and not re.search(r"[。！？；]", lines[-1]):
+        candidates.append(lines[-2])
+    for line in candidates:
+        found = (byline(line)[0], None) if line is not lines[-1] or author else credits(line)
+        if found[0] or found[1]:
+            return found[0], found[1], text
+    return author, None, text
+
+
+def _person_names(value: str) -> list[str] | None:
+    """Names of people (each starting with a common surname, none an office), or None."""
+    names = [n for n in re.split(r"[\s、，,]+", value) if n]
+    if not names or any(len(n) > 4 or n[0] not in _SURNAMES or is_office(n) for n in names):
+        return None
+    return names
+
+
+def credits(line: str) -> tuple[str | None, str | None]:
+    """(author, editor) a credit line or a 报道 byline names; (None, None) for any other line."""
+    line = line.strip()
+    m = _REPORTED.match(line)
+    if m:  # the name is the last 2 or 3 characters before 报道, after the unit (spaced or not)
+        who = m["who"].split()[-1]
+        for size in (2, 3):
+            name, unit = who[-size:], who[:-size] or (m["who"].split()[0] if len(m["who"].split()) > 1 else "")
+            if _person_names(name) and (not unit or is_office(unit)):
+                return name, None
+        return None, None
+    inner = line[1:-1] if line[:1] in "（(" and line[-1:] in "）)" else line
+    found: dict[str, list[str]] = {}
+    position = 0
+    for m in _CREDIT.finditer(inner):
+        if not _CREDIT_GAP.match(inner[position:m.start()]):
+            return None, None
+        role = _CREDIT_ROLE[m["label"]]
+        names = _person_names(m["names"])
+        if role != "other" and names:
+            found.setdefault(role, []).extend(names)
+        position = m.end()
+    if position == 0 or inner[position:].strip():
+        return None, None
+    return ("、".join(found["author"]) if "author" in found else None,
+            "、".join(found["editor"]) if "editor" in found else None)
 
 
 def _shown_twice(tree, title: str | None) -> bool:
@@ -519,6 +579,34 @@ def _clean_name_list(value: str | None) -> str | None:
     if len(parts) > 1 and all(len(p) <= 6 for p in parts):
         return "、".join(parts)
     return value.strip() or None
+
+
+# a date standing alone under the title: 2023-05-08, [发布时间2023年5月8日], 2023-05-08 10:20 机电工程学院
+_DATE_LABEL_BARE = re.compile(r"^(?:发布|发表|更新|录入)?(?:时间|日期)\s*[:：]?\s*")
+UNDER_HEADING = 12  # elements looked at below the title before the body starts
+
+
+def _line_under_heading(heading_el) -> dict:
+    """The date (and an unlabelled office after it, TRS's 来源 slot) of a short line standing
+    alone right under the heading, with no label or a label without its colon."""
+    for el in heading_el.xpath(f"following::*[position() <= {UNDER_HEADING}]"):
+        if not isinstance(el.tag, str) or el.tag in _SKIP_TAGS:
+            continue
+        text = _text_of(el)
+        if not text:
+            continue
+        if len(text) > 60:
+            return {}  # the body has begun
+        line = _DATE_LABEL_BARE.sub("", text.strip("[]【】（）() "))
+        m = re.match(r"(?P<date>(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}(?:\s*日)?"
+                     r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?)\s*(?P<rest>.*)$", line)
+        if m is None or parse_date(m["date"]) is None:
+            continue
+        rest = _clean_value(m["rest"]) or ""
+        if rest and not is_office(rest):
+            continue  # a date inside some other line
+        return {"date_text": m["date"], **({"source": rest} if rest else {})}
+    return {}
 
 
 def _is_info_line(line: str) -> bool:
