@@ -135,7 +135,7 @@ class NewsSpider(scrapy.Spider):
             self.error(site, f"首页不是网页（{response.headers.get('Content-Type', b'').decode()}）: {response.url}")
             return
         self.count(site, "bytes", len(response.body))
-        found = column_candidates(response.text, response.url, lambda url: self.on_site(site, url))
+        found = column_candidates(response.text, response.url, lambda url: self.on_site(site, url), site.columns)
         yield HomeCheckedItem(site=site.name, home=site.home, checked_at=now_iso(), candidates=[c.url for c in found])
         wanted = [c for c in found if name_matches(c.name, site.columns, site.exclude_columns)
                   and c.url not in site.start_urls]

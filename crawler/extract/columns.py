@@ -17,14 +17,19 @@ import lxml.html
 from crawler.extract.links import is_attachment, is_http, looks_like_article
 from crawler.extract.urls import canonical_url
 
-# words of a news column's name (the column is then checked by its content)
-NEWS_WORDS = ("新闻", "要闻", "动态", "通知", "公告", "党建", "党群", "党委", "党史", "团学", "团委", "校园", "媒体",
-              "快讯", "资讯", "聚焦", "头条", "综合", "信息", "活动", "思政", "主题教育", "学习", "公示", "简报",
-              "工作", "风采", "视点", "报道", "news", "News", "NEWS")
-# names that are no news column, whatever words they share (学校概况, 联系我们 …)
+# A column's name is news-like when it holds a word only news columns use (新闻, 通知, 党建 …),
+# or when it is made of broad words alone (信息, 工作, 校园 …: 综合信息, 党群工作, 校园动态), never
+# when a broad word is part of something else (信息工程学院, 工作指南, 名师风采, 校园卡, 学习推荐).
+NEWS_WORDS = ("新闻", "要闻", "动态", "通知", "公告", "党建", "党的建设", "快讯", "资讯", "头条", "简报", "报道", "公示",
+              "视点", "聚焦", "主题教育", "党史", "news", "News", "NEWS")
+BROAD_WORDS = ("信息", "工作", "校园", "学院", "学校", "党委", "党群", "党务", "团委", "团学", "团建", "思政", "媒体", "综合",
+               "活动", "学习", "风采", "园地", "天地", "之窗", "基层", "组织", "宣传", "统战", "纪检", "监察", "工会", "理论")
+# names that are no news column, whatever words they share (学校概况, 联系我们, 招生信息 …); ``columns``
+# in the config asks for any of them by name
 NOT_COLUMN_WORDS = ("概况", "简介", "联系", "首页", "领导", "机构", "沿革", "校史", "地图", "下载", "邮箱", "登录",
-                    "English", "旧版", "网站", "信息公开目录", "办事指南", "服务指南", "招聘", "留言", "搜索")
-MORE_TEXT = re.compile(r"^\s*(?:查看)?(?:更多|more|MORE|More)\s*(?:[>»＞+》]+|\.\.\.|…)?\s*$|^\s*[>»＞]{2}\s*$")
+                    "English", "旧版", "网站", "信息公开目录", "办事", "服务", "指南", "招聘", "留言", "搜索", "招生", "就业",
+                    "常见问题", "问答", "表格", "校历", "投票", "校园卡")
+MORE_TEXT = re.compile(r"^(?:[>»＞》+]+)?(?:查看|点击)?(?:更多|more)(?:[>»＞》+.…·•。]+|\.\.\.)?$", re.I)
 MAX_NAME = 12
 MAX_CANDIDATES = 40
 MIN_LIST_ARTICLES = 3  # fewer article links than this on its page: not a column
@@ -37,8 +42,17 @@ class Candidate:
     via: str  # "more" (a news box's 更多 link) or "menu" (a link named like a news column)
 
 
-def is_news_name(name: str) -> bool:
-    return any(w in name for w in NEWS_WORDS) and not any(w in name for w in NOT_COLUMN_WORDS)
+_BROAD_ONLY = re.compile("^(?:" + "|".join(sorted(BROAD_WORDS, key=len, reverse=True)) + ")+$")
+
+
+def is_news_name(name: str, wanted: tuple[str, ...] = ()) -> bool:
+    """A name a news column may have (its page decides); ``wanted``: the config's ``columns``,
+    which ask for any column by name, 招生 included."""
+    if any(w in name for w in wanted):
+        return True
+    if any(w in name for w in NOT_COLUMN_WORDS):
+        return False
+    return any(w in name for w in NEWS_WORDS) or bool(_BROAD_ONLY.match(name))
 
 
 def name_matches(name: str, wanted: tuple[str, ...], unwanted: tuple[str, ...]) -> bool:
@@ -52,16 +66,21 @@ def _text(el) -> str:
 
 def _box_heading(anchor) -> str | None:
     """The heading of the box a ``更多`` link closes or opens: the first short text before or
-    around it in the nearest ancestor that holds more than the link."""
+    around it in the nearest ancestor that holds more than the link, never beyond the box
+    (an ancestor holding another box's 更多 link is the page, not the box)."""
     node = anchor
     for _ in range(4):
         node = node.getparent()
         if node is None:
             return None
+        if any(other is not anchor and _more_link(other, other.get("href") or "", _text(other))
+               for other in node.iter("a")):
+            return None
         for el in node.iter():
             if el is anchor:
                 break
-            if el.tag in ("script", "style"):
+            # a comment, a script, or a link (the box's first item) does not name the box
+            if not isinstance(el.tag, str) or el.tag in ("script", "style") or _in_link(el):
                 continue
             own = re.sub(r"\s+", "", (el.text or ""))
             if 2 <= len(own) <= MAX_NAME and not MORE_TEXT.match(own) and not re.fullmatch(r"[\d\-./:年月日]+", own):
@@ -74,9 +93,36 @@ def _box_heading(anchor) -> str | None:
     return None
 
 
-def column_candidates(html: str, home_url: str, on_site) -> list[Candidate]:
+def _in_link(el) -> bool:
+    return el.tag == "a" or any(a.tag == "a" for a in el.iterancestors())
+
+
+def _more_link(anchor, href: str, text: str) -> bool:
+    """A box's ``更多`` link: 更多, 更多>>, 更多···, >>更多, MORE+, or an image (more.gif, alt 更多)."""
+    if MORE_TEXT.match(text):
+        return True
+    image = anchor.find(".//img")
+    if text or image is None:
+        return False
+    return bool(MORE_TEXT.match(re.sub(r"\s+", "", image.get("alt") or ""))) or "more" in href.lower() \
+        or "more" in (image.get("src") or "").lower()
+
+
+def _under_news_item(anchor, wanted: tuple[str, ...]) -> bool:
+    """A sub-menu link under a news column's menu item (新闻中心 > 学院要闻, 媒体聚焦 …): the
+    first link of the nearest menu item (li) around it that is not its own."""
+    for li in anchor.iterancestors("li"):
+        head = next(li.iter("a"), None)
+        if head is None or head is anchor:
+            continue
+        return is_news_name(_text(head), wanted)
+    return False
+
+
+def column_candidates(html: str, home_url: str, on_site, wanted: tuple[str, ...] = ()) -> list[Candidate]:
     """The homepage's links that may lead to news columns, best first (``更多`` links, then menu
-    links named like news), at most MAX_CANDIDATES; ``on_site(url)`` keeps the school's own."""
+    links named like news or under a news menu item), at most MAX_CANDIDATES; ``on_site(url)``
+    keeps the school's own; ``wanted`` (the config's ``columns``) asks for any name."""
     try:
         tree = lxml.html.fromstring(html)
     except (ValueError, lxml.etree.ParserError):
@@ -97,15 +143,17 @@ def column_candidates(html: str, home_url: str, on_site) -> list[Candidate]:
             continue
         if same in seen:
             continue
-        text = _text(anchor) or re.sub(r"\s+", "", anchor.get("title") or "")
-        if MORE_TEXT.match(text) or (not text and anchor.find(".//img") is not None and "more" in href.lower()):
-            name = anchor.get("title") if anchor.get("title") and not MORE_TEXT.match(anchor.get("title")) else None
-            name = name or _box_heading(anchor)
-            if name and not any(w in name for w in NOT_COLUMN_WORDS):
+        text = _text(anchor)
+        if _more_link(anchor, href, text):
+            title = re.sub(r"\s+", "", anchor.get("title") or "")
+            name = title if title and not MORE_TEXT.match(title) else _box_heading(anchor)
+            if name and (any(w in name for w in wanted) or not any(w in name for w in NOT_COLUMN_WORDS)):
                 seen.add(same)
                 found.append(Candidate(name, url, "more"))
             continue
-        if 2 <= len(text) <= MAX_NAME and is_news_name(text):
+        text = text or re.sub(r"\s+", "", anchor.get("title") or "")
+        if 2 <= len(text) <= MAX_NAME and (is_news_name(text, wanted) or (
+                _under_news_item(anchor, wanted) and not any(w in text for w in NOT_COLUMN_WORDS))):
             seen.add(same)
             found.append(Candidate(text, url, "menu"))
     ordered = sorted(found, key=lambda c: c.via != "more")

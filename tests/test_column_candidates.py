@@ -1,0 +1,62 @@
+"""Which homepage links may be news columns (crawler/extract/columns.py), as a person signing
+off the list would judge: every spelling of 更多, a box's name from its own heading, a news
+menu's sub-columns, and not 招生/就业/办事/服务 or a department whose name holds a broad word."""
+from __future__ import annotations
+
+from crawler.extract.columns import column_candidates, is_news_name
+
+HOME = """<html><body>
+<ul class="nav">
+ <li><a href="/xxgk.htm">学校概况</a><ul><li><a href="/xxgk/jj.htm">学校简介</a></li></ul></li>
+ <li><a href="/xwzx.htm">新闻中心</a><ul><li><a href="/xwzx/xyyw.htm">学院要闻</a></li>
+   <li><a href="/xwzx/mtjj.htm">媒体看学院</a></li><li><a href="/xwzx/lxwm.htm">联系我们</a></li></ul></li>
+ <li><a href="/djgz.htm">党的建设</a><ul><li><a href="/djgz/llxx.htm">理论学习</a></li></ul></li>
+ <li><a href="/zsxx.htm">招生信息</a></li><li><a href="/jyxx.htm">就业工作</a></li>
+ <li><a href="/xb/xxgc.htm">信息工程学院</a></li><li><a href="/gzzn.htm">工作指南</a></li>
+ <li><a href="/msfc.htm">名师风采</a></li><li><a href="/xyk.htm">校园卡</a></li><li><a href="/xxtj.htm">学习推荐</a></li>
+ <li><a href="/zhxx.htm">综合信息</a></li><li><a href="/dqgz.htm">党群工作</a></li>
+</ul>
+<div class="box"><h3>通知公告</h3><a class="more" href="/tzgg.htm">更多···</a>
+  <ul><li><a href="/info/1/1.htm">关于2023年元旦放假的通知</a></li></ul></div>
+<div class="box"><span>校园动态</span><a href="/xydt.htm">>>更多</a></div>
+<div class="box"><div class="tab"><span class="on">学术活动</span></div><a href="/xshd.htm">MORE+</a></div>
+<div class="box"><h3>媒体聚焦</h3><a href="/mtjj.htm"><img src="/images/more.gif" alt="更多"></a></div>
+<div class="box"><a href="/bszn.htm"><img src="/images/more.gif" alt="更多"></a>
+  <ul><li><a href="/bszn/1.htm">学生证补办流程</a></li></ul></div>
+<div class="box"><!-- 常见问题 --><a href="/cjwt.htm">更多</a><ul><li><a href="/cjwt/1.htm">如何申请</a></li></ul></div>
+</body></html>"""
+
+
+def names(wanted=()):
+    return {c.name: c.url.rsplit("/", 1)[-1] for c in column_candidates(HOME, "http://www.x.edu.cn/", lambda u: True,
+                                                                        wanted)}
+
+
+def test_every_spelling_of_more_names_its_box():
+    found = names()
+    for name, page in (("通知公告", "tzgg.htm"), ("校园动态", "xydt.htm"), ("学术活动", "xshd.htm"),
+                       ("媒体聚焦", "mtjj.htm")):
+        assert found.get(name) == page, (name, found)
+
+
+def test_a_box_without_a_heading_is_not_named_after_its_first_item_a_comment_or_another_box():
+    found = names()
+    assert "bszn.htm" not in found.values() and "cjwt.htm" not in found.values(), found
+
+
+def test_sub_columns_of_a_news_menu_are_kept_and_not_its_contact_page():
+    found = names()
+    assert {"新闻中心", "学院要闻", "媒体看学院", "党的建设", "理论学习"} <= set(found)
+    assert "联系我们" not in found
+
+
+def test_broad_words_count_alone_not_inside_other_names():
+    found = names()
+    assert {"综合信息", "党群工作"} <= set(found)
+    for wrong in ("信息工程学院", "工作指南", "名师风采", "校园卡", "学习推荐", "招生信息", "就业工作", "学校简介"):
+        assert wrong not in found, wrong
+
+
+def test_the_config_can_ask_for_what_is_left_by_default():
+    assert "招生信息" in names(wanted=("招生",))
+    assert is_news_name("招生信息", ("招生",)) and not is_news_name("招生信息")
