@@ -83,7 +83,7 @@ def run_measured(cmd: list[str], demo: DemoServer, log: Path) -> Measured:
 
 
 def _sample_rss(pid: int, demo: DemoServer, curve: list, done: threading.Event) -> None:
-    """Every 0.25 s: pages served so far, the crawl process's RSS, and its workers' together."""
+    """Every 0.25 s: pages served so far, the crawl process's RSS, and its extraction processes' together."""
     while not done.wait(0.25):
         tree = [pid, *_descendants(pid)]
         sizes = [_rss_mb(p) for p in tree]
