@@ -294,12 +294,17 @@ class NewsSpider(scrapy.Spider):
             # the page's main list of dated items is the column's, whatever URL shape its links have
             taken = {u for u, _, _ in articles}
             selectors = {a.root: a for a in anchors}
+            added = False
             for element in main:
                 url = targets.get(element)
                 if url and url not in taken and not is_attachment(url) and (
                         self.on_site(site, url) or site.follows(urlsplit(url).hostname)):
                     taken.add(url)
                     articles.append((url, selectors[element], element.get("title") or anchor_text(element)))
+                    added = True
+            if added:  # in the order the page lists them (newest first, as the walk expects)
+                position = {a.root: n for n, a in enumerate(anchors)}
+                articles.sort(key=lambda item: position[item[1].root])
         if not articles and site.article_pattern is None:
             # an unknown CMS: the column's items are the biggest group of alike headline links
             chosen = set(articles_by_structure([(u, t) for u, t, _ in other_links]))

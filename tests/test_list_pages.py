@@ -51,3 +51,35 @@ def test_a_list_with_items_the_crawl_cannot_follow_is_partly_understood(entry):
     url, (_, _, _, coverage) = read(entry)
     unfollowable = len(entry["column_items"]) - len(followable(entry, url))
     assert coverage.partial == (unfollowable >= 2), coverage
+
+
+def read_html(html: str, url: str = "https://www.x.edu.cn/xwzx.htm"):
+    config = parse_config({"sites": [{"name": "某校", "start_urls": [url]}]})
+    response = HtmlResponse(url=url, body=html.encode("utf-8"), encoding="utf-8")
+    return NewsSpider(config=config).read_list(response, config.sites[0], 1)
+
+
+def test_a_parent_column_keeps_its_child_columns_items_and_unknown_shapes_and_not_the_sidebar():
+    """新闻中心 lists 学院要闻 (info/1001) and 媒体报道 (info/1002) items, and items of a vendor's
+    plain ids and of SiteServer (contents/12/345.html) in the same dated list; the sidebar's hot
+    items (another column) stay out."""
+    hrefs = ["info/1001/2301.htm", "info/1002/2302.htm", "info/1001/2303.htm", "contents/12/345.html",
+             "news.aspx?nid=77", "info/1002/2306.htm"]
+    items = "".join(f'<li><a href="{h}" title="学院召开第{n}次党建工作推进会议">学院召开第{n}次党建工作推进会议</a>'
+                    f"<span>2023-05-0{n + 1}</span></li>" for n, h in enumerate(hrefs))
+    hot = "".join(f'<li><a href="info/1099/{90 + n}.htm">热点：校园开放日活动安排第{n}期</a></li>' for n in range(4))
+    html = (f'<html><body><div class="main"><ul class="list">{items}</ul>'
+            f'<div class="pb"><a href="#" onclick="location.href=\'xwzx/2.htm\'">下页</a></div></div>'
+            f'<div class="side"><ul>{hot}</ul></div></body></html>')
+    links, next_url, _, coverage = read_html(html)
+    assert [u.rsplit("/", 1)[-1] for u, _, _ in links] == [h.rsplit("/", 1)[-1] for h in hrefs]
+    assert next_url == "https://www.x.edu.cn/xwzx/2.htm"
+    assert (coverage.shown, coverage.taken, coverage.partial) == (6, 6, False)
+
+
+def test_card_items_with_the_date_in_the_heading_are_the_list():
+    cards = "".join(f'<div class="card"><a href="/contents/12/{n}.html"><img src="/i/{n}.jpg">'
+                    f"<h3>学院召开第{n}次党建工作推进会议(2023-05-0{n})</h3><p>会议总结了前期工作。</p></a></div>"
+                    for n in range(1, 6))
+    links, _, _, coverage = read_html(f"<html><body><div class='list'>{cards}</div></body></html>")
+    assert len(links) == 5 and coverage.shown == 5 and not coverage.partial
