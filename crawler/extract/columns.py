@@ -15,6 +15,7 @@ from urllib.parse import urljoin
 import lxml.html
 
 from crawler.extract.links import is_attachment, is_http, looks_like_article
+from crawler.extract.listing import link_target
 from crawler.extract.urls import canonical_url
 
 # A column's name is news-like when it holds a word only news columns use (新闻, 通知, 党建 …),
@@ -23,14 +24,16 @@ from crawler.extract.urls import canonical_url
 NEWS_WORDS = ("新闻", "要闻", "动态", "通知", "公告", "党建", "党的建设", "快讯", "资讯", "头条", "简报", "报道", "公示",
               "视点", "聚焦", "主题教育", "党史", "news", "News", "NEWS")
 BROAD_WORDS = ("信息", "工作", "校园", "学院", "学校", "党委", "党群", "党务", "团委", "团学", "团建", "思政", "媒体", "综合",
-               "活动", "学习", "风采", "园地", "天地", "之窗", "基层", "组织", "宣传", "统战", "纪检", "监察", "工会", "理论")
+               "活动", "学习", "风采", "园地", "天地", "之窗", "基层", "组织", "宣传", "统战", "纪检", "监察", "工会", "理论",
+               "学术", "报告", "讲座", "科研", "教学", "学工", "教务")
 # names that are no news column, whatever words they share (学校概况, 联系我们, 招生信息 …); ``columns``
 # in the config asks for any of them by name
 NOT_COLUMN_WORDS = ("概况", "简介", "联系", "首页", "领导", "机构", "沿革", "校史", "地图", "下载", "邮箱", "登录",
                     "English", "旧版", "网站", "信息公开目录", "办事", "服务", "指南", "招聘", "留言", "搜索", "招生", "就业",
-                    "常见问题", "问答", "表格", "校历", "投票", "校园卡")
+                    "常见问题", "问答", "表格", "校历", "投票", "校园卡", "制度", "规章", "章程")
 MORE_TEXT = re.compile(r"^(?:[>»＞》+]+)?(?:查看|点击)?(?:更多|more)(?:[>»＞》+.…·•。]+|\.\.\.)?$", re.I)
 MAX_NAME = 12
+BOX_DEPTH = 6  # ancestors of a 更多 link looked at for its box and its tab bar
 MAX_CANDIDATES = 40
 MIN_LIST_ARTICLES = 3  # fewer article links than this on its page: not a column
 
@@ -64,33 +67,71 @@ def _text(el) -> str:
     return re.sub(r"\s+", "", el.text_content() or "")
 
 
-def _box_heading(anchor) -> str | None:
-    """The heading of the box a ``更多`` link closes or opens: the first short text before or
-    around it in the nearest ancestor that holds more than the link, never beyond the box
-    (an ancestor holding another box's 更多 link is the page, not the box)."""
-    node = anchor
-    for _ in range(4):
+_DATE_TEXT = re.compile(r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}|\b\d{1,2}[-/]\d{1,2}\b|\d{1,2}月\d{1,2}日")
+
+
+def _is_label(own: str) -> bool:
+    return 2 <= len(own) <= MAX_NAME and not MORE_TEXT.match(own) and not re.fullmatch(r"[\d\-./:年月日]+", own)
+
+
+def _own(el) -> str:
+    return re.sub(r"\s+", "", el.text or "")
+
+
+def _box(anchor) -> tuple[str | None, object]:
+    """The heading and the element of the box a ``更多`` link closes or opens: the first short
+    text before or around it in the nearest ancestor that holds more than the link, never
+    beyond the box. An ancestor holding other boxes' 更多 links too is a set of tabs (the
+    link's name is its tab's label, in the same order) or the page (no name)."""
+    node, name, box = anchor, None, None
+    for _ in range(BOX_DEPTH):
         node = node.getparent()
         if node is None:
-            return None
-        if any(other is not anchor and _more_link(other, other.get("href") or "", _text(other))
-               for other in node.iter("a")):
-            return None
+            break
+        mores = [a for a in node.iter("a") if _more_link(a, a.get("href") or "", _text(a))]
+        if len(mores) > 1:
+            tabs = _tab_labels(node) if name is None else []
+            if len(tabs) == len(mores):
+                return tabs[mores.index(anchor)], box if box is not None else node
+            if name is not None:
+                break
+            continue  # panels of tabs whose bar is further up
+        box = node  # the largest ancestor that is this box alone (its items too)
+        if name is not None:
+            continue
         for el in node.iter():
             if el is anchor:
                 break
             # a comment, a script, or a link (the box's first item) does not name the box
             if not isinstance(el.tag, str) or el.tag in ("script", "style") or _in_link(el):
                 continue
-            own = re.sub(r"\s+", "", (el.text or ""))
-            if 2 <= len(own) <= MAX_NAME and not MORE_TEXT.match(own) and not re.fullmatch(r"[\d\-./:年月日]+", own):
-                return own
-        # the heading may come after the link in the same box (更多 floated left)
-        heading = next((h for h in node.xpath(".//h1|.//h2|.//h3|.//h4|.//*[contains(@class,'title')]")
-                        if 2 <= len(_text(h)) <= MAX_NAME and not MORE_TEXT.match(_text(h))), None)
-        if heading is not None:
-            return _text(heading)
-    return None
+            if _is_label(_own(el)):
+                name = _own(el)
+                break
+        if name is None:  # the heading may come after the link in the same box (更多 floated left)
+            heading = next((h for h in node.xpath(".//h1|.//h2|.//h3|.//h4|.//*[contains(@class,'title')]")
+                            if 2 <= len(_text(h)) <= MAX_NAME and not MORE_TEXT.match(_text(h))), None)
+            name = _text(heading) if heading is not None else None
+    return name, box
+
+
+def _tab_labels(node) -> list[str]:
+    """The labels of a tab bar: the short texts that come before the first item of the panels."""
+    labels = []
+    for el in node.iter():
+        if not isinstance(el.tag, str) or el.tag in ("script", "style"):
+            continue
+        own = _own(el)
+        if _DATE_TEXT.search(own) or (el.tag == "a" and len(_text(el)) > MAX_NAME):
+            break  # the first panel's items have begun
+        if _is_label(own):
+            labels.append(own)
+    return labels
+
+
+def _dated_box(box) -> bool:
+    """A news box shows dated items: two dates at least."""
+    return box is not None and len(_DATE_TEXT.findall(" ".join(box.itertext()))) >= 2
 
 
 def _in_link(el) -> bool:
@@ -131,8 +172,8 @@ def column_candidates(html: str, home_url: str, on_site, wanted: tuple[str, ...]
     found: list[Candidate] = []
     seen: set[str] = set()  # canonical URLs taken
     for anchor in tree.iter("a"):
-        href = (anchor.get("href") or "").strip()
-        if not href or href.startswith(("javascript:", "mailto:", "tel:", "#")):
+        href = link_target(anchor)  # a placeholder's onclick or script target counts
+        if not href or href.lower().startswith(("javascript:", "mailto:", "tel:")):
             continue
         try:  # asked as linked (a server may not answer its index page's canonical form)
             url = urljoin(home_url, href).split("#")[0]
@@ -146,8 +187,11 @@ def column_candidates(html: str, home_url: str, on_site, wanted: tuple[str, ...]
         text = _text(anchor)
         if _more_link(anchor, href, text):
             title = re.sub(r"\s+", "", anchor.get("title") or "")
-            name = title if title and not MORE_TEXT.match(title) else _box_heading(anchor)
-            if name and (any(w in name for w in wanted) or not any(w in name for w in NOT_COLUMN_WORDS)):
+            name, box = _box(anchor)
+            name = title if title and not MORE_TEXT.match(title) else name
+            # a box of dated items, or one named like news (a box of system links or pictures is neither)
+            if name and (any(w in name for w in wanted) or not any(w in name for w in NOT_COLUMN_WORDS)) and (
+                    is_news_name(name, wanted) or _dated_box(box)):
                 seen.add(same)
                 found.append(Candidate(name, url, "more"))
             continue
