@@ -50,29 +50,30 @@ def is_headline(text: str) -> bool:
 
 
 class DatesBeside:
-    """The date a list shows with a link: in its title attribute, in its own text (a card's
-    ``标题(2023-05-08)``), or in the nearest enclosing row (li, tr, a div) that holds this
-    one item. Each row is read once per page: a list of 3,000 links in one div reads that
-    div once, not once per link."""
+    """The date a list shows with a link: in its title attribute, in the nearest enclosing row
+    (li, tr, a div) that holds this one item, else in its own text (a card's
+    ``标题(2023-05-08)``, whose row holds a summary too). Each row is read once per page: a
+    list of 3,000 links in one div reads that div once, not once per link."""
 
     def __init__(self):
         self.rows: dict = {}  # lxml element -> its text, or None when it is more than one row
 
     def date(self, anchor) -> str | None:
-        for text in (anchor.get("title", ""), anchor_text(anchor)):
-            if text and parse_date(text):
-                return text
+        title = anchor.get("title", "")
+        if title and parse_date(title):
+            return title
         node = anchor
         for _ in range(3):
             node = node.getparent()
             if node is None:
-                return None
+                break
             text = self.row_text(node)
             if text is None:
-                return None
+                break
             if parse_date(text):
                 return text
-        return None
+        text = anchor_text(anchor)  # a card: the date inside the link, its row too big to read
+        return text if parse_date(text) else None
 
     def row_text(self, node) -> str | None:
         if node not in self.rows:
