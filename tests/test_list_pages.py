@@ -83,3 +83,20 @@ def test_card_items_with_the_date_in_the_heading_are_the_list():
                     for n in range(1, 6))
     links, _, _, coverage = read_html(f"<html><body><div class='list'>{cards}</div></body></html>")
     assert len(links) == 5 and coverage.shown == 5 and not coverage.partial
+
+
+def test_a_card_date_written_in_two_pieces_is_read():
+    """苏州市第一初级中学's cards show <p>03/10</p><span>2025</span>: the items are counted and dated."""
+    entry = next(e for e in WITH_ITEMS if e["file"] == "034.html")
+    _, (links, _, _, coverage) = read(entry)
+    assert coverage.shown == len(entry["column_items"])
+    assert all(date for _, date, _ in links)
+    from crawler.extract.dates import parse_date
+    assert parse_date(links[0][1]).startswith(entry["column_items"][0]["date_iso"])
+
+
+def test_split_dates_are_put_together_and_nonsense_is_not():
+    from crawler.extract.listing import shown_date
+
+    assert shown_date("03/10 2025") == shown_date("10 2025-03") == shown_date("2025-03 10") == "2025-03-10"
+    assert shown_date("第10 2025-13") is None and shown_date("13/45 2025") is None and shown_date("阅读 102 2023") is None

@@ -49,6 +49,26 @@ def is_headline(text: str) -> bool:
         and not compact.startswith(("下一页", "上一页", "更多"))
 
 
+# a card's date in two pieces: 03/10 2025 (month/day, year), 10 2025-03 (day, year-month), 2025-03 10
+_SPLIT_DATES = (
+    (re.compile(r"(?<!\d)(\d{1,2})[/-](\d{1,2})\s+((?:19|20)\d{2})(?!\d)"), (3, 1, 2)),
+    (re.compile(r"(?<![\d-])(\d{1,2})\s+((?:19|20)\d{2})[-/.](\d{1,2})(?!\d)"), (2, 3, 1)),
+    (re.compile(r"(?<!\d)((?:19|20)\d{2})[-/.](\d{1,2})\s+(\d{1,2})(?![\d-])"), (1, 2, 3)),
+)
+
+
+def shown_date(text: str) -> str | None:
+    """The date a list row shows, as text a date parser reads: as written, or a card's date
+    written in two pieces put together (YYYY-MM-DD)."""
+    if parse_date(text):
+        return text
+    for pattern, (y, m, d) in _SPLIT_DATES:
+        found = pattern.search(text)
+        if found and 1 <= int(found[m]) <= 12 and 1 <= int(found[d]) <= 31:
+            return f"{found[y]}-{int(found[m]):02d}-{int(found[d]):02d}"
+    return None
+
+
 class DatesBeside:
     """The date a list shows with a link: in its title attribute, in the nearest enclosing row
     (li, tr, a div) that holds this one item, else in its own text (a card's
@@ -57,8 +77,14 @@ class DatesBeside:
 
     def __init__(self):
         self.rows: dict = {}  # lxml element -> its text, or None when it is more than one row
+        self.dates: dict = {}  # anchor element -> its date text (asked for the main list, then for the links)
 
     def date(self, anchor) -> str | None:
+        if anchor not in self.dates:
+            self.dates[anchor] = self._date(anchor)
+        return self.dates[anchor]
+
+    def _date(self, anchor) -> str | None:
         title = anchor.get("title", "")
         if title and parse_date(title):
             return title
@@ -70,10 +96,9 @@ class DatesBeside:
             text = self.row_text(node)
             if text is None:
                 break
-            if parse_date(text):
-                return text
-        text = anchor_text(anchor)  # a card: the date inside the link, its row too big to read
-        return text if parse_date(text) else None
+            if shown_date(text):
+                return shown_date(text)
+        return shown_date(anchor_text(anchor))  # a card: the date inside the link, its row too big to read
 
     def row_text(self, node) -> str | None:
         if node not in self.rows:
