@@ -131,6 +131,13 @@ def test_try_prints_links_and_two_articles_without_storing(demo, tmp_path):
     assert len(printed) == 2 and all(p["title"] and p["published_at"] for p in printed)
 
 
+def test_try_understands_an_address_typed_without_its_scheme(demo):
+    url = demo.base_url("hongchuan") + demo.schools["hongchuan"].list_path
+    result = run_cli("try", url.split("://", 1)[1], "--quiet")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "article links found: 7" in result.stdout
+
+
 def _json_blocks(text: str):
     depth, start = 0, None
     for i, ch in enumerate(text):

@@ -53,3 +53,13 @@ def canonical_url(url: str) -> str:
     query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if selects_content(k, v)])
     path = _INDEX_PAGE.sub("/", parts.path or "/")
     return canonicalize_url(urlunsplit((scheme, netloc, path, query, "")), keep_fragments=False)
+
+
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
+
+
+def typed_url(text: str) -> str:
+    """An address as a person types it on the command line: ``www.x.edu.cn/xwzx/`` means
+    ``http://www.x.edu.cn/xwzx/`` (a site that wants https redirects there)."""
+    text = text.strip()
+    return text if _SCHEME.match(text) else "http://" + text.lstrip("/")

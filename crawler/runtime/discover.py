@@ -18,6 +18,7 @@ import tomli_w
 
 from crawler.config import ConfigError, check_url, parse_config
 from crawler.extract.text import strip_controls
+from crawler.extract.urls import typed_url
 from spiders.discover import DiscoverSpider
 
 
@@ -41,7 +42,7 @@ def schools_from_csv(path: str) -> tuple[list[dict], list[str]]:
         if why:
             skipped.append(f"{path}: 第{number}行：{why}，已跳过")
             continue
-        schools.append({"name": cells[0] or f"学校{number}", "home": cells[1]})
+        schools.append({"name": cells[0] or f"学校{number}", "home": typed_url(cells[1])})
     return schools, skipped
 
 
@@ -62,7 +63,7 @@ def _bad_row(cells: list[str]) -> str | None:
     if any(len(cell) > MAX_CELL_CHARS for cell in cells[:2]):
         return f"单元格超过 {MAX_CELL_CHARS} 个字符"
     try:
-        check_url(cells[1], "home", "")
+        check_url(typed_url(cells[1]), "home", "")
     except ConfigError:
         return f"首页网址无效：{cells[1][:100]}"
     return None
@@ -117,6 +118,7 @@ def discover(target: str, from_csv: bool, log_level: str) -> int:
             if not schools:
                 raise ConfigError(f"{target}: no usable row (want two columns, name,home)")
         else:
+            target = typed_url(target)
             schools = [{"name": urlsplit(target).hostname or "学校", "home": target}]
         config = parse_config({"sites": schools, "crawl": {"max_pages": 1}}, "discover")
     except ConfigError as exc:

@@ -11,8 +11,10 @@ from spiders.trial import TRIAL_PAGES, TrialSpider
 
 def try_column(url: str, log_level: str) -> int:
     """Crawl one list page and its next page; print the links found and two extracted articles."""
+    from crawler.extract.urls import typed_url
     from crawler.runtime.refresh import build_settings, run_crawl
 
+    url = typed_url(url)
     try:
         config = parse_config({"sites": [{"name": "try", "start_urls": [url], "max_pages": TRIAL_PAGES}]}, "try")
     except ConfigError as exc:
