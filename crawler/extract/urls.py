@@ -56,10 +56,12 @@ def canonical_url(url: str) -> str:
 
 
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
+_HOST_FIRST = re.compile(r"^[a-z0-9-]+(?:\.[a-z0-9-]+)+(?::\d+)?(?:[/?#]|$)", re.I)
 
 
 def typed_url(text: str) -> str:
     """An address as a person types it on the command line: ``www.x.edu.cn/xwzx/`` means
-    ``http://www.x.edu.cn/xwzx/`` (a site that wants https redirects there)."""
+    ``http://www.x.edu.cn/xwzx/`` (a site that wants https redirects there). Text that does
+    not start with a host name is left as it is (a CSV header, a typo), for the caller to refuse."""
     text = text.strip()
-    return text if _SCHEME.match(text) else "http://" + text.lstrip("/")
+    return "http://" + text if not _SCHEME.match(text) and _HOST_FIRST.match(text) else text
