@@ -66,7 +66,7 @@ _BYLINE_LEADING = re.compile(r"^(?:文[/／]图|图[/／]文|文字?)\s*[/／:�
 # a credit line closing the body: role/name pairs (文/王五 图/信息中心, 图、文/赵六, 摄影/张艳 编辑/苏芳),
 # perhaps after the office that supplied it (药剂科供稿); only the author and the editor are kept
 _CREDIT_ROLES = {
-    "author": ("图、文", "图文", "文图", "文字", "撰稿", "撰文", "作者", "记者", "通讯员", "学生记者", "文"),
+    "author": ("图、文", "文、图", "图文", "文图", "文字", "撰稿", "撰文", "作者", "记者", "通讯员", "学生记者", "文"),
     "editor": ("责任编辑", "责编", "编辑"),
     "other": ("图片", "摄影", "摄像", "审核", "审稿", "校对", "初审", "复审", "终审", "图", "摄"),
 }
@@ -215,10 +215,12 @@ def _author_from_byline(text: str) -> tuple[str | None, str | None, str]:
     if len(lines) > 1 and len(lines[-1]) <= 30 and not re.search(r"[。！？；]", lines[-1]):
         candidates.append(lines[-2])
     for line in candidates:
-        found = (byline(line)[0], None) if line is not lines[-1] or author else credits(line)
+        found = (byline(line)[0], None)
+        if found[0] is None:
+            found = credits(line)
         if found[0] or found[1]:
             return found[0], found[1], text
-    return author, None, text
+    return None, None, text
 
 
 def _person_names(value: str) -> list[str] | None:

@@ -52,6 +52,11 @@ FAMILIES = (
               ('//*[contains(@class, "TRS_Editor") or contains(@class, "TRS_UEDITOR")]',),
               list_url=re.compile(r"/index(?:_\d+)?\.s?html?$", re.I)),  # index.html, index_1.html …
     CmsFamily("UCAP (gov.cn)", None, ('//*[@id="UCAP-CONTENT"]',)),
+    # 教育局 and school sites: articles in their channel's folder, channels paged as 18287_2.html;
+    # the body's container is the template's own (found by structure)
+    CmsFamily("SiteServer", re.compile(r"/contents/\d+/\d+\.s?html?$", re.I), (),
+              list_url=re.compile(r"/channels/\d+(?:_\d+)?\.s?html?$", re.I),
+              column_id=re.compile(r"/contents/(\d+)/\d+")),
     # a school's WeChat account (follow_hosts = ["mp.weixin.qq.com"]): the date is in a script,
     # the account's name is the 来源
     CmsFamily("WeChat 公众号 (mp.weixin.qq.com)", re.compile(r"^/s(?:/[\w-]{10,}|$)"),
