@@ -46,6 +46,7 @@ from crawler.extraction_pool import ExtractionPool
 from crawler.extract.columns import built_by_script, column_candidates, is_news_list, name_matches, script_list_note
 from crawler.items import (ArticleCheckedItem, ArticleGoneItem, ArticleItem, ColumnFoundItem, ColumnWalkedItem,
                            FailingLinkItem, HomeCheckedItem, ListPageItem, SkippedLinkItem)
+from crawler.extract.links import column_key as column_id_of
 from crawler.extract.links import (
     articles_by_structure,
     column_key,
@@ -289,17 +290,21 @@ class NewsSpider(scrapy.Spider):
             kept = {u for u, _, _ in own}
             articles = [item for item in articles if item[0] in kept]
         beside = DatesBeside()
-        main = main_list([a.root for a in anchors], beside)
-        if main and site.article_pattern is None:
-            # the page's main list of dated items is the column's, whatever URL shape its links have
-            taken = {u for u, _, _ in articles}
+        # the page's main list of dated items; a site's own article_pattern narrows on purpose: not judged
+        main = main_list([a.root for a in anchors], beside) if site.article_pattern is None else []
+        kept = {u for u, _, _ in articles}
+        if main and kept and not kept & {targets.get(element) for element in main}:
+            main = []  # the dated block is a sidebar's: the column's own list (found by shape) shows no dates
+        if main:
+            # the main list's items are the column's whatever URL shape they have; a URL of a known
+            # shape was the column discipline's to judge (own_column), a list page is no article
             selectors = {a.root: a for a in anchors}
             added = False
             for element in main:
                 url = targets.get(element)
-                if url and url not in taken and not is_attachment(url) and (
-                        self.on_site(site, url) or site.follows(urlsplit(url).hostname)):
-                    taken.add(url)
+                if url and url not in kept and not is_attachment(url) and not looks_like_list_page(url) \
+                        and column_id_of(url) is None and (self.on_site(site, url) or site.follows(urlsplit(url).hostname)):
+                    kept.add(url)
                     articles.append((url, selectors[element], element.get("title") or anchor_text(element)))
                     added = True
             if added:  # in the order the page lists them (newest first, as the walk expects)
@@ -311,11 +316,15 @@ class NewsSpider(scrapy.Spider):
             articles = [(u, a, a.attrib.get("title") or t) for u, t, a in other_links if u in chosen]
             articles = list({u: (u, a, t) for u, a, t in reversed(articles)}.values())[::-1]
         taken = {u for u, _, _ in articles}
-        # an attachment in the list is understood (a file, not a page), not a link the crawl missed
         coverage = Coverage(shown=len(main), taken=sum(
-            url is not None and (url in taken or is_attachment(url)) for url in map(targets.get, main)))
+            url is not None and (url in taken or self.understood(site, url)) for url in map(targets.get, main)))
         return ([(u, beside.date(a.root), t) for u, a, t in self.capped(response, site, articles)], next_url,
                 column_key, coverage)
+
+    def understood(self, site: Site, url: str) -> bool:
+        """A list item not taken on purpose: an attachment (a file, not a page) or a link to
+        another site the school did not ask to follow (a 媒体聚焦 column's press links)."""
+        return is_attachment(url) or not (self.on_site(site, url) or site.follows(urlsplit(url).hostname))
 
     def capped(self, response, site: Site, links: list) -> list:
         """At most ``max_links_per_list`` of a list page's article links (the first ones), the cut counted."""

@@ -118,6 +118,15 @@ def test_placeholder_links_lead_where_their_onclick_says():
             '<a href="javascript:;" onclick="window.open(\'/news/show.asp?id=12\')">x</a>'
             '<a href="javascript:void(0)" onclick="showNews(3)">y</a><a href="list.htm">z</a>')
     assert [link_target(a) for a in elements(html)] == ["index_2.htm", "/news/show.asp?id=12", None, "list.htm"]
+    # an address the script builds is none we can follow (a miss the coverage check counts)
+    built = '<a href="#" onclick="location.href=\'show.jsp?id=\'+3456">x</a><a href="#" onclick="doopen(\'123\')">y</a>'
+    assert [link_target(a) for a in elements(built)] == [None, None]
+
+
+def test_a_list_item_is_dated_by_its_row_not_by_a_date_its_headline_names():
+    html = '<ul><li><a href="/a.htm" title="关于2019年5月1日召开教代会的通知">关于2019年5月1日召开教代会的通知</a>' \
+           '<span>2023-05-10</span></li></ul>'
+    assert DatesBeside().date(elements(html)[0]).strip() == "2023-05-10"
 
 
 def test_a_list_is_partly_understood_only_when_enough_is_missed():

@@ -100,3 +100,43 @@ def test_split_dates_are_put_together_and_nonsense_is_not():
 
     assert shown_date("03/10 2025") == shown_date("10 2025-03") == shown_date("2025-03 10") == "2025-03-10"
     assert shown_date("第10 2025-13") is None and shown_date("13/45 2025") is None and shown_date("阅读 102 2023") is None
+
+
+def test_the_main_list_does_not_bring_back_what_the_column_discipline_left():
+    """Page 3 of column 1001: a dated sidebar of column 1002 comes first, the column's own three
+    items after it; a category link in every row leads to a list page, not an article."""
+    side = "".join(f'<li><a href="/info/1002/{n}.htm">他栏目的热点新闻第{n}条标题</a><span>2023-06-0{n}</span></li>'
+                   for n in range(1, 7))
+    own = "".join(f'<li><a href="/xyxw/list.htm">[学院新闻]</a><a href="/info/1001/{n}.htm">学院召开第{n}次党建工作会议</a>'
+                  f"<span>2023-05-0{n}</span></li>" for n in range(1, 4))
+    html = f'<html><body><ul class="side">{side}</ul><ul class="list">{own}</ul></body></html>'
+    url = "https://www.x.edu.cn/xyxw/list3.htm"
+    config = parse_config({"sites": [{"name": "某校", "start_urls": [url]}]})
+    response = HtmlResponse(url=url, body=html.encode("utf-8"), encoding="utf-8")
+    links, _, _, _ = NewsSpider(config=config).read_list(response, config.sites[0], 3, "VSB (博达 Visual SiteBuilder):1001")
+    assert [u.rsplit("/", 1)[-1] for u, _, _ in links] == ["1.htm", "2.htm", "3.htm"]
+    assert all("/info/1001/" in u for u, _, _ in links)
+
+
+def test_undated_column_items_with_a_dated_sidebar_are_taken_and_not_judged_by_the_sidebar():
+    own = "".join(f'<li><a href="/info/1001/{n}.htm">学院召开第{n}次党建工作会议</a></li>' for n in range(1, 11))
+    side = "".join(f'<li><a href="/hot/item?k={n}">热点：校园开放日活动第{n}期</a><span>2023-06-0{n}</span></li>'
+                   for n in range(1, 6))
+    links, _, _, coverage = read_html(f'<html><body><ul>{own}</ul><div class="side"><ul>{side}</ul></div></body></html>')
+    assert len(links) == 10 and all("/info/1001/" in u for u, _, _ in links)
+    assert not coverage.partial
+
+
+def test_cards_with_a_title_link_and_a_summary_link_are_one_item_each():
+    cards = "".join(f'<div class="card"><a href="/news/item?k={n}"><h3>学院召开第{n}次党建工作推进会议</h3></a>'
+                    f'<a href="/news/item?k={n}">会议总结了前期工作，部署了下一阶段任务。</a><span>2023-05-0{n}</span></div>'
+                    for n in range(1, 9))
+    links, _, _, coverage = read_html(f"<html><body><div class='list'>{cards}</div></body></html>")
+    assert len(links) == 8 and (coverage.shown, coverage.taken) == (8, 8)
+
+
+def test_a_press_column_linking_other_sites_is_understood_not_partial():
+    items = "".join(f'<li><a href="https://www.people.com.cn/n1/2023/05{n:02d}/c{n}.html">人民网：学院第{n}次获得表彰</a>'
+                    f"<span>2023-05-{n:02d}</span></li>" for n in range(1, 11))
+    _, _, _, coverage = read_html(f"<html><body><ul>{items}</ul></body></html>")
+    assert coverage.shown == 10 and not coverage.partial

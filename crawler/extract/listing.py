@@ -22,8 +22,10 @@ MAX_ROW_CHARS = 300  # an item's row: its headline, date, perhaps a summary; mor
 # what is missed, of what is shown, before a list page counts as partly understood
 MIN_MISSED_ITEMS, MIN_MISSED_SHARE = 2, 0.1
 
+# a whole address in quotes, not the first half of one built by the script ('show.jsp?id='+3456)
 _SCRIPT_TARGET = re.compile(
-    r"""(?:location(?:\.href)?\s*=|location\.(?:assign|replace)\(|window\.open\(|open\()\s*['"]([^'"]+)['"]""")
+    r"""(?:\blocation(?:\.href)?\s*=|\blocation\.(?:assign|replace)\(|(?<![\w.])(?:window\.)?open\()"""
+    r"""\s*['"]([^'"]+)['"]\s*(?=[;),]|$)""")
 _PLACEHOLDER = re.compile(r"^(?:#.*|javascript:.*|)$", re.I | re.S)
 
 
@@ -69,6 +71,9 @@ def shown_date(text: str) -> str | None:
     return None
 
 
+_DATE_ONLY = re.compile(r"^[\d\s\-/.:年月日时分秒\[\]()（）【】]+$")
+
+
 class DatesBeside:
     """The date a list shows with a link: in its title attribute, in the nearest enclosing row
     (li, tr, a div) that holds this one item, else in its own text (a card's
@@ -85,9 +90,10 @@ class DatesBeside:
         return self.dates[anchor]
 
     def _date(self, anchor) -> str | None:
-        title = anchor.get("title", "")
-        if title and parse_date(title):
-            return title
+        title = anchor.get("title", "").strip()
+        if title and _DATE_ONLY.match(title) and parse_date(title):
+            return title  # a title attribute that is a date, not a headline that names one
+        headline = anchor_text(anchor)
         node = anchor
         for _ in range(3):
             node = node.getparent()
@@ -96,13 +102,15 @@ class DatesBeside:
             text = self.row_text(node)
             if text is None:
                 break
-            if shown_date(text):
-                return shown_date(text)
-        return shown_date(anchor_text(anchor))  # a card: the date inside the link, its row too big to read
+            # the row's date, not one its headline names (关于2019年5月1日…的通知 listed 2023-05-10)
+            beside = shown_date(text.replace(headline, " ", 1))
+            if beside:
+                return beside
+        return shown_date(headline)  # a card: the date inside the link, its row too big to read
 
     def row_text(self, node) -> str | None:
         if node not in self.rows:
-            text = " ".join(node.xpath(".//text()"))
+            text = re.sub(r"\s+", " ", " ".join(node.xpath(".//text()"))).strip()
             self.rows[node] = None if len(text) > MAX_ROW_CHARS or len(node.xpath(".//a[@href]")) > 2 else text
         return self.rows[node]
 
@@ -110,13 +118,19 @@ class DatesBeside:
 def main_list(anchors: list, dates: DatesBeside) -> list:
     """The anchors of the page's main list: headline links with a date, in the block that
     holds the most of them (the first of equals, in page order). Empty: no dated list."""
-    items = [a for a in anchors if is_headline(anchor_text(a)) and dates.date(a)]
+    items, targets = [], set()
+    for a in anchors:  # one anchor per target: a card's title and summary links are one item
+        target = link_target(a)  # None: a placeholder with no address, an item of its own
+        if (target is not None and target in targets) or not is_headline(anchor_text(a)) or not dates.date(a):
+            continue
+        targets.add(target)
+        items.append(a)
     if len(items) < MIN_ITEMS:
         return []
     blocks = blocks_of(items)
     counts = Counter(blocks)
     main = max(dict.fromkeys(blocks), key=counts.__getitem__)
-    return [a for a, block in zip(items, blocks) if block is main]
+    return [a for a, block in zip(items, blocks) if block is main] if counts[main] >= MIN_ITEMS else []
 
 
 @dataclass(frozen=True)
