@@ -294,7 +294,7 @@ def migrate(db: sqlite_utils.Database) -> None:
     db["articles"].create_index(["cluster_id"], if_not_exists=True)
     db["events"].create_index(["key"], unique=True, if_not_exists=True)
     db["alerts"].create_index(["channel", "status"], if_not_exists=True)
-    db["events"].create_index(["site", "problem"], if_not_exists=True)
+    db["events"].create_index(["site", "problem", "kind"], if_not_exists=True)
     for name, sql in HEALTH_VIEWS.items():  # replaced, so a store always holds this version's rule
         db.create_view(name, sql, replace=True)
 
@@ -304,13 +304,15 @@ def migrate(db: sqlite_utils.Database) -> None:
 # lists ``site_health``. A problem is open while its last event says broken; a school is
 # well when none is open and its last run went as planned (or it was not in that run).
 HEALTH_VIEWS = {
+    # the latest broken/recovered event of each (site, problem), found through the index on
+    # (site, problem): a correlated lookup, not a scan of every event
     "site_problems": (
-        "SELECT site, problem, detail, created_at FROM events WHERE id IN "
-        "(SELECT max(id) FROM events WHERE kind IN ('broken', 'recovered') GROUP BY site, problem) "
-        "AND kind = 'broken'"),
+        "SELECT site, problem, detail, created_at FROM events AS e WHERE kind = 'broken' AND id = "
+        "(SELECT max(id) FROM events AS x WHERE x.site = e.site AND x.problem = e.problem "
+        "AND x.kind IN ('broken', 'recovered'))"),
+    # the last run that recorded its schools (a run killed before its end recorded none)
     "site_health": (
-        "WITH last_run AS (SELECT max(id) AS id FROM crawl_runs WHERE finished_at IS NOT NULL), "
-        "run_sites AS (SELECT * FROM crawl_run_sites WHERE run_id = (SELECT id FROM last_run)), "
+        "WITH run_sites AS (SELECT * FROM crawl_run_sites WHERE run_id = (SELECT max(run_id) FROM crawl_run_sites)), "
         "schools AS (SELECT DISTINCT site FROM articles UNION SELECT site FROM run_sites) "
         "SELECT schools.site, run_sites.status, run_sites.new_articles, run_sites.errors, run_sites.first_error, "
         "(SELECT count(*) FROM site_problems WHERE site_problems.site = schools.site) AS problems, "

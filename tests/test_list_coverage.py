@@ -134,3 +134,18 @@ def test_a_list_is_partly_understood_only_when_enough_is_missed():
     assert not Coverage(shown=20, taken=19).partial  # one item (a withdrawn link) is no alarm
     assert not Coverage(shown=3, taken=0).partial  # too few dated items to judge
     assert Coverage(shown=20, taken=9).note("学校新闻") == "栏目「学校新闻」：列表显示 20 条，识别 9 条"
+
+
+def test_a_store_of_an_earlier_version_without_the_health_views_still_shows_its_schools(nights, tmp_path):
+    school, db_path, _, _ = nights
+    older = tmp_path / "reports.db"
+    with sqlite3.connect(db_path) as source, sqlite3.connect(older) as target:
+        source.backup(target)
+        target.execute("DROP VIEW site_health")
+        target.execute("DROP VIEW site_problems")
+    with datasette_server(older, "-m", "db/metadata.yml") as root:
+        with urllib.request.urlopen(root + "/", timeout=30) as response:
+            assert response.status == 200
+            home = response.read().decode()
+    table = home[home.index("各学校状态"):]
+    assert "列表未完全识别" in table[table.index(school.name):]

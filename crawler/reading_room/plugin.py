@@ -56,6 +56,7 @@ from markupsafe import Markup, escape
 
 from crawler.reading_room.snippet import search_snippet
 from db.fts import MAX_QUERY_CHARS, SEARCH_TEXT_FORMAT, fts_query, query_terms
+from db.schema import HEALTH_VIEWS
 
 PLUGIN = "school-news-monitor"
 DASHBOARDS = "datasette-dashboards"
@@ -373,6 +374,16 @@ async def _article(datasette, database: str, pks: str) -> dict | None:
     return article
 
 
+async def _health_views(db) -> str:
+    """"" when the store has its health views; else their definitions as a WITH clause, so a
+    store written by an earlier version (views come with the next crawl's migration) reads too."""
+    have = (await db.execute("select count(*) from sqlite_master where type = 'view' "
+                             "and name in ('site_problems', 'site_health')")).first()[0]
+    if have == len(HEALTH_VIEWS):
+        return ""
+    return "with " + ", ".join(f"{name} as ({sql})" for name, sql in HEALTH_VIEWS.items()) + " "
+
+
 async def _home(datasette, stores: list[str]) -> dict:
     database = stores[0]
     db = datasette.get_database(database)
@@ -405,13 +416,15 @@ async def _home(datasette, stores: list[str]) -> dict:
                               "select id, title, site, published_at, source from articles "
                               "order by id desc limit 10")).rows]
     # every school: its articles, and its health as the store decides it (db/schema.py: site_health)
+    health = await _health_views(db)
     schools: dict[str, dict] = {}
-    for r in (await db.execute("select site, status, new_articles as new, errors, first_error, ok from site_health")).rows:
+    for r in (await db.execute(health + "select site, status, new_articles as new, errors, first_error, ok "
+                               "from site_health")).rows:
         schools[r["site"]] = {**dict(r), "ok": bool(r["ok"]), "articles": 0, "newest": None, "problems": []}
     for r in (await db.execute("select site, count(*) as articles, max(published_at) as newest from articles "
                                "group by site")).rows:
         schools[r["site"]].update(articles=r["articles"], newest=r["newest"])
-    for r in (await db.execute("select site, problem, detail, created_at from site_problems")).rows:
+    for r in (await db.execute(health + "select site, problem, detail, created_at from site_problems")).rows:
         if r["site"] in schools:  # a school with neither articles nor a part in the last run is not listed
             schools[r["site"]]["problems"].append(dict(r))
     for school in schools.values():
