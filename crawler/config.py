@@ -302,9 +302,18 @@ def _renamed(crawl, where: str):
     return crawl
 
 
+# Scrapy settings renamed with their [crawl] keys, still read under the old name for a release
+RENAMED_SETTINGS = {"CPU_WORKERS": "EXTRACTION_PROCESSES"}
+
+
 def check_settings(settings) -> None:
     """The Scrapy settings of the [crawl] keys, however they were given (sites.toml, ``-s`` on
-    ``scrapy crawl``, a settings module): each of its type and in its range, or ConfigError."""
+    ``scrapy crawl``, a settings module): each of its type and in its range, or ConfigError.
+    A setting given under its old name is moved to its new one, with a warning."""
+    for old, new in RENAMED_SETTINGS.items():
+        if settings.get(old) is not None and hasattr(settings, "set"):
+            logging.getLogger(__name__).warning("setting %s is now called %s", old, new)
+            settings.set(new, settings.get(old), priority=settings.getpriority(old) or 0)
     for key in CRAWL_KEYS:
         if key.scrapy_setting is None or key.scrapy_setting not in settings:
             continue

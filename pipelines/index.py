@@ -47,12 +47,14 @@ class StoreIndex:
         return len(missing)
 
     def index(self, article_id: int, *, changed: bool = False, terms: IndexTerms | None = None) -> None:
-        """Index a stored article; ``terms``: computed by the crawl's extraction workers from the
-        text extraction made final, so they are those of the stored row. Computed here only for
-        articles stored before the index (``catch_up``)."""
+        """Index a stored article; ``terms``: computed by the crawl's extraction processes from the
+        text extraction made final, so they are those of the stored row (checked: a mismatch is
+        logged and recomputed). Computed here for articles stored before the index (``catch_up``)."""
         title, text, published_at, content_hash, old_keywords = rows.indexed_fields(self.db, article_id)
         title, text = title or "", text or ""
-        if terms is None:
+        if terms is None or not terms.fits(title, text):
+            if terms is not None:  # extraction makes text final once; a difference is a bug to hear of
+                log.warning("index terms of article %s were not those of its stored text; computed again", article_id)
             terms = index_terms(title, text)
         keywords = json.dumps(terms.keywords, ensure_ascii=False)
         topics = tagging.topics({*terms.title_words, *terms.text_words}, self.topics)

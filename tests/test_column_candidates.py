@@ -103,3 +103,20 @@ def test_few_candidates_of_real_homepages_are_no_news_column():
         wrong += len(found - news - borderline)
         total += len(found)
     assert len(HOMES) >= 6 and wrong <= 0.15 * total, (wrong, total)
+
+
+def test_news_of_an_office_is_news_its_services_are_not():
+    for name in ("就业新闻", "招生动态", "学生工作", "校园动态"):
+        assert is_news_name(name), name
+    for name in ("招生信息", "就业服务", "办事服务", "招生工作"):
+        assert not is_news_name(name), name
+
+
+def test_a_homepage_of_many_boxes_is_read_in_one_pass():
+    """200 news boxes, each with its heading and 更多: every box found, named by its own heading."""
+    boxes = "".join(f'<div class="box"><h3>新闻栏目{n}</h3><a href="/col{n}.htm">更多>></a>'
+                    f'<ul><li><a href="/info/{n}/1.htm">第{n}栏的一条新闻标题</a><span>2023-05-08</span></li></ul></div>'
+                    for n in range(200))
+    found = column_candidates(f"<html><body>{boxes}</body></html>", "http://www.x.edu.cn/", lambda u: True)
+    assert len([c for c in found if c.via == "more"]) == min(200, 40)
+    assert found[7].name == "新闻栏目7" and found[7].url.endswith("/col7.htm")

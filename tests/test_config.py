@@ -164,3 +164,14 @@ def test_the_old_name_of_extraction_processes_is_still_read_with_a_warning(tmp_p
     assert "[crawl] workers is now called extraction_processes" in caplog.text
     message = error_for(tmp_path, "[crawl]\nworkers = 0\nextraction_processes = 2\n" + site)
     assert "'workers'" in message and "'extraction_processes'" in message
+
+
+def test_the_old_name_of_the_extraction_processes_setting_is_still_read(caplog):
+    from scrapy.settings import Settings
+
+    from crawler.config import check_settings
+
+    settings = Settings({"CPU_WORKERS": 0})
+    check_settings(settings)
+    assert settings.getint("EXTRACTION_PROCESSES", 1) == 0
+    assert "setting CPU_WORKERS is now called EXTRACTION_PROCESSES" in caplog.text

@@ -235,12 +235,14 @@ def credits(line: str) -> tuple[str | None, str | None]:
     """(author, editor) a credit line or a 报道 byline names; (None, None) for any other line."""
     line = line.strip()
     m = _REPORTED.match(line)
-    if m:  # the name is the last 2 or 3 characters before 报道, after the unit (spaced or not)
+    if m and m["who"].split():  # the name is the last 2 or 3 characters before 报道, after the unit
         who = m["who"].split()[-1]
         for size in (2, 3):
             name, unit = who[-size:], who[:-size] or (m["who"].split()[0] if len(m["who"].split()) > 1 else "")
             if _person_names(name) and (not unit or is_office(unit)):
                 return name, None
+        return None, None
+    if m:
         return None, None
     inner = line[1:-1] if line[:1] in "（(" and line[-1:] in "）)" else line
     found: dict[str, list[str]] = {}
@@ -586,6 +588,7 @@ def _clean_name_list(value: str | None) -> str | None:
 # a date standing alone under the title: 2023-05-08, [发布时间2023年5月8日], 2023-05-08 10:20 机电工程学院
 _DATE_LABEL_BARE = re.compile(r"^(?:发布|发表|更新|录入)?(?:时间|日期)\s*[:：]?\s*")
 UNDER_HEADING = 12  # elements looked at below the title before the body starts
+_VENUE = re.compile(r"(?:厅|室|馆|楼|堂|场|教室|会场|广场)$")
 
 
 def _line_under_heading(heading_el) -> dict:
@@ -605,8 +608,8 @@ def _line_under_heading(heading_el) -> dict:
         if m is None or parse_date(m["date"]) is None:
             continue
         rest = _clean_value(m["rest"]) or ""
-        if rest and not is_office(rest):
-            continue  # a date inside some other line
+        if rest and (not is_office(rest) or _VENUE.search(rest)):
+            continue  # a date inside some other line, or an event's time and place (14:30 图书馆报告厅)
         return {"date_text": m["date"], **({"source": rest} if rest else {})}
     return {}
 

@@ -25,12 +25,14 @@ NEWS_WORDS = ("新闻", "要闻", "动态", "通知", "公告", "党建", "党�
               "视点", "聚焦", "主题教育", "党史", "news", "News", "NEWS")
 BROAD_WORDS = ("信息", "工作", "校园", "学院", "学校", "党委", "党群", "党务", "团委", "团学", "团建", "思政", "媒体", "综合",
                "活动", "学习", "风采", "园地", "天地", "之窗", "基层", "组织", "宣传", "统战", "纪检", "监察", "工会", "理论",
-               "学术", "报告", "讲座", "科研", "教学", "学工", "教务")
+               "学术", "报告", "讲座", "科研", "教学", "学工", "教务", "学生")
 # names that are no news column, whatever words they share (学校概况, 联系我们, 招生信息 …); ``columns``
 # in the config asks for any of them by name
 NOT_COLUMN_WORDS = ("概况", "简介", "联系", "首页", "领导", "机构", "沿革", "校史", "地图", "下载", "邮箱", "登录",
-                    "English", "旧版", "网站", "信息公开目录", "办事", "服务", "指南", "招聘", "留言", "搜索", "招生", "就业",
-                    "常见问题", "问答", "表格", "校历", "投票", "校园卡", "制度", "规章", "章程")
+                    "English", "旧版", "网站", "信息公开目录", "指南", "招聘", "留言", "搜索", "常见问题", "问答", "表格",
+                    "校历", "投票", "校园卡", "制度", "规章", "章程")
+# offices' services, left unless the name says news (招生信息, 就业服务 left; 就业新闻, 招生动态 kept)
+SERVICE_WORDS = ("招生", "就业", "办事", "服务")
 MORE_TEXT = re.compile(r"^(?:[>»＞》+]+)?(?:查看|点击)?(?:更多|more)(?:[>»＞》+.…·•。]+|\.\.\.)?$", re.I)
 MAX_NAME = 12
 BOX_DEPTH = 6  # ancestors of a 更多 link looked at for its box and its tab bar
@@ -53,7 +55,7 @@ def is_news_name(name: str, wanted: tuple[str, ...] = ()) -> bool:
     which ask for any column by name, 招生 included."""
     if any(w in name for w in wanted):
         return True
-    if any(w in name for w in NOT_COLUMN_WORDS):
+    if _left_out(name, wanted):
         return False
     return any(w in name for w in NEWS_WORDS) or bool(_BROAD_ONLY.match(name))
 
@@ -78,17 +80,18 @@ def _own(el) -> str:
     return re.sub(r"\s+", "", el.text or "")
 
 
-def _box(anchor) -> tuple[str | None, object]:
+def _box(anchor, mores_under: dict) -> tuple[str | None, object]:
     """The heading and the element of the box a ``更多`` link closes or opens: the first short
     text before or around it in the nearest ancestor that holds more than the link, never
     beyond the box. An ancestor holding other boxes' 更多 links too is a set of tabs (the
-    link's name is its tab's label, in the same order) or the page (no name)."""
+    link's name is its tab's label, in the same order) or the page (no name). ``mores_under``:
+    each element's 更多 links, in page order (:func:`_mores_under`)."""
     node, name, box = anchor, None, None
     for _ in range(BOX_DEPTH):
         node = node.getparent()
         if node is None:
             break
-        mores = [a for a in node.iter("a") if _more_link(a, a.get("href") or "", _text(a))]
+        mores = mores_under.get(node, ())
         if len(mores) > 1:
             tabs = _tab_labels(node) if name is None else []
             if len(tabs) == len(mores):
@@ -113,6 +116,24 @@ def _box(anchor) -> tuple[str | None, object]:
                             if 2 <= len(_text(h)) <= MAX_NAME and not MORE_TEXT.match(_text(h))), None)
             name = _text(heading) if heading is not None else None
     return name, box
+
+
+def _mores_under(more_links: list) -> dict:
+    """Each ancestor of the page's 更多 links -> those links, in page order: one pass up each
+    link's ancestors, not a scan of every ancestor's links for each 更多 link."""
+    under: dict = {}
+    for link in more_links:
+        for node in link.iterancestors():
+            under.setdefault(node, []).append(link)
+    return under
+
+
+def _left_out(name: str, wanted: tuple[str, ...]) -> bool:
+    """Not a news column by its name, whatever its page shows, unless ``columns`` asks for it."""
+    if any(w in name for w in wanted):
+        return False
+    return any(w in name for w in NOT_COLUMN_WORDS) or (
+        any(w in name for w in SERVICE_WORDS) and not any(w in name for w in NEWS_WORDS))
 
 
 def _tab_labels(node) -> list[str]:
@@ -171,6 +192,7 @@ def column_candidates(html: str, home_url: str, on_site, wanted: tuple[str, ...]
     home = canonical_url(home_url)
     found: list[Candidate] = []
     seen: set[str] = set()  # canonical URLs taken
+    mores_under = _mores_under([a for a in tree.iter("a") if _more_link(a, link_target(a) or "", _text(a))])
     for anchor in tree.iter("a"):
         href = link_target(anchor)  # a placeholder's onclick or script target counts
         if not href or href.lower().startswith(("javascript:", "mailto:", "tel:")):
@@ -187,17 +209,16 @@ def column_candidates(html: str, home_url: str, on_site, wanted: tuple[str, ...]
         text = _text(anchor)
         if _more_link(anchor, href, text):
             title = re.sub(r"\s+", "", anchor.get("title") or "")
-            name, box = _box(anchor)
+            name, box = _box(anchor, mores_under)
             name = title if title and not MORE_TEXT.match(title) else name
             # a box of dated items, or one named like news (a box of system links or pictures is neither)
-            if name and (any(w in name for w in wanted) or not any(w in name for w in NOT_COLUMN_WORDS)) and (
-                    is_news_name(name, wanted) or _dated_box(box)):
+            if name and not _left_out(name, wanted) and (is_news_name(name, wanted) or _dated_box(box)):
                 seen.add(same)
                 found.append(Candidate(name, url, "more"))
             continue
         text = text or re.sub(r"\s+", "", anchor.get("title") or "")
         if 2 <= len(text) <= MAX_NAME and (is_news_name(text, wanted) or (
-                _under_news_item(anchor, wanted) and not any(w in text for w in NOT_COLUMN_WORDS))):
+                _under_news_item(anchor, wanted) and not _left_out(text, wanted))):
             seen.add(same)
             found.append(Candidate(text, url, "menu"))
     ordered = sorted(found, key=lambda c: c.via != "more")

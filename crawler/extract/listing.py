@@ -3,9 +3,10 @@
 A column page shows its articles as repeated items, each a headline link with a date beside
 it or in it (li, tr, div cards, dl; ``标题(2023-05-08)``), whatever URL shape the CMS gives
 them. The largest block of such items is the column's own list (a sidebar's "热点" box is
-smaller). The crawl takes its article links by URL shape and by this structure; what it
-could not take (a ``javascript:`` link with no target, an attachment, another host) is
+smaller). The crawl takes its article links by URL shape and by this structure; an item it
+could not take (a ``javascript:`` link with no target, a shape it does not recognise) is
 counted, so a school whose lists we only partly understand is reported, not called healthy.
+An attachment or a link to a site the school did not ask to follow is understood, not missed.
 """
 from __future__ import annotations
 
