@@ -334,3 +334,9 @@ def test_a_date_inside_the_body_is_not_taken_for_the_page_date():
     body = ["2023-05-08，学院召开党建工作推进会，总结前期工作，部署下一阶段重点任务，全体中层干部参加会议。", *BODY[1:]]
     article = extract(page("", body=body), TRS_URL, fetched_at=FETCHED)
     assert article.published_at.startswith("2023-05-12")  # no date line: the URL's
+
+
+def test_an_events_time_and_place_under_the_title_is_no_publish_date():
+    article = extract(page("2023年5月25日 14:30 图书馆报告厅"), "https://www.example.edu.cn/2023/0510/c1a2/page.htm",
+                      fetched_at=FETCHED)
+    assert article.published_at.startswith("2023-05-10") and article.source is None
