@@ -60,7 +60,7 @@ from crawler.extract.links import (
     numbered_under,
     own_column,
 )
-from crawler.extract.listing import Coverage, DatesBeside, anchor_text, link_target, main_list
+from crawler.extract.listing import Coverage, DatesBeside, anchor_text, link_target, main_list, outside
 from crawler.extract.urls import canonical_url
 
 logger = logging.getLogger(__name__)
@@ -310,6 +310,9 @@ class NewsSpider(scrapy.Spider):
             if added:  # in the order the page lists them (newest first, as the walk expects)
                 position = {a.root: n for n, a in enumerate(anchors)}
                 articles.sort(key=lambda item: position[item[1].root])
+            # outside the main list, a link with no date beside it is the menu's or a sidebar's
+            # (办公电话, 作息时间 as single articles); a dated one may be the list's next group
+            articles = [item for item in articles if not outside(item[1].root, main) or beside.date(item[1].root)]
         if not articles and site.article_pattern is None:
             # an unknown CMS: the column's items are the biggest group of alike headline links
             chosen = set(articles_by_structure([(u, t) for u, t, _ in other_links]))

@@ -140,3 +140,18 @@ def test_a_press_column_linking_other_sites_is_understood_not_partial():
                     f"<span>2023-05-{n:02d}</span></li>" for n in range(1, 11))
     _, _, _, coverage = read_html(f"<html><body><ul>{items}</ul></body></html>")
     assert coverage.shown == 10 and not coverage.partial
+
+
+def test_menu_articles_outside_the_main_list_are_not_the_columns_and_title_dates_are_read():
+    """绍兴一中's PowerEasy list (35 items): its menu links single articles (办公电话, 作息时间)
+    of the same URL shape, undated; its items carry 发表时间 in their title attribute."""
+    entry = next(e for e in MANIFEST if e["file"] == "018.html")
+    url = entry["url"]
+    config = parse_config({"sites": [{"name": "某校", "start_urls": [url]}]})
+    response = HtmlResponse(url=url, body=(PAGES / "018.html").read_bytes(), encoding=entry["encoding"])
+    links, _, _, _ = NewsSpider(config=config).read_list(response, config.sites[0], 1)
+    taken = [u for u, _, _ in links]
+    assert not any(u.endswith(("/Item/1380.aspx", "/Item/13310.aspx")) for u in taken)
+    assert 35 <= len(taken) <= 36  # at most one dated sidebar item besides the column's 35
+    first = next(date for u, date, _ in links if u.endswith(entry["first_item"]["href"]))
+    assert first.startswith(entry["first_item"]["date"])

@@ -72,6 +72,7 @@ def shown_date(text: str) -> str | None:
     return None
 
 
+_LABELLED_DATE = re.compile(r"(?:发布|发表|更新|录入)?(?:时间|日期)\s*[:：]\s*([^\r\n]{6,30})")
 _DATE_ONLY = re.compile(r"^[\d\s\-/.:年月日时分秒\[\]()（）【】]+$")
 
 
@@ -94,6 +95,9 @@ class DatesBeside:
         title = anchor.get("title", "").strip()
         if title and _DATE_ONLY.match(title) and parse_date(title):
             return title  # a title attribute that is a date, not a headline that names one
+        labelled = _LABELLED_DATE.search(title)  # 标题：…&#xD;发表时间：2026年08月20日 (PowerEasy)
+        if labelled and shown_date(labelled.group(1)):
+            return shown_date(labelled.group(1))
         headline = anchor_text(anchor)
         node = anchor
         for _ in range(3):
@@ -132,6 +136,12 @@ def main_list(anchors: list, dates: DatesBeside) -> list:
     counts = Counter(blocks)
     main = max(dict.fromkeys(blocks), key=counts.__getitem__)
     return [a for a, block in zip(items, blocks) if block is main] if counts[main] >= MIN_ITEMS else []
+
+
+def outside(element, main: list) -> bool:
+    """Whether a link lies outside the block of the page's main list (a sidebar, the menu)."""
+    block = blocks_of(main[:MIN_ITEMS])[0]
+    return not any(ancestor is block for ancestor in element.iterancestors())
 
 
 @dataclass(frozen=True)
