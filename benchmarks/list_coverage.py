@@ -39,7 +39,7 @@ def measure(entry: dict) -> dict:
     taken = {link for link, _, _ in links}
     want_next = entry["pagination"]["next"]
     return {
-        "file": entry["file"], "site": entry["site"].split(" ")[0], "family": entry["family"],
+        "file": entry["file"], "site": entry["site"].split(" ")[0], "family": entry["family"] or entry["cms"],
         "items": len(items), "requested": sum(item in taken for item in items),
         "requests": len(taken), "outside": len(taken - set(items)),
         "next_found": next_url == (canonical_url(urljoin(url, want_next)) if want_next else None),

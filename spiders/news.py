@@ -60,7 +60,7 @@ from crawler.extract.links import (
     numbered_under,
     own_column,
 )
-from crawler.extract.listing import Coverage, DatesBeside, anchor_text, link_target, main_list, outside
+from crawler.extract.listing import Coverage, DatesBeside, anchor_text, link_target, main_block, main_list, outside
 from crawler.extract.urls import canonical_url
 
 logger = logging.getLogger(__name__)
@@ -282,7 +282,8 @@ class NewsSpider(scrapy.Spider):
         if site.article_pattern is None:
             # articles that are plain numbers in the column's folder (tzgg/12345.html), when they make a list
             plain = [(u, a, a.attrib.get("title") or t) for u, t, a in other_links
-                     if len(t) >= 5 and not t.isdigit() and numbered_under(response.url, u) and u not in seen]
+                     if len(t) >= 5 and not t.isdigit() and numbered_under(response.url, u) and u not in seen
+                     and not looks_like_list_page(u)]  # SiteServer's channels/194.html is a column, not an article
             if len(plain) >= 3:
                 articles += list({u: (u, a, t) for u, a, t in reversed(plain)}.values())[::-1]
         if site.article_pattern is None:  # the column's own list, not sidebars of other columns
@@ -312,7 +313,8 @@ class NewsSpider(scrapy.Spider):
                 articles.sort(key=lambda item: position[item[1].root])
             # outside the main list, a link with no date beside it is the menu's or a sidebar's
             # (办公电话, 作息时间 as single articles); a dated one may be the list's next group
-            articles = [item for item in articles if not outside(item[1].root, main) or beside.date(item[1].root)]
+            block = main_block(main)
+            articles = [item for item in articles if not outside(item[1].root, block) or beside.date(item[1].root)]
         if not articles and site.article_pattern is None:
             # an unknown CMS: the column's items are the biggest group of alike headline links
             chosen = set(articles_by_structure([(u, t) for u, t, _ in other_links]))

@@ -33,7 +33,7 @@ def test_the_manifest_names_families_of_the_table():
 
 @pytest.mark.parametrize("entry", [e for e in WITH_FAMILY if e["kind"] == "article"], ids=lambda e: e["file"])
 def test_each_saved_article_is_recognised_as_its_family(entry):
-    found = family_of(entry["url"] or "", tree_of(entry))
+    found = family_of(list_url(entry), tree_of(entry))
     assert found is not None and found.name == entry["family"]
 
 
@@ -52,6 +52,6 @@ def test_each_saved_list_page_has_its_family_shapes(entry):
             assert family.article_url.search(urlsplit(url).path) and looks_like_article(url)
 
 
-def list_url(entry) -> str:
+def list_url(entry) -> str:  # a list page's or an article's
     """The page's own address; where it was not recorded, a stand-in host with its path on the site."""
     return entry["url"] or f"http://school.invalid/{entry['origin_path']}"

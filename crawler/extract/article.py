@@ -141,7 +141,7 @@ def extract(
     meta = _read_meta_tags(tree)
     fields = _read_info_lines(blocks, heading_el, order)
     if not fields.get("date_text") and heading_el is not None:  # the page's own date beats the URL's
-        fields = {**_line_under_heading(heading_el), **fields}
+        fields = {**_line_under_heading(heading_el, page_title), **fields}
 
     article.author = fields.get("author") or _clean_name_list(meta.get("author"))
     article.source = fields.get("source") or _clean_value(meta.get("source"))
@@ -591,9 +591,10 @@ UNDER_HEADING = 12  # elements looked at below the title before the body starts
 _VENUE = re.compile(r"(?:厅|室|馆|楼|堂|场|教室|会场|广场)$")
 
 
-def _line_under_heading(heading_el) -> dict:
+def _line_under_heading(heading_el, page_title: str = "") -> dict:
     """The date (and an unlabelled office after it, TRS's 来源 slot) of a short line standing
-    alone right under the heading, with no label or a label without its colon."""
+    alone right under the heading, with no label or a label without its colon. The site's own
+    name there (the one <title> ends with) is the site, not a 来源."""
     for el in heading_el.xpath(f"following::*[position() <= {UNDER_HEADING}]"):
         if not isinstance(el.tag, str) or el.tag in _SKIP_TAGS:
             continue
@@ -610,6 +611,8 @@ def _line_under_heading(heading_el) -> dict:
         rest = _clean_value(m["rest"]) or ""
         if rest and (not is_office(rest) or _VENUE.search(rest)):
             continue  # a date inside some other line, or an event's time and place (14:30 图书馆报告厅)
+        if rest and rest in page_title:
+            rest = ""
         return {"date_text": m["date"], **({"source": rest} if rest else {})}
     return {}
 

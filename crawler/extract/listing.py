@@ -138,9 +138,13 @@ def main_list(anchors: list, dates: DatesBeside) -> list:
     return [a for a, block in zip(items, blocks) if block is main] if counts[main] >= MIN_ITEMS else []
 
 
-def outside(element, main: list) -> bool:
+def main_block(main: list):
+    """The element that holds the page's main list (its ul, table or div)."""
+    return blocks_of(main[:MIN_ITEMS])[0]
+
+
+def outside(element, block) -> bool:
     """Whether a link lies outside the block of the page's main list (a sidebar, the menu)."""
-    block = blocks_of(main[:MIN_ITEMS])[0]
     return not any(ancestor is block for ancestor in element.iterancestors())
 
 

@@ -46,7 +46,11 @@ def normalise_line(line: str) -> str:
     return _SPACE_RUN.sub(" ", line).strip(" \u3000\u2002\u2003\u200b")
 
 
+_LIST_MARK = re.compile(r"^[-*•·]\s+")  # trafilatura writes a list item (<li>) as "- item"
+
+
 def is_noise_line(line: str) -> bool:
+    line = _LIST_MARK.sub("", line)  # a pager's "- 上一篇：…" items are noise too
     return any(rule.search(line) for rule in _NOISE_LINES)
 
 
