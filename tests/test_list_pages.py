@@ -99,6 +99,7 @@ def test_split_dates_are_put_together_and_nonsense_is_not():
     from crawler.extract.listing import shown_date
 
     assert shown_date("03/10 2025") == shown_date("10 2025-03") == shown_date("2025-03 10") == "2025-03-10"
+    assert shown_date("On December 04,2020") == shown_date("Dec. 4, 2020") == "2020-12-04"
     assert shown_date("第10 2025-13") is None and shown_date("13/45 2025") is None and shown_date("阅读 102 2023") is None
 
 
@@ -157,3 +158,13 @@ def test_menu_articles_outside_the_main_list_are_not_the_columns_and_title_dates
 
     first = next(date for u, date, _ in links if u.endswith(entry["first_item"]["href"]))
     assert parse_date(first).startswith(entry["first_item"]["date"])
+
+
+def test_cards_with_english_dates_and_three_links_to_one_article_are_counted():
+    """The SiteServer group's cards: picture, heading and 查看详情 link one article, the date reads
+    'On December 04,2020'."""
+    entry = next(e for e in WITH_ITEMS if e["file"] == "048.html")
+    _, (links, _, _, coverage) = read(entry)
+    assert coverage.shown == len(entry["column_items"]) and not coverage.partial
+    from crawler.extract.dates import parse_date
+    assert parse_date(links[0][1]).startswith("2020-12-04")

@@ -60,15 +60,23 @@ _SPLIT_DATES = (
 )
 
 
+# an international school's English date: December 04,2020 / Dec. 4, 2020
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_ENGLISH_DATE = re.compile(r"\b(" + "|".join(_MONTHS) + r")[a-z]*\.?\s+(\d{1,2}),?\s*((?:19|20)\d{2})\b", re.I)
+
+
 def shown_date(text: str) -> str | None:
     """The date a list row shows, as text a date parser reads: as written, or a card's date
-    written in two pieces put together (YYYY-MM-DD)."""
+    written in two pieces or in English put together (YYYY-MM-DD)."""
     if parse_date(text):
         return text
     for pattern, (y, m, d) in _SPLIT_DATES:
         found = pattern.search(text)
         if found and 1 <= int(found[m]) <= 12 and 1 <= int(found[d]) <= 31:
             return f"{found[y]}-{int(found[m]):02d}-{int(found[d]):02d}"
+    found = _ENGLISH_DATE.search(text)
+    if found and 1 <= int(found[2]) <= 31:
+        return f"{found[3]}-{_MONTHS.index(found[1].lower()[:3]) + 1:02d}-{int(found[2]):02d}"
     return None
 
 
@@ -116,7 +124,10 @@ class DatesBeside:
     def row_text(self, node) -> str | None:
         if node not in self.rows:
             text = re.sub(r"\s+", " ", " ".join(node.xpath(".//text()"))).strip()
-            self.rows[node] = None if len(text) > MAX_ROW_CHARS or len(node.xpath(".//a[@href]")) > 2 else text
+            # one item's row: its links lead to at most two places (a card links its picture,
+            # heading and 查看详情 to one article)
+            several = len(set(node.xpath(".//a/@href"))) > 2
+            self.rows[node] = None if len(text) > MAX_ROW_CHARS or several else text
         return self.rows[node]
 
 
