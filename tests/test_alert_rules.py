@@ -19,7 +19,7 @@ from crawler.notify.rules import wanted
 from pipelines.index import StoreIndex
 from crawler.notify.outbox import announce, deliver
 from db.schema import open_db
-from db.store import start_run
+from db.store import finish_run, start_run
 from pipelines.apply import apply_batch
 from demo.site import load_schools
 from tests.webhooks import Receiver, text_of
@@ -201,3 +201,22 @@ def test_cron_lines_and_catch_up():
     assert seconds.get_next_fire_time(None, ran_at_two + timedelta(seconds=1)) == ran_at_two + timedelta(seconds=5)
     with pytest.raises(ValueError, match="fields"):
         parse_cron("0 2 * *", "Asia/Shanghai")
+
+
+def test_a_list_whose_items_all_became_script_links_is_one_alarm_not_two(tmp_path):
+    """A redesign: yesterday the list gave article links, tonight it shows its dated items as
+    javascript: links only. "No article links" says it; the coverage alarm does not repeat it."""
+    config = parse_config({"sites": [{"name": "甲校", "start_urls": ["http://127.0.0.1/list.htm"]}]})
+    db = open_db(tmp_path / "reports.db")
+    nights = [dict(list_pages=1, article_links=10, list_items_shown=10, list_items_taken=10, lists_partly_understood=0),
+              dict(list_pages=1, article_links=0, list_items_shown=10, list_items_taken=0, lists_partly_understood=1,
+                   coverage_gap="栏目「学校新闻」：列表显示 10 条，识别 0 条")]
+    for number, night in enumerate(nights):
+        run = start_run(db, "test", 1, now_iso())
+        if number == 0:  # the school's articles of the first night
+            apply_batch(db, [article("http://127.0.0.1/a1.htm", "甲校", TEXTS[0], date="2024-05-01")], run, StoreIndex(db))
+        finish_run(db, run, [{"site": "甲校", "status": "ok" if night["article_links"] else "partial", **night}],
+                   "ok", now_iso())
+        plan_run(db, config, run)
+    problems = [row[0] for row in db.execute("SELECT problem FROM events WHERE kind = 'broken'")]
+    assert problems == ["empty"]

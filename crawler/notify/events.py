@@ -129,14 +129,16 @@ def _health_events(db, config: Config, run_id: int):
         dropped = health.metadata_drop(
             health.MetadataShare(*stored.metadata_counts(db, site.name, run_id, False, HISTORY_ARTICLES)),
             health.MetadataShare(*stored.metadata_counts(db, site.name, run_id, True, HISTORY_ARTICLES)))
+        empty = health.empty(list_pages or 0, article_links or 0, had_links)
         verdicts = {
             "failing": (health.failing(statuses, failures),
                         health.describe("failing", failures=failures) + (f"：{first_error}" if first_error else "")),
-            "empty": (health.empty(list_pages or 0, article_links or 0, had_links), health.describe("empty")),
+            "empty": (empty, health.describe("empty")),
             "metadata": (None if dropped is None else bool(dropped), health.describe("metadata", fields=dropped)),
             "nothing": (health.nothing_stored(list_pages or 0, article_links or 0, too_old or 0, holds_articles(db, site.name)),
                         health.describe("nothing")),
-            "coverage": (health.partly_understood(list_pages or 0, items_shown or 0, partly or 0),
+            # lists with no article link at all are the "empty" alarm, not a second one
+            "coverage": (None if empty else health.partly_understood(list_pages or 0, items_shown or 0, partly or 0),
                          health.describe("coverage", gap=gap or "")),
         }
         for problem, (broken, detail) in verdicts.items():
