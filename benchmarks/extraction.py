@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/extraction.py [--repeat 5] [--json]
 
-Cases: the 31 saved article pages of ``tests/pages`` (ground truth in its manifest.json:
+Cases: the 38 saved article pages of ``tests/pages`` (ground truth in its manifest.json:
 title, date, author, source, first and last body sentence) and the demo site's article
 pages (ground truth in ``demo/articles.json``, with the full text). Per extractor it prints
 field accuracy, body-sentence recall, body F1 (demo, where the whole text is known),

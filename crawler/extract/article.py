@@ -75,7 +75,7 @@ _CREDIT = re.compile(r"(?P<label>" + "|".join(map(re.escape, sorted(_CREDIT_ROLE
                      + r")\s*[/／:：]\s*(?P<names>[^\s/／:：()（）]{2,30})")
 _CREDIT_GAP = re.compile(r"^(?:[\s　,，;；|｜]*|[\s　]*\S{2,30}供稿[\s　]*)$")
 # （机电工程学院 张三报道）, （某某电大李四 报道）: a unit, a name, 报道
-_REPORTED = re.compile(r"^[（(]\s*(?P<who>[^()（）]{2,40}?)\s*报道\s*[)）]$")
+_REPORTED = re.compile(r"[（(]\s*(?P<who>[^()（）]{2,40}?)\s*报道\s*[)）]$")  # alone, or closing the last paragraph
 # a byline's names start with a common surname (the ~250 that name nearly everyone), which keeps
 # （有删节）, （节选）, （待续） out
 _SURNAMES = frozenset(
@@ -234,7 +234,7 @@ def _person_names(value: str) -> list[str] | None:
 def credits(line: str) -> tuple[str | None, str | None]:
     """(author, editor) a credit line or a 报道 byline names; (None, None) for any other line."""
     line = line.strip()
-    m = _REPORTED.match(line)
+    m = _REPORTED.search(line)
     if m and m["who"].split():  # the name is the last 2 or 3 characters before 报道, after the unit
         who = m["who"].split()[-1]
         for size in (2, 3):
