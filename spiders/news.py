@@ -65,6 +65,9 @@ from crawler.extract.urls import canonical_url
 
 logger = logging.getLogger(__name__)
 
+# a page's main list is looked for among its first this many links (a real list page has a few
+# hundred; a 20 MB page of 170,000 would date every one of them)
+MAX_MAIN_LIST_LINKS = 3000
 MIN_ARTICLE_CHARS = 20  # shorter than this, a page is a stub or an error page, not news
 # a list page is read from its first this many bytes: a column's newest items come first, and a
 # 20 MB page of 170,000 links made a 500 MB tree (a real list of 500 items is well under 1 MB)
@@ -292,7 +295,7 @@ class NewsSpider(scrapy.Spider):
             articles = [item for item in articles if item[0] in kept]
         beside = DatesBeside()
         # the page's main list of dated items; a site's own article_pattern narrows on purpose: not judged
-        main = main_list([a.root for a in anchors], beside) if site.article_pattern is None else []
+        main = main_list([a.root for a in anchors[:MAX_MAIN_LIST_LINKS]], beside) if site.article_pattern is None else []
         kept = {u for u, _, _ in articles}
         if main and kept and not kept & {targets.get(element) for element in main}:
             main = []  # the dated block is a sidebar's: the column's own list (found by shape) shows no dates
