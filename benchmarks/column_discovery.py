@@ -23,12 +23,9 @@ sys.path.insert(0, str(ROOT))
 from crawler.extract import decode_html_bytes  # noqa: E402
 from crawler.extract.columns import column_candidates  # noqa: E402
 from crawler.extract.urls import canonical_url  # noqa: E402
+from tests.helpers import page_url  # noqa: E402
 
 PAGES = ROOT / "tests" / "pages"
-
-
-def home_url(entry: dict) -> str:
-    return entry["url"] or f"http://school.invalid/{entry['origin_path']}"
 
 
 def column_url(base: str, column: dict) -> str:
@@ -36,7 +33,7 @@ def column_url(base: str, column: dict) -> str:
 
 
 def measure(entry: dict) -> dict:
-    base = home_url(entry)
+    base = page_url(entry)
     host = urlsplit(base).hostname
     html = decode_html_bytes((PAGES / entry["file"]).read_bytes())
     found = {canonical_url(c.url): c.name for c in column_candidates(html, base, lambda u: urlsplit(u).hostname == host)}

@@ -26,12 +26,13 @@ from scrapy.http import HtmlResponse  # noqa: E402
 from crawler.config import parse_config  # noqa: E402
 from crawler.extract.urls import canonical_url  # noqa: E402
 from spiders.news import NewsSpider  # noqa: E402
+from tests.helpers import page_url  # noqa: E402
 
 PAGES = ROOT / "tests" / "pages"
 
 
 def measure(entry: dict) -> dict:
-    url = entry["url"] or f"http://school.invalid/{entry['origin_path']}"
+    url = page_url(entry)
     config = parse_config({"sites": [{"name": "某校", "start_urls": [url]}]})
     response = HtmlResponse(url=url, body=(PAGES / entry["file"]).read_bytes(), encoding=entry["encoding"])
     links, next_url, _, coverage = NewsSpider(config=config).read_list(response, config.sites[0], 1)

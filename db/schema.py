@@ -314,11 +314,10 @@ HEALTH_VIEWS = {
     "site_health": (
         "WITH run_sites AS (SELECT * FROM crawl_run_sites WHERE run_id = (SELECT max(run_id) FROM crawl_run_sites)), "
         "schools AS (SELECT DISTINCT site FROM articles UNION SELECT site FROM run_sites) "
-        "SELECT schools.site, run_sites.status, run_sites.new_articles, run_sites.errors, run_sites.first_error, "
-        "(SELECT count(*) FROM site_problems WHERE site_problems.site = schools.site) AS problems, "
-        "((SELECT count(*) FROM site_problems WHERE site_problems.site = schools.site) = 0 "
-        "AND coalesce(run_sites.status, 'ok') = 'ok') AS ok "
-        "FROM schools LEFT JOIN run_sites ON run_sites.site = schools.site"),
+        "SELECT *, (problems = 0 AND coalesce(status, 'ok') = 'ok') AS ok FROM "
+        "(SELECT schools.site, run_sites.status, run_sites.new_articles, run_sites.errors, run_sites.first_error, "
+        "(SELECT count(*) FROM site_problems WHERE site_problems.site = schools.site) AS problems "
+        "FROM schools LEFT JOIN run_sites ON run_sites.site = schools.site)"),
 }
 
 

@@ -36,7 +36,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from crawler.config import Config, Site
 from crawler.failures import describe, http_status, page_word
 from crawler.extract.charset import NotText, page_text
-from crawler.extract.dates import SHANGHAI, now_iso, parse_date
+from crawler.extract.dates import SHANGHAI, now_iso
 from crawler.frontier import Frontier
 from crawler.middlewares import OffsiteRedirect
 from crawler.incremental import KnownState
@@ -307,7 +307,7 @@ class NewsSpider(scrapy.Spider):
             for element in main:
                 url = targets.get(element)
                 if url and url not in kept and not is_attachment(url) and not looks_like_list_page(url) \
-                        and column_id_of(url) is None and (self.on_site(site, url) or site.follows(urlsplit(url).hostname)):
+                        and column_id_of(url) is None and self.followed(site, url):
                     kept.add(url)
                     articles.append((url, selectors[element], element.get("title") or anchor_text(element)))
                     added = True
@@ -332,7 +332,11 @@ class NewsSpider(scrapy.Spider):
     def understood(self, site: Site, url: str) -> bool:
         """A list item not taken on purpose: an attachment (a file, not a page) or a link to
         another site the school did not ask to follow (a 媒体聚焦 column's press links)."""
-        return is_attachment(url) or not (self.on_site(site, url) or site.follows(urlsplit(url).hostname))
+        return is_attachment(url) or not self.followed(site, url)
+
+    def followed(self, site: Site, url: str) -> bool:
+        """The school's own page, or one on a host it asked to follow (its WeChat account)."""
+        return self.on_site(site, url) or site.follows(urlsplit(url).hostname)
 
     def capped(self, response, site: Site, links: list) -> list:
         """At most ``max_links_per_list`` of a list page's article links (the first ones), the cut counted."""

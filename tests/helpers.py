@@ -28,6 +28,12 @@ DEMO_ARTICLES = 17
 YOUNG = 36500  # recheck_days that makes every demo article (2022-2023) young enough to revalidate
 
 
+def page_url(entry: dict) -> str:
+    """A saved page's own address; where it was not recorded, a stand-in host with the page's
+    path on its site (relative links resolve as they did there)."""
+    return entry["url"] or f"http://school.invalid/{entry['origin_path']}"
+
+
 def saved_page(name: str) -> tuple[bytes, dict]:
     """A saved page's bytes and its manifest entry, by file name (``"025.html"``)."""
     entry = next(e for e in MANIFEST if e["file"] == name)

@@ -11,7 +11,7 @@ import pytest
 from crawler.extract import decode_html_bytes
 from crawler.extract.cms import FAMILIES, family_of
 from crawler.extract.links import looks_like_article, looks_like_list_page
-from tests.helpers import MANIFEST, PAGES
+from tests.helpers import MANIFEST, PAGES, page_url
 
 NAMES = {family.name for family in FAMILIES}
 WITH_FAMILY = [entry for entry in MANIFEST if entry.get("family")]
@@ -33,7 +33,7 @@ def test_the_manifest_names_families_of_the_table():
 
 @pytest.mark.parametrize("entry", [e for e in WITH_FAMILY if e["kind"] == "article"], ids=lambda e: e["file"])
 def test_each_saved_article_is_recognised_as_its_family(entry):
-    found = family_of(list_url(entry), tree_of(entry))
+    found = family_of(page_url(entry), tree_of(entry))
     assert found is not None and found.name == entry["family"]
 
 
@@ -42,7 +42,7 @@ def test_each_saved_list_page_has_its_family_shapes(entry):
     """The list page's next page and its items have the URL shapes its family's entry says
     (a column's first page has its own name in VSB: tzgg.htm; its numbered pages have the shape)."""
     family = next(f for f in FAMILIES if f.name == entry["family"])
-    base = list_url(entry)
+    base = page_url(entry)
     if entry["pagination"]["next"] and not entry["pagination"].get("shape_note"):
         next_page = urljoin(base, entry["pagination"]["next"])
         assert looks_like_list_page(next_page) and family.list_url.search(urlsplit(next_page).path)
@@ -51,7 +51,3 @@ def test_each_saved_list_page_has_its_family_shapes(entry):
         if not item["href"].startswith("javascript:"):
             assert family.article_url.search(urlsplit(url).path) and looks_like_article(url)
 
-
-def list_url(entry) -> str:  # a list page's or an article's
-    """The page's own address; where it was not recorded, a stand-in host with its path on the site."""
-    return entry["url"] or f"http://school.invalid/{entry['origin_path']}"

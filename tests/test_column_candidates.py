@@ -10,7 +10,7 @@ import pytest
 from crawler.extract import decode_html_bytes
 from crawler.extract.columns import column_candidates, is_news_name
 from crawler.extract.urls import canonical_url
-from tests.helpers import MANIFEST, PAGES
+from tests.helpers import MANIFEST, PAGES, page_url
 
 HOME = """<html><body>
 <ul class="nav">
@@ -75,7 +75,7 @@ HOMES = [entry for entry in MANIFEST if entry["kind"] == "home"]
 
 def candidates_of(entry) -> tuple[set[str], set[str], set[str]]:
     """(candidates, news columns, borderline columns) of a saved homepage, as canonical URLs."""
-    base = entry["url"] or f"http://school.invalid/{entry['origin_path']}"
+    base = page_url(entry)
     host = urlsplit(base).hostname
     html = decode_html_bytes((PAGES / entry["file"]).read_bytes())
     found = {canonical_url(c.url) for c in column_candidates(html, base, lambda u: urlsplit(u).hostname == host)}

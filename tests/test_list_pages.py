@@ -11,13 +11,13 @@ from scrapy.http import HtmlResponse
 from crawler.config import parse_config
 from crawler.extract.urls import canonical_url
 from spiders.news import NewsSpider
-from tests.helpers import MANIFEST, PAGES
+from tests.helpers import MANIFEST, PAGES, page_url
 
 WITH_ITEMS = [entry for entry in MANIFEST if entry["kind"] == "list" and "column_items" in entry]
 
 
 def read(entry):
-    url = entry["url"] or f"http://school.invalid/{entry['origin_path']}"
+    url = page_url(entry)
     config = parse_config({"sites": [{"name": "某校", "start_urls": [url]}]})
     response = HtmlResponse(url=url, body=(PAGES / entry["file"]).read_bytes(), encoding=entry["encoding"])
     return url, NewsSpider(config=config).read_list(response, config.sites[0], 1)

@@ -160,7 +160,9 @@ def extract(
 
     body = tree.find(".//body")
     page_text = _text_of(body if body is not None else tree)
-    editor_alone = _editor_alone(tree)  # before body_text prunes the tree
+    # an editor named outside the body, read before body_text prunes the tree: asked only when
+    # no labelled line named one (a body's own 编辑 line still comes first, below)
+    editor_elsewhere = None if article.editor else (_editor_anywhere(page_text) or _editor_alone(tree))
     title_repeats_in_body = _shown_twice(tree, article.title)
     bodies = [body_text(tree, url, body_xpath=overrides.body_xpath)]
     for page in more_pages or []:
@@ -189,7 +191,7 @@ def extract(
     if not article.editor and editor_from_body:
         article.editor = _read_fields(textmod.normalise_line(editor_from_body[0])).get("editor")
     if not article.editor:
-        article.editor = _editor_anywhere(page_text) or editor_alone
+        article.editor = editor_elsewhere
     return _without_controls(article)
 
 
@@ -685,11 +687,15 @@ _EDITOR_ALONE = re.compile(r"[（(【\[]?\s*编辑\s*[:：]\s*([^\s|｜)）】\]
 
 
 def _editor_alone(tree) -> str | None:
-    for el in tree.xpath('//body//*[starts-with(normalize-space(.), "编辑") or starts-with(normalize-space(.), "（编辑")'
-                         ' or starts-with(normalize-space(.), "(编辑")]'):
-        m = _EDITOR_ALONE.fullmatch(_text_of(el))
-        if m:
-            return _clean_value(m[1])
+    """A block that is only ``编辑：name``: found from the text nodes holding 编辑 (not by reading
+    every element's whole text)."""
+    for text in tree.xpath('//body//text()[contains(., "编辑")]'):
+        owner = text.getparent()
+        block = owner.getparent() if text.is_tail else owner
+        for el in (block, block.getparent() if block is not None else None):
+            m = _EDITOR_ALONE.fullmatch(_text_of(el)) if el is not None else None
+            if m:
+                return _clean_value(m[1])
     return None
 
 

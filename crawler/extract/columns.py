@@ -14,7 +14,7 @@ from urllib.parse import urljoin
 
 import lxml.html
 
-from crawler.extract.links import is_attachment, is_http, looks_like_article
+from crawler.extract.links import DATE_SHAPE, is_attachment, is_http, looks_like_article
 from crawler.extract.listing import link_target
 from crawler.extract.urls import canonical_url
 
@@ -69,7 +69,6 @@ def _text(el) -> str:
     return re.sub(r"\s+", "", el.text_content() or "")
 
 
-_DATE_TEXT = re.compile(r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}|\b\d{1,2}[-/]\d{1,2}\b|\d{1,2}月\d{1,2}日")
 
 
 def _is_label(own: str) -> bool:
@@ -143,7 +142,7 @@ def _tab_labels(node) -> list[str]:
         if not isinstance(el.tag, str) or el.tag in ("script", "style"):
             continue
         own = _own(el)
-        if _DATE_TEXT.search(own) or (el.tag == "a" and len(_text(el)) > MAX_NAME):
+        if DATE_SHAPE.search(own) or (el.tag == "a" and len(_text(el)) > MAX_NAME):
             break  # the first panel's items have begun
         if _is_label(own):
             labels.append(own)
@@ -152,7 +151,7 @@ def _tab_labels(node) -> list[str]:
 
 def _dated_box(box) -> bool:
     """A news box shows dated items: two dates at least."""
-    return box is not None and len(_DATE_TEXT.findall(" ".join(box.itertext()))) >= 2
+    return box is not None and len(DATE_SHAPE.findall(" ".join(box.itertext()))) >= 2
 
 
 def _in_link(el) -> bool:

@@ -194,7 +194,8 @@ def blocks_of(elements: list) -> list:
     return [next((a for a in chain if counts[a] >= 2), chain[-1] if chain else None) for chain in chains]
 
 
-_DATE_NEAR = re.compile(r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}|\b\d{1,2}[-/]\d{1,2}\b|\d{1,2}月\d{1,2}日")
+# a date as lists print it beside an item (2023-05-08, 05-08, 5月8日): shape only, not parsed
+DATE_SHAPE = re.compile(r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}|\b\d{1,2}[-/]\d{1,2}\b|\d{1,2}月\d{1,2}日")
 
 
 def _dated(element) -> bool:
@@ -204,7 +205,7 @@ def _dated(element) -> bool:
         following = node.getnext() if node is not None else None
         if following is not None:
             near.append(following.text_content() or "")
-    return bool(_DATE_NEAR.search(" ".join(near)[:80]))
+    return bool(DATE_SHAPE.search(" ".join(near)[:80]))
 
 
 NO_KEY = ""  # the column's own links carry no column id (keyed links are other columns')
