@@ -79,6 +79,13 @@ def gbk(html: str) -> bytes:
     return html.encode("gbk", "xmlcharrefreplace")  # as CMSs save what GBK lacks (©): &#169;
 
 
+def gbk_article_in_utf8(html: str, truth: dict) -> bytes:
+    """A UTF-8 template around an article pasted as GBK: its body's bytes GBK, the rest UTF-8."""
+    start = html.index(truth["body_first_sentence"][:10])  # the sentences' ends may be split by tags
+    end = html.index(truth["body_last_sentence"][:10]) + len(truth["body_last_sentence"])
+    return html[:start].encode("utf-8") + gbk(html[start:end]) + html[end:].encode("utf-8")
+
+
 def as_saved(tmp_path, name: str, data: bytes) -> str:
     path = tmp_path / name
     path.write_bytes(data)
@@ -100,6 +107,9 @@ def wrong_charsets(tmp_path_factory):
         "utf-8 declared gb2312": (as_saved(tmp, "utf8-says-gb2312.html", surgery.encode("utf-8")), surgery_truth),
         # a UTF-8 template's declaration over an article saved as GBK
         "gbk declared utf-8": (as_saved(tmp, "gbk-says-utf8.html", gbk(relabelled(party, "utf-8"))), party_truth),
+        # the same template in UTF-8, only the article's body GBK: each passage in its own charset
+        "gbk article in utf-8": (as_saved(tmp, "gbk-in-utf8.html", gbk_article_in_utf8(party, party_truth)),
+                                 party_truth),
         # Notepad's "Unicode": UTF-16 with a BOM, the meta still saying utf-8
         "utf-16 bom": (as_saved(tmp, "utf16-bom.html", codecs.BOM_UTF16_LE + contest.encode("utf-16-le")),
                        contest_truth),
@@ -113,7 +123,8 @@ def wrong_charsets(tmp_path_factory):
     return {case: (records[path], truth) for case, (path, truth) in files.items()}, result.stderr
 
 
-@pytest.mark.parametrize("case", ["gbk without meta", "utf-8 declared gb2312", "gbk declared utf-8", "utf-16 bom",
+@pytest.mark.parametrize("case", ["gbk without meta", "utf-8 declared gb2312", "gbk declared utf-8",
+                                  "gbk article in utf-8", "utf-16 bom",
                                   "utf-8 bom"])
 def test_a_saved_page_reads_right_whatever_it_declares(wrong_charsets, case):
     record, truth = wrong_charsets[0][case]
@@ -127,6 +138,7 @@ def test_a_wrong_declaration_is_told_on_stderr(wrong_charsets):
     stderr = wrong_charsets[1]
     assert "utf8-says-gb2312.html: declared GBK/GB18030 but is UTF-8" in stderr
     assert "gbk-says-utf8.html: declared UTF-8 but is GBK/GB18030" in stderr
+    assert "gbk-in-utf8.html: declared UTF-8 but is UTF-8 with GBK passages" in stderr
     assert "gbk-no-meta.html" not in stderr  # nothing declared, nothing overruled
 
 

@@ -15,7 +15,10 @@ saved file) both use it. Its order:
    does not fit bytes that are valid UTF-8 with non-ASCII text, a stray bad byte aside
    (UTF-8 validity is a strong signal), nor bytes that fail it beyond a stray bad byte, nor — for a
    label other than UTF-8 or GB — bytes that read as clean GB2312 Chinese;
-3. detection: valid UTF-8 (a stray bad byte aside) is UTF-8; else charset_normalizer's
+3. detection: valid UTF-8 (a stray bad byte aside) is UTF-8; a UTF-8 page with GBK passages
+   (an article pasted from an old CMS, a mirroring tool's GBK messages in every link) is
+   read passage by passage, each run of non-ASCII bytes in the one of the two it is valid
+   in; else charset_normalizer's
    best guess, guarded for Chinese: it guesses Big5, CP949, UTF-16 or a Windows code
    page for short GBK text, so bytes that decode cleanly as GB18030 into mostly GB2312
    Chinese are GB18030 whatever it says;
@@ -53,6 +56,9 @@ class Decoded:
 _GB = "gb18030"
 _UTF8 = "utf-8"
 _ESCAPED = re.compile("[\udc80-\udcff]+")  # bytes the codec refused, kept by surrogateescape
+_MIXED = "utf-8/gb18030"  # not a codec: UTF-8 and GB18030 passages, each read in its own
+_NON_ASCII_RUN = re.compile(rb"[\x80-\xff]+")
+MIN_UTF8_SHARE = 0.1  # of the non-ASCII bytes, in valid UTF-8 runs, before a GBK-looking page is called mixed
 _UNITS = ("utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be")
 
 
@@ -114,7 +120,8 @@ def _reads_as_chinese(text: str) -> bool:
 
 
 def _label(codec: str) -> str:
-    return {_UTF8: "UTF-8", _GB: "GBK/GB18030", "cp1252": "ISO-8859-1/windows-1252"}.get(codec, codec)
+    return {_UTF8: "UTF-8", _GB: "GBK/GB18030", "cp1252": "ISO-8859-1/windows-1252",
+            _MIXED: "UTF-8 with GBK passages"}.get(codec, codec)
 
 
 def decode_html(body: bytes, declared: str | None = None) -> Decoded:
@@ -175,6 +182,9 @@ def _detect(body: bytes) -> tuple[str, str, str, int]:
     as_utf8, bad_utf8 = _read(body, _UTF8)
     if _nearly_clean(body, bad_utf8):
         return as_utf8, _UTF8, "utf-8", bad_utf8
+    mixed = _mixed(body)
+    if mixed is not None:
+        return mixed[0], _MIXED, "mixed", mixed[1]
     chinese = _clean_chinese(body)
     if chinese is not None:  # clean Chinese in GB18030: the detector is not asked (it may say big5, cp949)
         return chinese[0], _GB, "gb18030", chinese[1]
@@ -187,6 +197,30 @@ def _detect(body: bytes) -> tuple[str, str, str, int]:
     if bad_utf8 < bad_gb:
         return as_utf8, _UTF8, "fallback", bad_utf8
     return as_gb, _GB, "fallback", bad_gb
+
+
+def _mixed(body: bytes) -> tuple[str, int] | None:
+    """(text, bad bytes) of a UTF-8 page with GBK passages, each run of non-ASCII bytes read as
+    UTF-8 when it is valid UTF-8, else as GB18030; None when the page is not such a mix: too
+    little of it valid UTF-8 (a GBK page, whose short runs are sometimes valid UTF-8 by
+    chance), too many bad bytes, or not Chinese when read so."""
+    parts, start, utf8_bytes, bad = [], 0, 0, 0
+    for run in _NON_ASCII_RUN.finditer(body):
+        parts.append(body[start:run.start()].decode("ascii"))
+        try:
+            parts.append(run[0].decode(_UTF8))
+            utf8_bytes += len(run[0])
+        except UnicodeDecodeError:  # a GBK character's ASCII second byte splits a run: rare hanzi only
+            text, run_bad = _read(run[0], _GB)
+            parts.append(text)
+            bad += run_bad
+        start = run.end()
+    parts.append(body[start:].decode("ascii"))
+    high = len(body) - len(body.translate(None, _HIGH_BYTES))
+    if utf8_bytes < MIN_UTF8_SHARE * high or utf8_bytes == high or not _nearly_clean(body, bad):
+        return None
+    text = "".join(parts)
+    return (text, bad) if _reads_as_chinese(text) else None
 
 
 _CONTROL_BYTES = bytes([*range(9), *range(14, 32)])  # what text never holds (tab, newlines, FF, CR aside)
