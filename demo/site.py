@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import html
 import json
+import struct
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -98,9 +100,12 @@ def shown_date(article: dict, cms: str) -> str:
     return value + (":00" if cms == "vsb" and len(value) > 10 else "")
 
 
-def paragraphs_html(paragraphs: list[str]) -> str:
+def paragraphs_html(paragraphs: list[str], photos: list[str] = ()) -> str:
+    """The body's paragraphs; ``photos`` (their paths) stand after the first, centred, as CMS editors place them."""
     out = []
-    for text in paragraphs:
+    for number, text in enumerate(paragraphs):
+        if number == 1:
+            out += [f'<p style="text-align:center"><img src="{src}" width="600" alt=""></p>' for src in photos]
         if len(text) < 30 and not text.endswith(("。", "！", "？")):
             out.append(f'<p style="text-align:center"><strong>{esc(text)}</strong></p>')
         else:
@@ -181,7 +186,8 @@ def article_pages(school: School, article: dict, index: int) -> dict[str, Page]:
                 links.append(f'<a href="{school.article_path(article, number + 1).rsplit("/", 1)[1]}">下一页</a>')
             pager = f'<div class="fy">共{len(parts)}页&nbsp;{"&nbsp;".join(links)}</div>'
         render = {"webplus": _webplus_article, "vsb": _vsb_article, "powereasy": _powereasy_article}[school.cms]
-        content = render(school, article, paragraphs_html(paragraphs), pager, newer, older)
+        photos = photo_paths(school, article) if number == 1 else []
+        content = render(school, article, paragraphs_html(paragraphs, photos), pager, newer, older)
         head = ""
         if school.cms == "webplus":
             head = '<meta name="keywords" content="党建,新闻"><meta name="description" content="">'
@@ -190,6 +196,25 @@ def article_pages(school: School, article: dict, index: int) -> dict[str, Page]:
             f"text/html; charset={school.declared}",
         )
     return pages
+
+
+PHOTOS_PER_ARTICLE = 2  # the first article of each school shows its event in photos
+
+
+def photo_paths(school: School, article: dict) -> list[str]:
+    if article is not school.articles[0]:
+        return []
+    return [f"/uploads/photo/{article['id']}-{n}.png" for n in range(1, PHOTOS_PER_ARTICLE + 1)]
+
+
+def png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
+    """A plain-coloured PNG: a photo stand-in a browser really draws."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows, 9)) + chunk(b"IEND", b"")
 
 
 def _prev_next(school: School, newer: dict | None, older: dict | None, words=("上一篇", "下一篇")) -> str:
@@ -362,6 +387,8 @@ def site_pages(school: School) -> dict[str, Page]:
     pages.update(list_pages(school))
     for index, article in enumerate(school.articles):
         pages.update(article_pages(school, article, index))
+    for number, path in enumerate(photo_paths(school, school.articles[0])):
+        pages[path] = Page(png(600, 400, ((200, 60, 60), (60, 120, 200))[number % 2]), "image/png")
     robots = "User-agent: *\n" + "".join(f"Disallow: {p}\n" for p in school.robots_disallow)
     pages["/robots.txt"] = Page(robots.encode("ascii"), "text/plain")
     pdf = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"

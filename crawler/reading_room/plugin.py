@@ -38,77 +38,34 @@ its plugin hooks, ``datasette.metadata()``, ``plugin_config()``, ``databases``, 
 from __future__ import annotations
 
 import copy
-import json
-import re
 import sqlite3
 import sys
 import threading
-import time
 import urllib.parse
-import weakref
-from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from datasette import hookimpl
 from datasette.utils import escape_fts, tilde_decode
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
-from crawler.reading_room.snippet import search_snippet
-from db.fts import MAX_QUERY_CHARS, SEARCH_TEXT_FORMAT, fts_query, query_terms
-from db.schema import HEALTH_VIEWS
+from crawler.reading_room.health import health_prefix
+from crawler.reading_room.pages import register_routes  # noqa: F401  (a hook: the reading room's own pages)
+from crawler.reading_room.snippet import highlighted, search_snippet
+from crawler.reading_room.versions import changes
+from crawler.reading_room.stores import is_store_connection, config, is_store
+from crawler.reading_room.values import display_date, json_list, marked
+from db.fts import MAX_QUERY_CHARS, fts_query, query_terms
 
-PLUGIN = "school-news-monitor"
 DASHBOARDS = "datasette-dashboards"
 TEMPLATES = Path(__file__).with_name("templates")
 TEMPLATE_DATABASE = "reports"
 NOT_STORES = {TEMPLATE_DATABASE, "_internal"}
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 # the articles table as a person reads it; ?_col= shows any other column
 READ_COLUMNS = ("id", "title", "site", "published_at", "source", "author", "keywords", "topics", "cluster_id")
-_ISO = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?")
 
 # datasette.metadata() calls every get_metadata hook, this one included: while this
 # thread is inside that call, the hook adds nothing (no endless recursion).
 _reading = threading.local()
-_store_cache: dict[tuple[int, str], tuple[bool, float]] = {}
-RECHECK_S = 30  # a database that is no store (yet: an old index) is looked at again after this
-
-
-def _is_store(conn) -> bool:
-    """Whether the connection's database has the search index this plugin's queries are for."""
-    try:
-        row = conn.execute("SELECT format FROM search_index").fetchone()
-    except sqlite3.Error:
-        return False
-    return row is not None and row[0] == SEARCH_TEXT_FORMAT
-
-
-def is_store(datasette, name: str | None) -> bool:
-    """Whether a served database is a store with the current search index, read from its file
-    (hooks like get_metadata are synchronous): once when it is one, every RECHECK_S while not
-    (a store indexed by an older version becomes one when the next crawl opens it)."""
-    if not name or name.startswith("_") or name not in datasette.databases:
-        return False
-    key = (id(datasette), name)
-    found, when = _store_cache.get(key, (False, 0.0))
-    if found or time.monotonic() - when < RECHECK_S and key in _store_cache:
-        return found
-    path = getattr(datasette.databases[name], "path", None)
-    found = False
-    if path:
-        try:
-            conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
-            try:
-                found = _is_store(conn)
-            finally:
-                conn.close()
-        except sqlite3.Error:
-            found = False
-    _store_cache[key] = (found, time.monotonic())
-    return found
-
-
 # --- SQL functions
 
 
@@ -125,7 +82,7 @@ def prepare_connection(conn, database, datasette):
         return fts_query(query) if is_store(datasette, database) else escape_fts(query)
 
     conn.create_function("escape_fts", 1, escape)
-    if _is_store(conn):
+    if is_store_connection(conn):
         # a store is read page by page all over (facets, counts): map it instead of copying each page
         conn.execute("PRAGMA mmap_size = 1073741824")
 
@@ -190,51 +147,7 @@ def get_metadata(datasette, key, database, table):
     return out
 
 
-_configs: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-
-
-def _config(datasette) -> dict:
-    """The plugin's settings, read once per server: asking Datasette runs every metadata hook,
-    and render_cell needs them for every cell of a page."""
-    if datasette not in _configs:
-        _configs[datasette] = datasette.plugin_config(PLUGIN) or {}
-    return _configs[datasette]
-
-
 # --- how values read
-
-
-def display_date(value):
-    """``2023-11-02T15:45:00+08:00`` → ``2023-11-02 15:45`` (Beijing time); a date stays a date."""
-    if not isinstance(value, str):
-        return value
-    match = _ISO.fullmatch(value.strip())
-    if not match:
-        return value
-    day, minute, zone = match.groups()
-    if minute and zone and zone not in ("+08:00", "+0800"):
-        try:
-            moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00")).astimezone(SHANGHAI)
-            return moment.strftime("%Y-%m-%d %H:%M")
-        except ValueError:
-            return value
-    return f"{day} {minute}" if minute else day
-
-
-def marked(snippet) -> Markup:
-    """A snippet with its ``<mark>`` tags as HTML and everything else escaped."""
-    html = str(escape(snippet or ""))
-    return Markup(html.replace("&lt;mark&gt;", "<mark>").replace("&lt;/mark&gt;", "</mark>"))
-
-
-def json_list(value) -> list[str]:
-    if not isinstance(value, str) or not value.startswith("["):
-        return []
-    try:
-        items = json.loads(value)
-    except ValueError:
-        return []
-    return [str(item) for item in items] if isinstance(items, list) else []
 
 
 def _tags(items: list[str], href) -> Markup:
@@ -243,7 +156,7 @@ def _tags(items: list[str], href) -> Markup:
 
 
 def _search_url(datasette, database: str, q: str) -> str:
-    return datasette.urls.database(database) + "/search?" + urllib.parse.urlencode({"q": q})
+    return datasette.urls.path("/-/articles") + "?" + urllib.parse.urlencode({"q": q})
 
 
 @hookimpl
@@ -251,10 +164,10 @@ def render_cell(row, value, column, table, database, datasette):
     async def inner():
         if value is None or not is_store(datasette, database):
             return None
-        config = _config(datasette)
+        settings = config(datasette)
         if column == "snippet":
             return marked(value)
-        if column in config.get("date_columns", ()):
+        if column in settings.get("date_columns", ()):
             shown = display_date(value)
             return Markup('<time datetime="{}">{}</time>').format(value, shown) if shown != value else None
         if column == "keywords":
@@ -262,10 +175,10 @@ def render_cell(row, value, column, table, database, datasette):
             return _tags(items, lambda k: _search_url(datasette, database, k)) if items or value == "[]" else None
         if column == "topics":
             items = json_list(value)
-            base = datasette.urls.table(database, "articles")
-            return _tags(items, lambda t: base + "?" + urllib.parse.urlencode({"topics__arraycontains": t})) \
+            base = datasette.urls.path("/-/articles")
+            return _tags(items, lambda t: base + "?" + urllib.parse.urlencode({"topic": t})) \
                 if items or value == "[]" else None
-        labels = config.get("values", {}).get(column)
+        labels = settings.get("values", {}).get(column)
         if labels and isinstance(value, str) and value in labels:
             return Markup('<span title="{}">{}</span>').format(value, labels[value])
         if column == "title" and table in (None, "articles"):
@@ -304,12 +217,11 @@ def extra_template_vars(template, database, table, view_name, request, datasette
             return out
         if not is_store(datasette, database):
             return out
-        config = _config(datasette)
-        out["snm_labels"] = config.get("labels", {})
+        out["snm_labels"] = config(datasette).get("labels", {})
         out["snm_read_columns"] = READ_COLUMNS
         url_vars = request.url_vars if request else {}
         if template == "row.html" and table == "articles" and url_vars.get("pks"):
-            out["snm_article"] = await _article(datasette, database, url_vars["pks"])
+            out["snm_article"] = await _article(datasette, database, url_vars["pks"], request.args.get("q") or "")
         elif template == "query.html" and url_vars.get("table") == "search":
             out["snm_search"] = await _search(datasette, database, request.args.get("q") or "")
         return out
@@ -338,29 +250,40 @@ async def _search(datasette, database: str, q: str) -> dict:
     return info
 
 
-async def _article(datasette, database: str, pks: str) -> dict | None:
+async def _article(datasette, database: str, pks: str, q: str = "") -> dict | None:
     db = datasette.get_database(database)
     try:
         article_id = int(tilde_decode(pks))  # Datasette's own encoding of a row's key in its URL
     except ValueError:
         return None
     result = await db.execute(
-        "select id, url, site, title, text, published_at, author, source, editor, views, attachments, "
+        "select id, url, site, title, text, published_at, author, source, editor, views, images, attachments, "
         "keywords, topics, cluster_id, gone_at, last_changed_at from articles where id = ?", [article_id])
     row = result.first()
     if row is None:
         return None
     article = dict(row)
-    article["paragraphs"] = [p.strip() for p in (article["text"] or "").split("\n") if p.strip()]
+    article["paragraphs"] = [marked(highlighted(p.strip(), q)) for p in (article["text"] or "").split("\n")
+                             if p.strip()]
+    article["q"] = q
+    article["images"] = json_list(article["images"])
     article["keywords"] = json_list(article["keywords"])
     article["topics"] = json_list(article["topics"])
     article["attachments"] = json_list(article["attachments"])
     article["host"] = urllib.parse.urlsplit(article["url"] or "").netloc
-    article["search_url"] = lambda q: _search_url(datasette, database, q)
-    article["topic_url"] = lambda t: datasette.urls.table(database, "articles") + "?" + urllib.parse.urlencode(
-        {"topics__arraycontains": t})
-    article["site_url"] = datasette.urls.table(database, "articles") + "?" + urllib.parse.urlencode(
-        {"site": article["site"]})
+    article["search_url"] = lambda term: datasette.urls.path("/-/articles") + "?" + urllib.parse.urlencode(
+        {"q": term})
+    article["topic_url"] = lambda t: datasette.urls.path("/-/articles") + "?" + urllib.parse.urlencode({"topic": t})
+    article["site_url"] = datasette.urls.path("/-/school") + "?" + urllib.parse.urlencode({"site": article["site"]})
+    article["versions"] = [
+        {**dict(v), "changes": changes(v["text"] or "", v["next_text"] or "")}
+        for v in (await db.execute(
+            "select v.id, v.title, v.replaced_at, v.text, coalesce((select n.text from article_versions n "
+            "where n.article_id = v.article_id and n.id > v.id order by n.id limit 1), :text) as next_text, "
+            "coalesce((select n.title from article_versions n where n.article_id = v.article_id and n.id > v.id "
+            "order by n.id limit 1), :title) as next_title "
+            "from article_versions v where v.article_id = :id order by v.id desc",
+            {"id": article_id, "text": article["text"] or "", "title": article["title"] or ""})).rows]
     article["json_url"] = datasette.urls.row(database, "articles", str(article_id), format="json")
     article["group"] = []
     if article["cluster_id"] is not None:
@@ -374,30 +297,17 @@ async def _article(datasette, database: str, pks: str) -> dict | None:
     return article
 
 
-async def _health_views(db) -> str:
-    """"" when the store has its health views; else their definitions as a WITH clause, so a
-    store written by an earlier version (views come with the next crawl's migration) reads too."""
-    have = (await db.execute("select count(*) from sqlite_master where type = 'view' "
-                             "and name in ('site_problems', 'site_health')")).first()[0]
-    if have == len(HEALTH_VIEWS):
-        return ""
-    return "with " + ", ".join(f"{name} as ({sql})" for name, sql in HEALTH_VIEWS.items()) + " "
-
-
 async def _home(datasette, stores: list[str]) -> dict:
     database = stores[0]
     db = datasette.get_database(database)
     home = {"database": database, "others": stores[1:], "run": None, "new": [], "new_count": 0, "schools": [],
-            "search_action": datasette.urls.database(database) + "/search",
+            "search_action": datasette.urls.path("/-/articles"),
             "links": [(label, path) for label, path in (
-                ("全部文章", datasette.urls.table(database, "articles")),
+                ("全部文章", datasette.urls.path("/-/articles")),
                 ("概览图表", datasette.urls.path("/-/dashboards/overview")),
-                ("最新报道", datasette.urls.query(database, "latest")),
-                ("已提醒的新报道", datasette.urls.query(database, "announced")),
-                ("转载关系", datasette.urls.query(database, "reposts")),
-                ("采集运行", datasette.urls.table(database, "crawl_runs")),
-                ("提醒事件", datasette.urls.table(database, "events")),
-            )]}
+                ("采集记录", datasette.urls.path("/-/runs")),
+            )],
+            "sql_url": datasette.urls.database(database)}
     run = (await db.execute("select id, started_at, finished_at, status, new_articles, changed_articles, "
                             "gone_articles, errors, sites from crawl_runs where finished_at is not null "
                             "order by id desc limit 1")).first()
@@ -409,14 +319,15 @@ async def _home(datasette, stores: list[str]) -> dict:
                        for r in (await db.execute(
                            "select id, title, site, published_at, source from articles where first_seen_run = ? "
                            "order by published_at desc limit 15", [run["id"]])).rows]
-        home["new_url"] = datasette.urls.query(database, "new_in_last_run")
+        home["new_url"] = datasette.urls.path("/-/articles") + "?" + urllib.parse.urlencode({"run": run["id"]})
+        home["run_url"] = datasette.urls.path(f"/-/runs/{run['id']}")
     if not home["new"]:  # a quiet night: what was stored last, whenever
         home["recent"] = [{**dict(r), "href": datasette.urls.row(database, "articles", str(r["id"]))}
                           for r in (await db.execute(
                               "select id, title, site, published_at, source from articles "
                               "order by id desc limit 10")).rows]
     # every school: its articles, and its health as the store decides it (db/schema.py: site_health)
-    health = await _health_views(db)
+    health = await health_prefix(db)
     schools: dict[str, dict] = {}
     for r in (await db.execute(health + "select site, status, new_articles as new, errors, first_error, ok "
                                "from site_health")).rows:
@@ -428,8 +339,7 @@ async def _home(datasette, stores: list[str]) -> dict:
         if r["site"] in schools:  # a school with neither articles nor a part in the last run is not listed
             schools[r["site"]]["problems"].append(dict(r))
     for school in schools.values():
-        school["href"] = datasette.urls.table(database, "articles") + "?" + urllib.parse.urlencode(
-            {"site": school["site"]})
+        school["href"] = datasette.urls.path("/-/school") + "?" + urllib.parse.urlencode({"site": school["site"]})
     home["schools"] = sorted(schools.values(), key=lambda s: (s["ok"], s["site"]))
-    home["value_labels"] = _config(datasette).get("values", {})
+    home["value_labels"] = config(datasette).get("values", {})
     return home

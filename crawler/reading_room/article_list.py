@@ -1,0 +1,117 @@
+"""The articles an office asks for: filters, order and page, as one SQL query.
+
+One definition for the list page, its paging and its exports, so the page's 共 N 篇 and the
+rows of its Excel file are the same articles. Search is a filter like the others: with a
+query the hits are ranked by relevance (title hits weigh most: BM25 5:1:2 over title, text,
+keywords), without one the newest come first.
+"""
+from __future__ import annotations
+
+import re
+import urllib.parse
+from dataclasses import dataclass, fields, replace
+
+PAGE_SIZE = 50
+SORTS = {"relevance": "按相关度排列", "newest": "最新发布在前", "oldest": "最早发布在前"}
+_MONTH = re.compile(r"\d{4}-\d{2}")
+# the columns an office reads, in order; exports add the text
+LIST_COLUMNS = ("id", "title", "site", "published_at", "source", "author", "editor", "views", "keywords", "topics",
+                "url", "cluster_id", "gone_at")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the list shows, read from the page's address (?q=&site=&source=&topic=&month=&run=&sort=&page=)."""
+    q: str = ""
+    site: str = ""
+    source: str = ""
+    topic: str = ""
+    month: str = ""
+    run: str = ""  # the run that first stored them (a night's new articles)
+    sort: str = ""
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args) -> "Filters":
+        def arg(name: str) -> str:
+            return (args.get(name) or "").strip()
+
+        try:
+            page = max(1, int(arg("page") or 1))
+        except ValueError:
+            page = 1
+        sort = arg("sort") if arg("sort") in SORTS else ""
+        month = arg("month") if _MONTH.fullmatch(arg("month")) else ""
+        run = arg("run") if arg("run").isdigit() else ""
+        return cls(q=arg("q"), site=arg("site"), source=arg("source"), topic=arg("topic"), month=month, run=run,
+                   sort=sort, page=page)
+
+    @property
+    def order(self) -> str:
+        """The order asked for, or the natural one: relevance for a search, else newest first."""
+        if self.sort == "relevance" and not self.q:
+            return "newest"
+        return self.sort or ("relevance" if self.q else "newest")
+
+    def query_string(self, **changes) -> str:
+        """This list's address parameters with ``changes`` (page 1 and empty values left out)."""
+        values = replace(self, **changes)
+        pairs = [(f.name, getattr(values, f.name)) for f in fields(values)]
+        return urllib.parse.urlencode([(k, v) for k, v in pairs if v and not (k == "page" and v == 1)])
+
+    def narrowed(self) -> bool:
+        return any((self.q, self.site, self.source, self.topic, self.month, self.run))
+
+
+def _from_where(filters: Filters) -> tuple[str, dict]:
+    params: dict = {}
+    sql = "from articles a"
+    if filters.q:
+        sql += (" join (select rowid as hit_id, bm25(articles_fts, 5.0, 1.0, 2.0) as score from articles_fts "
+                "where articles_fts match search_query(:q)) hits on hits.hit_id = a.id")
+        params["q"] = filters.q
+    where = []
+    for name in ("site", "source", "month"):
+        if getattr(filters, name):
+            where.append(f"a.{name} = :{name}")
+            params[name] = getattr(filters, name)
+    if filters.run:
+        where.append("a.first_seen_run = :run")
+        params["run"] = int(filters.run)
+    if filters.topic:
+        where.append("exists (select 1 from json_each(case when json_valid(a.topics) then a.topics else '[]' end) "
+                     "where value = :topic)")
+        params["topic"] = filters.topic
+    if where:
+        sql += " where " + " and ".join(where)
+    return sql, params
+
+
+_ORDER = {
+    "relevance": "hits.score, a.published_at desc, a.id desc",
+    "newest": "a.published_at is null, a.published_at desc, a.id desc",
+    "oldest": "a.published_at is null, a.published_at, a.id",
+}
+
+
+def count_sql(filters: Filters) -> tuple[str, dict]:
+    sql, params = _from_where(filters)
+    return "select count(*) " + sql, params
+
+
+def rows_sql(filters: Filters, *, columns: tuple[str, ...] = LIST_COLUMNS, snippet: bool = True,
+             limit: int | None = PAGE_SIZE) -> tuple[str, dict]:
+    """The rows of the list's page (``limit``), or all of them (``limit=None``, for exports)."""
+    sql, params = _from_where(filters)
+    picked = ", ".join(f"a.{c}" for c in columns)
+    if filters.q and snippet:
+        picked += ", search_snippet(a.text, :q) as snippet"
+    sql = f"select {picked} {sql} order by {_ORDER[filters.order]}"
+    if limit is not None:
+        sql += " limit :limit offset :offset"
+        params.update(limit=limit, offset=(filters.page - 1) * limit)
+    return sql, params
+
+
+def pages(total: int, page: int, size: int = PAGE_SIZE) -> int:
+    return max(1, -(-total // size)) if total else 1
