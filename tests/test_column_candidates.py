@@ -120,3 +120,40 @@ def test_a_homepage_of_many_boxes_is_read_in_one_pass():
     found = column_candidates(f"<html><body>{boxes}</body></html>", "http://www.x.edu.cn/", lambda u: True)
     assert len([c for c in found if c.via == "more"]) == min(200, 40)
     assert found[7].name == "新闻栏目7" and found[7].url.endswith("/col7.htm")
+
+
+SECTIONS = """<html><body><ul class="menu">
+ <li><a href="/xsgz.htm">学生工作</a><ul><li><a href="/xsgz/xljk.htm">心理健康</a></li>
+   <li><a href="/xsgz/txzz.htm">团学组织</a></li><li><a href="/xsgz/xshd.htm">学生活动</a></li></ul></li>
+ <li><a href="/dqgz.htm">党群工作</a><ul><li><a href="/dqgz/ghgz.htm">工会工作</a></li>
+   <li><a href="/dqgz/djdt.htm">党建动态</a></li></ul></li>
+ <li><a href="/xwzx.htm">新闻中心</a><ul><li><a href="/xwzx/mtkd.htm">媒体看科大</a></li>
+   <li><a href="/xwzx/hdjs.htm">活动纪实</a></li></ul></li>
+ <li><a href="/tw.htm">团委</a></li><li><a href="/xs.htm">学生</a></li><li><a href="/xmt.htm">新媒体矩阵</a></li>
+</ul></body></html>"""
+
+
+def test_a_menu_section_named_with_broad_words_offers_its_columns_not_itself():
+    """学生工作 over its sub-menu is a section (its columns are the sub-menu's); a broad head lends
+    no news to its items (心理健康 under 学生工作), a news head does (活动纪实 under 新闻中心);
+    one broad word alone (团委, 学生) names a body or an audience; 媒体 begins a press column's name."""
+    found = {c.name for c in column_candidates(SECTIONS, "http://www.x.edu.cn/", lambda u: True)}
+    assert {"学生活动", "工会工作", "党建动态", "新闻中心", "媒体看科大", "活动纪实"} <= found, found
+    for wrong in ("学生工作", "党群工作", "心理健康", "团委", "学生", "新媒体矩阵"):
+        assert wrong not in found, (wrong, found)
+
+
+TABS_IN_A_CAROUSEL = """<html><body><div class="box3"><div class="hd"><img src="/img/box3-title.png"></div>
+<div class="tab"><span>通知公告</span><span class="active">综合新闻</span><span>媒体科大</span></div>
+<div class="swiper"><div class="container"><div class="wrapper">{slides}</div></div></div></div></body></html>"""
+SLIDE = """<div class="slide"><div class="box"><div class="content"><ul>
+<li><a href="/info/{n}/1.htm"><div class="date"><p>12</p><p>Jan</p></div><p>学校召开第{n}次工作会议</p></a></li>
+<li><a href="/info/{n}/2.htm"><div class="date"><p>10</p><p>Jan</p></div><p>学校举行第{n}次座谈会</p></a></li>
+</ul><a class="more" href="/index/{page}.htm">查看更多</a></div></div></div>"""
+
+
+def test_each_tab_of_a_carousel_box_is_named_by_its_tab():
+    slides = "".join(SLIDE.format(n=n, page=page) for n, page in enumerate(("tzgg", "zhxw", "mtkd")))
+    found = {c.name: c.url.rsplit("/", 1)[-1]
+             for c in column_candidates(TABS_IN_A_CAROUSEL.format(slides=slides), "http://www.x.edu.cn/", lambda u: True)}
+    assert found == {"通知公告": "tzgg.htm", "综合新闻": "zhxw.htm", "媒体科大": "mtkd.htm"}

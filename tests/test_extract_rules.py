@@ -340,3 +340,12 @@ def test_an_events_time_and_place_under_the_title_is_no_publish_date():
     article = extract(page("2023年5月25日 14:30 图书馆报告厅"), "https://www.example.edu.cn/2023/0510/c1a2/page.htm",
                       fetched_at=FETCHED)
     assert article.published_at.startswith("2023-05-10") and article.source is None
+
+
+def test_a_notices_closing_date_is_body_not_a_sidebar_item():
+    """A notice ends with its unit and date (落款): 人文学院 / 2022.4.13 stay in the text; a
+    sidebar headline ending in a date is still noise."""
+    body = BODY + ["人文学院", "2022.4.13"]
+    article = run(page("发布时间：2023-04-13", body=body))
+    assert article.text.endswith("人文学院\n2022.4.13")
+    assert "学校召开教学工作会议" not in article.text

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from urllib.parse import urljoin
 
+import lxml.html
 import pytest
 from scrapy.http import HtmlResponse
 
 from crawler.config import parse_config
+from crawler.extract.listing import link_target
 from crawler.extract.urls import canonical_url
 from spiders.news import NewsSpider
 from tests.helpers import MANIFEST, PAGES, page_url
@@ -23,9 +25,18 @@ def read(entry):
     return url, NewsSpider(config=config).read_list(response, config.sites[0], 1)
 
 
+def target(item) -> str | None:
+    """Where an item's link leads, as a browser would go (a javascript: link's location, percent-decoded)."""
+    anchor = lxml.html.fromstring("<a>item</a>")
+    anchor.set("href", item["href"])
+    return link_target(anchor)
+
+
 def followable(entry, url) -> list[str]:
-    return [canonical_url(urljoin(url, item["href"])) for item in entry["column_items"]
-            if not item["href"].startswith("javascript:")]
+    """The items the crawl can and should ask for: not a placeholder with no address, not another
+    site's page (a 人事处 list linking a 学院's article: the school did not ask to follow it)."""
+    return [canonical_url(urljoin(url, target(item))) for item in entry["column_items"]
+            if target(item) and not item.get("off_site")]
 
 
 def test_the_collected_pages_are_there():
@@ -49,7 +60,7 @@ def test_the_next_page(entry):
 @pytest.mark.parametrize("entry", WITH_ITEMS, ids=lambda e: e["file"])
 def test_a_list_with_items_the_crawl_cannot_follow_is_partly_understood(entry):
     url, (_, _, _, coverage) = read(entry)
-    unfollowable = len(entry["column_items"]) - len(followable(entry, url))
+    unfollowable = sum(target(item) is None for item in entry["column_items"])
     assert coverage.partial == (unfollowable >= 2), coverage
 
 
@@ -168,3 +179,36 @@ def test_cards_with_english_dates_and_three_links_to_one_article_are_counted():
     assert coverage.shown == len(entry["column_items"]) and not coverage.partial
     from crawler.extract.dates import parse_date
     assert parse_date(links[0][1]).startswith("2020-12-04")
+
+
+def test_a_card_with_a_summary_link_is_dated_by_its_row():
+    """WebPlus cards: picture, heading and summary all link the article; the date sits beside the
+    heading, the summary is long. Every card is a dated item of the list."""
+    summary = "学院召开会议，总结前期工作并部署下一阶段任务。" * 12
+    cards = "".join(
+        f'<li class="news"><div class="img"><a href="/c/c1a{n}/page.htm"><img src="/i/{n}.jpg"></a></div>'
+        f'<div class="con"><div class="title"><a href="/c/c1a{n}/page.htm">学院召开第{n}次党建工作推进会议</a></div>'
+        f'<div class="meta">2024-11-{n + 10:02d}</div><div class="text"><a href="/c/c1a{n}/page.htm">{summary}</a></div>'
+        f"</div></li>" for n in range(1, 7))
+    links, _, _, coverage = read_html(f"<html><body><ul class='news_list'>{cards}</ul></body></html>")
+    assert (coverage.shown, coverage.taken) == (6, 6) and len(links) == 6
+
+
+def test_items_commented_out_beside_the_list_are_no_trouble():
+    items = "".join(f'<li><a href="/info/1030/{n}.htm">我校获评全国优秀博士后科研流动站第{n}期</a>'
+                    f"<!-- <li><a href='/info/1030/9{n}.htm'>旧条目</a></li> --><span>[2020-12-1{n}]</span></li>"
+                    for n in range(5))
+    links, _, _, coverage = read_html(f"<html><body><ul>{items}<!-- hidden --></ul></body></html>")
+    assert len(links) == 5 and coverage.shown == 5
+
+
+def test_a_javascript_link_goes_where_its_percent_encoded_script_says():
+    """A mirror (Teleport) writes javascript:if(confirm(%27URL...%27))window.location=%27URL%27:
+    a browser decodes it and goes to URL, so does the crawl (another site's URL: understood, not missed)."""
+    items = "".join(
+        f"<li><a href=\"javascript:if(confirm(%27http://www.x.edu.cn/info/1/{n}.htm%27))"
+        f"window.location=%27http://www.x.edu.cn/info/1/{n}.htm%27\">学院召开第{n}次党建工作推进会议</a>"
+        f"<span>2023-05-0{n + 1}</span></li>" for n in range(5))
+    links, _, _, coverage = read_html(f"<html><body><ul>{items}</ul></body></html>")
+    assert [u for u, _, _ in links] == [f"http://www.x.edu.cn/info/1/{n}.htm" for n in range(5)]
+    assert (coverage.shown, coverage.taken, coverage.partial) == (5, 5, False)

@@ -22,7 +22,10 @@ from crawler.extract.urls import canonical_url
 # or when it is made of broad words alone (信息, 工作, 校园 …: 综合信息, 党群工作, 校园动态), never
 # when a broad word is part of something else (信息工程学院, 工作指南, 名师风采, 校园卡, 学习推荐).
 NEWS_WORDS = ("新闻", "要闻", "动态", "通知", "公告", "党建", "党的建设", "快讯", "资讯", "头条", "简报", "报道", "公示",
-              "视点", "聚焦", "主题教育", "党史", "news", "News", "NEWS")
+              "视点", "聚焦", "主题教育", "党史", "纪实", "news", "News", "NEWS")
+# words that make a news column's name when they begin it: the press on the school (媒体科大, 媒体看川大),
+# not a word's end (新媒体矩阵, 融媒体中心 are portals)
+NEWS_PREFIXES = ("媒体",)
 BROAD_WORDS = ("信息", "工作", "校园", "学院", "学校", "党委", "党群", "党务", "团委", "团学", "团建", "思政", "媒体", "综合",
                "活动", "学习", "风采", "园地", "天地", "之窗", "基层", "组织", "宣传", "统战", "纪检", "监察", "工会", "理论",
                "学术", "报告", "讲座", "科研", "教学", "学工", "教务", "学生")
@@ -35,7 +38,7 @@ NOT_COLUMN_WORDS = ("概况", "简介", "联系", "首页", "领导", "机构", 
 SERVICE_WORDS = ("招生", "就业", "办事", "服务")
 MORE_TEXT = re.compile(r"^(?:[>»＞》+]+)?(?:查看|点击)?(?:更多|more)(?:[>»＞》+.…·•。]+|\.\.\.)?$", re.I)
 MAX_NAME = 12
-BOX_DEPTH = 6  # ancestors of a 更多 link looked at for its box and its tab bar
+BOX_DEPTH = 8  # ancestors of a 更多 link looked at for its box and its tab bar (a carousel nests its panels deep)
 MAX_CANDIDATES = 40
 MIN_LIST_ARTICLES = 3  # fewer article links than this on its page: not a column
 
@@ -57,7 +60,24 @@ def is_news_name(name: str, wanted: tuple[str, ...] = ()) -> bool:
         return True
     if _left_out(name, wanted):
         return False
-    return any(w in name for w in NEWS_WORDS) or bool(_BROAD_ONLY.match(name))
+    return _strong_news(name) or bool(_BROAD_ONLY.match(name))
+
+
+def _menu_news_name(name: str, wanted: tuple[str, ...]) -> bool:
+    """A menu link's name that may be a news column's: a news word, or two broad words and more
+    (综合信息, 工会工作, 学生活动); one broad word alone (学生, 团委, 党委) names an audience or a
+    body, and a menu section named with broad words (学生工作 over its sub-menu) is not asked
+    (a box's 更多 link has its dated items to vouch for a broad name)."""
+    if any(w in name for w in wanted):
+        return True
+    if _left_out(name, wanted):
+        return False
+    return _strong_news(name) or (bool(_BROAD_ONLY.match(name)) and name not in BROAD_WORDS)
+
+
+def _strong_news(name: str) -> bool:
+    """Named with a word only news columns use (broad words alone do not count)."""
+    return any(w in name for w in NEWS_WORDS) or name.startswith(NEWS_PREFIXES)
 
 
 def name_matches(name: str, wanted: tuple[str, ...], unwanted: tuple[str, ...]) -> bool:
@@ -72,7 +92,8 @@ def _text(el) -> str:
 
 
 def _is_label(own: str) -> bool:
-    return 2 <= len(own) <= MAX_NAME and not MORE_TEXT.match(own) and not re.fullmatch(r"[\d\-./:年月日]+", own)
+    return 2 <= len(own) <= MAX_NAME and not MORE_TEXT.match(own) and not re.fullmatch(r"[\d\-./:年月日]+", own) \
+        and not DATE_SHAPE.search(own)
 
 
 def _own(el) -> str:
@@ -171,13 +192,27 @@ def _more_link(anchor, href: str, text: str) -> bool:
 
 def _under_news_item(anchor, wanted: tuple[str, ...]) -> bool:
     """A sub-menu link under a news column's menu item (新闻中心 > 学院要闻, 媒体聚焦 …): the
-    first link of the nearest menu item (li) around it that is not its own."""
+    first link of the nearest menu item (li) around it that is not its own, named with a news
+    word (under 学生工作 or 党群工作, broad words alone, the sub-menu is offices and services)."""
     for li in anchor.iterancestors("li"):
         head = next(li.iter("a"), None)
         if head is None or head is anchor:
             continue
-        return is_news_name(_text(head), wanted)
+        name = _text(head)
+        return name in wanted or (_strong_news(name) and not _left_out(name, wanted))
     return False
+
+
+def _heads_a_menu(anchor) -> bool:
+    """The link heads a menu item with a sub-menu of its own (li > a + ul, dt > a + dd): a
+    section (学生工作, 党群工作) whose columns are the sub-menu's links."""
+    item = next(anchor.iterancestors("li", "dt"), None)
+    if item is None or next(item.iter("a"), None) is not anchor:
+        return False
+    if item.tag == "li":
+        return sum(1 for a in item.iter("a") if a is not anchor and link_target(a)) >= 2
+    dd = item.getnext()
+    return dd is not None and dd.tag == "dd" and sum(1 for _ in dd.iter("a")) >= 2
 
 
 def column_candidates(html: str, home_url: str, on_site, wanted: tuple[str, ...] = ()) -> list[Candidate]:
@@ -216,7 +251,9 @@ def column_candidates(html: str, home_url: str, on_site, wanted: tuple[str, ...]
                 found.append(Candidate(name, url, "more"))
             continue
         text = text or re.sub(r"\s+", "", anchor.get("title") or "")
-        if 2 <= len(text) <= MAX_NAME and (is_news_name(text, wanted) or (
+        if _heads_a_menu(anchor) and not _strong_news(text) and text not in wanted:
+            continue  # a section of the menu named with broad words: its sub-menu holds the columns
+        if 2 <= len(text) <= MAX_NAME and (_menu_news_name(text, wanted) or (
                 _under_news_item(anchor, wanted) and not _left_out(text, wanted))):
             seen.add(same)
             found.append(Candidate(text, url, "menu"))

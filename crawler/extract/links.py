@@ -195,7 +195,11 @@ def blocks_of(elements: list) -> list:
 
 
 # a date as lists print it beside an item (2023-05-08, 05-08, 5月8日): shape only, not parsed
-DATE_SHAPE = re.compile(r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}|\b\d{1,2}[-/]\d{1,2}\b|\d{1,2}月\d{1,2}日")
+# (and a day with an English month, as card lists print it: 12 Jan, Jan 12)
+_MONTH = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|" \
+         r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+DATE_SHAPE = re.compile(r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}|\b\d{1,2}[-/]\d{1,2}\b|\d{1,2}月\d{1,2}日|"
+                        rf"(?i:\b\d{{1,2}}\s*{_MONTH}(?![a-z])|\b{_MONTH}\s*\d{{1,2}}\b)")
 
 
 def _dated(element) -> bool:
@@ -203,6 +207,8 @@ def _dated(element) -> bool:
     near = [element.tail or ""]
     for node in (element, element.getparent()):
         following = node.getnext() if node is not None else None
+        while following is not None and not isinstance(following.tag, str):  # a comment (an item commented out)
+            following = following.getnext()
         if following is not None:
             near.append(following.text_content() or "")
     return bool(DATE_SHAPE.search(" ".join(near)[:80]))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 from crawler.extract.dates import parse_date
 from crawler.extract.links import NEXT_TEXTS, blocks_of
@@ -38,7 +39,7 @@ def link_target(element) -> str | None:
         return href
     m = _SCRIPT_TARGET.search(element.get("onclick") or "")
     if m is None and href.lower().startswith("javascript:"):
-        m = _SCRIPT_TARGET.search(href)
+        m = _SCRIPT_TARGET.search(unquote(href))  # a browser percent-decodes a javascript: URL before running it
     return m.group(1).strip() if m else None
 
 
@@ -107,12 +108,13 @@ class DatesBeside:
         if labelled and shown_date(labelled.group(1)):
             return shown_date(labelled.group(1))
         headline = anchor_text(anchor)
+        target = anchor.get("href")
         node = anchor
         for _ in range(3):
             node = node.getparent()
             if node is None:
                 break
-            text = self.row_text(node)
+            text = self.row_text(node, anchor, target)
             if text is None:
                 break
             # the row's date, not one its headline names (关于2019年5月1日…的通知 listed 2023-05-10)
@@ -121,14 +123,33 @@ class DatesBeside:
                 return beside
         return shown_date(headline)  # a card: the date inside the link, its row too big to read
 
-    def row_text(self, node) -> str | None:
+    def row_text(self, node, anchor=None, target=None) -> str | None:
+        """The text of an item's row, without what its other links to the same article say (a
+        card's summary paragraph is a link too); None when the node is more than one row."""
         if node not in self.rows:
             text = re.sub(r"\s+", " ", " ".join(node.xpath(".//text()"))).strip()
             # one item's row: its links lead to at most two places (a card links its picture,
             # heading and 查看详情 to one article)
             several = len(set(node.xpath(".//a/@href"))) > 2
-            self.rows[node] = None if len(text) > MAX_ROW_CHARS or several else text
-        return self.rows[node]
+            self.rows[node] = None if several else text
+        text = self.rows[node]
+        if text is None or len(text) <= MAX_ROW_CHARS:
+            return text
+        if not target:
+            return None
+        key = (node, target)  # a long row: without its summary it may be one item's
+        if key not in self.rows:
+            parts = []
+            for piece in node.xpath(".//text()"):
+                holder = piece.getparent()
+                holder = holder.getparent() if piece.is_tail else holder
+                if holder is not None and any(el is not anchor and el.tag == "a" and el.get("href") == target
+                                              for el in (holder, *holder.iterancestors())):
+                    continue  # the summary or 查看详情 of the same item
+                parts.append(piece)
+            shorter = re.sub(r"\s+", " ", " ".join(parts)).strip()
+            self.rows[key] = shorter if len(shorter) <= MAX_ROW_CHARS else None
+        return self.rows[key]
 
 
 def main_list(anchors: list, dates: DatesBeside) -> list:

@@ -30,7 +30,8 @@ _NOISE_LINES = [
     re.compile(r"^(?:【|\[)?\s*字[体号]\s*[:：]"),
     re.compile(r"^(?:浏览次数|点击数|阅读次数|访问量|浏览量)\s*[:：]?\s*\d*\s*次?$"),
     # sidebar and "related news" items: a headline ending in its date, "…[08-19]", "… 2023-05-06"
-    re.compile(r"^.{2,80}?\s*[\[(（【]?(?:(?:19|20)\d{2}[-/.])?[01]?\d[-/.][0-3]?\d[\])）】]?$"),
+    # (a headline has words: a date alone, a notice's closing 2022.4.13, is no sidebar item)
+    re.compile(r"^(?=.*[^\W\d_]).{2,80}?\s*[\[(（【]?(?:(?:19|20)\d{2}[-/.])?[01]?\d[-/.][0-3]?\d[\])）】]?$"),
 ]
 _WIDGETS = re.compile(r"【(?:打印本页|打印正文|打印|关闭窗口|关闭|收藏|返回顶部)】|\[(?:打印|关闭|收藏)\]")
 _SPACE_RUN = re.compile(r"[ \t\u00a0]+")
