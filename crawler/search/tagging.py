@@ -7,8 +7,9 @@ single words for segmentation, keywords and topics alike.
 An article is cut once (:func:`analyse`): its words (what topics are found among) and its
 TF-IDF keywords come from the same cut. Keywords are jieba.analyse's TF-IDF on jieba's own
 IDF table, read here into 34 MB: ``import jieba.analyse`` builds that table (and a
-TextRank) in 96 MB, which pushed a crawl past 300 MB. A test holds the keywords equal to
-``extract_tags``.
+TextRank) in 96 MB, which pushed a crawl past 300 MB. A test holds the ranking equal to
+``extract_tags``'s; words that are no keyword (school boilerplate, numbers, one-off fragments:
+:func:`keyword_worthy`) are passed over.
 
 Search does not use the words: a person expects every article that contains what they
 typed, and a segmenter's words cannot give that (课程思政 is one word, so 思政 would miss
@@ -24,6 +25,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 USER_DICT = Path(__file__).with_name("userdict.txt")
+# school boilerplate (我校, 开展, 活动 …): never a keyword (one word a line, # comments)
+KEYWORD_STOPWORDS = frozenset(
+    line.strip() for line in Path(__file__).with_name("keyword_stopwords.txt").read_text(encoding="utf-8").splitlines()
+    if line.strip() and not line.startswith("#"))
+# a count or an ordinal in words (二百余名, 第十九届, 十九): no keyword
+_NUMBER_WORD = re.compile(r"^第?[零〇一二三四五六七八九十百千万两余几多]+[届次名个年位项场期]?$")
 DEFAULT_TOPICS = {
     "党建": ["党建", "党支部", "党委", "党总支", "党员", "基层党组织", "三会一课", "主题党日"],
     "主题教育": ["主题教育"],
@@ -107,7 +114,8 @@ def _search_words(cut: list[str]) -> list[str]:
 
 
 def _tfidf(cut: list[str]) -> list[str]:
-    """``jieba.analyse.extract_tags(…, topK=KEYWORD_COUNT)`` over an already cut text."""
+    """The KEYWORD_COUNT best of ``jieba.analyse.extract_tags(…)`` over an already cut text that
+    are worth a keyword (:func:`keyword_worthy`)."""
     idf, median = idf_table()
     counts: dict[str, float] = {}
     for word in cut:
@@ -116,7 +124,18 @@ def _tfidf(cut: list[str]) -> list[str]:
         counts[word] = counts.get(word, 0.0) + 1.0
     total = sum(counts.values())
     weights = {word: n * (idf.get(word, median) / total) for word, n in counts.items()}  # jieba's rounding
-    return sorted(weights, key=weights.__getitem__, reverse=True)[:KEYWORD_COUNT]
+    ranked = sorted(weights, key=weights.__getitem__, reverse=True)
+    return [word for word in ranked if keyword_worthy(word, counts[word])][:KEYWORD_COUNT]
+
+
+def keyword_worthy(word: str, count: float) -> bool:
+    """Not school boilerplate (我校, 开展), not a number (2023, 102, 二百余名), and not a
+    fragment the segmenter cut out of a phrase it does not know (中获 of 比赛中获得, 以赛 of
+    以赛促学, 电大以): a word outside the dictionary counts when it is three characters or more
+    and comes back (a name, a new term)."""
+    if word in KEYWORD_STOPWORDS or any(char.isdigit() for char in word) or _NUMBER_WORD.match(word):
+        return False
+    return bool(jieba().dt.FREQ.get(word)) or (len(word) >= 3 and count >= 2)
 
 
 def topics(vocabulary: set[str], watched: dict[str, list[str]] | None = None) -> list[str]:
