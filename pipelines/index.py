@@ -57,7 +57,7 @@ class StoreIndex:
                 log.warning("index terms of article %s were not those of its stored text; computed again", article_id)
             terms = index_terms(title, text)
         keywords = json.dumps(terms.keywords, ensure_ascii=False)
-        topics = tagging.topics({*terms.title_words, *terms.text_words}, self.topics)
+        topics = tagging.topics(terms.title_words, terms.text_words, len(text), self.topics)
         rows.write_tags(self.db, article_id, keywords, json.dumps(topics, ensure_ascii=False),
                         (published_at or "")[:7] or None)
         self._index_search(article_id, title, text, keywords, old_keywords, changed)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -138,7 +139,25 @@ def keyword_worthy(word: str, count: float) -> bool:
     return bool(jieba().dt.FREQ.get(word)) or (len(word) >= 3 and count >= 2)
 
 
-def topics(vocabulary: set[str], watched: dict[str, list[str]] | None = None) -> list[str]:
-    """Watched topics whose terms occur among an article's words (the search words of :func:`analyse`)."""
+# A topic is what an article is about, not a word it says once: its title names the topic, or
+# the text says it again and again for its length. Measured on 65 articles labelled by hand
+# (tests/topic_labels.json): one mention anywhere gave precision 0.43; this rule 0.87 (recall 0.74).
+MIN_MENTIONS = 2
+MENTIONS_PER_1000_CHARS = 3
+
+
+def topics(title_words: list[str], text_words: list[str], text_chars: int,
+           watched: dict[str, list[str]] | None = None) -> list[str]:
+    """Watched topics an article is about (see MIN_MENTIONS): named in its title, or mentioned at
+    least MIN_MENTIONS times and MENTIONS_PER_1000_CHARS times per thousand characters of its text
+    (the search words of :func:`analyse`)."""
     watched = DEFAULT_TOPICS if watched is None else watched
-    return [name for name, terms in watched.items() if any(term in vocabulary for term in terms)]
+    title = set(title_words)
+    counts = Counter(text_words)
+    out = []
+    for name, terms in watched.items():
+        mentions = sum(counts[term] for term in terms)
+        if any(term in title for term in terms) or (
+                mentions >= MIN_MENTIONS and mentions * 1000 >= MENTIONS_PER_1000_CHARS * max(text_chars, 1)):
+            out.append(name)
+    return out
