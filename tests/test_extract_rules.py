@@ -349,3 +349,25 @@ def test_a_notices_closing_date_is_body_not_a_sidebar_item():
     article = run(page("发布时间：2023-04-13", body=body))
     assert article.text.endswith("人文学院\n2022.4.13")
     assert "学校召开教学工作会议" not in article.text
+
+
+def test_a_copied_page_whose_title_tag_names_another_site_takes_the_heading_above_the_body():
+    """<title> says the copier's brand; the body (pasted from WeChat) has h1 subheadings of its
+    own; a 推荐阅读 box below lists other headlines. The heading right above the body is the
+    title, and the date alone under it is the date."""
+    html = ('<html><head><meta charset="utf-8"><title>某某教育集团-K12教育</title></head><body>'
+            '<div class="header"><h3>龙图教育园校膳食管理再升级，守护师生“舌尖上的安全”</h3><p><span>2020.10.29</span></p></div>'
+            '<div class="bjb"><p>学生时期，是否总是担心阿姨打饭“手抖”？在园校的食堂里，这些都不是问题，学生们自主选择喜欢的菜品。</p>'
+            '<h1 class="pgc-h">推行食堂自助就餐，营养美味不负“粮”心</h1>'
+            '<p>食堂推行自助就餐以来，饭菜浪费明显减少，学生们吃得满意，家长们也更加放心，营养配餐得到了认可。</p>'
+            '<h1 class="pgc-h">践行标准化膳食管理，守护“舌尖上的安全”</h1>'
+            '<p>园校严格执行食品留样制度，每一餐都有专人负责，确保师生饮食安全，让家长放心满意。</p></div>'
+            '<div class="tj"><h3>推荐阅读</h3><h4><a href="1.html">龙图教育开展“名校长面对面”培训</a></h4></div></body></html>')
+    article = run(html, url="http://www.example.cn/contents/10/4126.html")
+    assert article.title == "龙图教育园校膳食管理再升级，守护师生“舌尖上的安全”"
+    assert article.published_at.startswith("2020-10-29")
+
+
+def test_a_page_without_its_address_is_read():
+    article = extract(page("发布时间：2021-03-18"), None)
+    assert article.title == TITLE and article.published_at.startswith("2021-03-18")

@@ -125,6 +125,7 @@ def extract(
     """
     fetched_at = fetched_at or now_shanghai()
     overrides = overrides or ExtractOverrides()
+    url = url or ""  # a saved page without its address: no URL to resolve links or read a date from
     tree = _parse(html)
     article = Article(url=url)
     if tree is None:
@@ -134,7 +135,8 @@ def extract(
     order = {el: i for i, el in enumerate(tree.iter())}  # document order, for "below the title"
     blocks = list(_info_blocks(tree))
     page_title = _page_title(tree)
-    heading_el, article.title = _find_title(tree, page_title, blocks, order)
+    container = body_container(tree, overrides.body_xpath)  # before body_text prunes the tree
+    heading_el, article.title = _find_title(tree, page_title, blocks, order, container)
     article.title = first_text(tree, overrides.title_xpath) or article.title
     if article.title:  # ★ in a heading is decoration, as in the text
         article.title = _norm(textmod.strip_decorations(article.title)) or None
@@ -154,7 +156,6 @@ def extract(
         or parse_date(list_date or "", not_after=fetched_at)
         or date_from_url(url, not_after=fetched_at)
     )
-    container = body_container(tree, overrides.body_xpath)  # before body_text prunes the tree
     article.images = _body_images(container if container is not None else tree, url)
     article.attachments = _attachments(tree, url)
 
@@ -377,13 +378,14 @@ def _title_candidates(tree):
             yield el, text
 
 
-def _find_title(tree, page_title: str, info_blocks, order):
+def _find_title(tree, page_title: str, info_blocks, order, container=None):
     """The article's own heading, not <title> with the site name appended, not the breadcrumb.
 
     First choice: the longest element on the page whose text the <title> contains (the
     heading, wherever the template puts it); then the CMS ArticleTitle meta; then the
-    block right above the info line, an <h1>, a title-classed block, and last <title>
-    without its site suffix.
+    block right above the info line, an <h1>, the last heading before the body (a copied
+    page's <title> says something else), a title-classed block, and last <title> without
+    its site suffix.
     """
     compact_title = compact(page_title)
     best, best_len = None, 0
@@ -414,12 +416,30 @@ def _find_title(tree, page_title: str, info_blocks, order):
         return heading
     first_h1 = first_hinted = None
     for el, text in _title_candidates(tree):
+        if container is not None and any(up is container for up in el.iterancestors()):
+            continue  # a subheading of the body (pasted WeChat text has its own h1s)
         squeezed = compact(text)
         if el.tag == "h1" and first_h1 is None:
             first_h1 = (el, text)
         if first_hinted is None and len(squeezed) >= 6 and squeezed not in compact_title:
             first_hinted = (el, text)
-    return first_h1 or first_hinted or (None, _strip_site_suffix(page_title) or None)
+    return first_h1 or _heading_before_body(tree, container, order) or first_hinted or (
+        None, _strip_site_suffix(page_title) or None)
+
+
+def _heading_before_body(tree, container, order):
+    """The last heading (h1-h4) above the body's container and outside it: the article's own,
+    where neither <title> nor an info line points to it."""
+    if container is None:
+        return None
+    found = None
+    for el in tree.iter("h1", "h2", "h3", "h4"):
+        if order.get(el, 0) >= order.get(container, 0):
+            break
+        text = _title_text(el)
+        if 4 <= len(text) <= 160 and not _is_info_line(text) and not _is_breadcrumb(text):
+            found = (el, text)
+    return found
 
 
 def _heading_before_info_line(tree, info_blocks, order):
