@@ -12,6 +12,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
 import urllib.request
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -178,19 +179,22 @@ def free_port() -> int:
 
 
 @contextmanager
-def datasette_server(db_path, *args, cwd=ROOT):
+def datasette_server(db_path, *args, cwd=ROOT, env: dict | None = None):
     """A real ``datasette DB_PATH ARGS`` (as the README starts it) on a free loopback port:
-    yields the server's root URL; stopped afterwards, killed if it hangs."""
+    yields the server's root URL; stopped afterwards, killed if it hangs. ``env`` adds
+    environment variables (a reader's password hash)."""
     port = free_port()
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen([*DATASETTE, str(db_path), *args, "-h", "127.0.0.1", "-p", str(port)],
-                                   stdout=log, stderr=subprocess.STDOUT, cwd=cwd)
+                                   stdout=log, stderr=subprocess.STDOUT, cwd=cwd, env={**os.environ, **(env or {})})
         try:
             base = f"http://127.0.0.1:{port}"
             for _ in range(300):
                 try:
                     urllib.request.urlopen(base + "/-/versions.json", timeout=1)
                     break
+                except urllib.error.HTTPError:
+                    break  # it answers (403: only readers who logged in may look)
                 except OSError:
                     if process.poll() is not None:
                         break

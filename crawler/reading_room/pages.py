@@ -7,12 +7,14 @@ away, never on the way.
     /-/articles[.csv|.xlsx]?q=&site=&source=&topic=&month=&run=&sort=&page=&db=
     /-/school?site=&db=
     /-/runs?db=, /-/runs/<id>?db=
+    /-/feed.atom?db=    the Atom feed of new reports the crawl writes beside the store
 
 ``db`` picks the store when the server holds several (default: the first).
 """
 from __future__ import annotations
 
 import urllib.parse
+from pathlib import Path
 
 from datasette import Response, hookimpl
 
@@ -27,13 +29,14 @@ EXPORT_TIME_LIMIT_MS = 60_000  # an export reads every row: more than a page's s
 
 @hookimpl
 def register_routes(datasette):
-    return [
+    return [(pattern, readers_only(view)) for pattern, view in (
         (r"^/-/articles$", articles_page),
         (r"^/-/articles\.(?P<format>csv|xlsx)$", articles_export),
         (r"^/-/school$", school_page),
         (r"^/-/runs$", runs_page),
         (r"^/-/runs/(?P<run_id>\d+)$", run_page),
-    ]
+        (r"^/-/feed\.atom$", feed),
+    )]
 
 
 def _store(datasette, request) -> str | None:
@@ -42,6 +45,27 @@ def _store(datasette, request) -> str | None:
     if asked:
         return asked if asked in stores else None
     return stores[0] if stores else None
+
+
+def readers_only(view):
+    """Our pages obey Datasette's permissions as its own do (view-instance, view-database): when
+    readers are configured (sharing.py) a visitor who has not logged in is sent to /-/login."""
+    async def guarded(datasette, request):
+        database = _store(datasette, request)
+        allowed = await datasette.permission_allowed(request.actor, "view-instance", default=True) and (
+            database is None or await datasette.permission_allowed(request.actor, "view-database", database,
+                                                                    default=True))
+        if allowed:
+            return await view(datasette, request)
+        if request.actor is None:
+            return Response.redirect(datasette.urls.path("/-/login"))
+        html = await datasette.render_template("snm_message.html", {"message": "您没有查看这里的权限。"},
+                                               request=request)
+        return Response.html(html, status=403)
+
+    guarded.__name__ = view.__name__
+    guarded.__doc__ = view.__doc__
+    return guarded
 
 
 async def _not_found(datasette, request, message: str) -> Response:
@@ -237,3 +261,13 @@ async def runs_page(datasette, request):
                "value_labels": config(datasette).get("values", {}), "shown": RUNS_SHOWN,
                "sql_url": datasette.urls.table(database, "crawl_runs")}
     return Response.html(await datasette.render_template("snm_runs.html", context, request=request))
+
+
+async def feed(datasette, request):
+    """The Atom feed the crawl writes beside the store (``reports.atom`` for reports.db)."""
+    database = _store(datasette, request)
+    path = getattr(datasette.databases.get(database), "path", None) if database else None
+    atom = Path(path).with_suffix(".atom") if path else None
+    if atom is None or not atom.is_file():
+        return await _not_found(datasette, request, "还没有新报道的订阅源：完成一次采集后即会生成。")
+    return Response(atom.read_bytes(), content_type="application/atom+xml; charset=utf-8")

@@ -44,12 +44,13 @@ import threading
 import urllib.parse
 from pathlib import Path
 
-from datasette import hookimpl
+from datasette import Response, hookimpl
 from datasette.utils import escape_fts, tilde_decode
 from markupsafe import Markup
 
 from crawler.reading_room.health import health_prefix
 from crawler.reading_room.pages import register_routes  # noqa: F401  (a hook: the reading room's own pages)
+from crawler.reading_room.sharing import readers, sharing_metadata
 from crawler.reading_room.snippet import highlighted, search_snippet
 from crawler.reading_room.versions import changes
 from crawler.reading_room.stores import is_store_connection, config, is_store
@@ -66,6 +67,14 @@ READ_COLUMNS = ("id", "title", "site", "published_at", "source", "author", "keyw
 # datasette.metadata() calls every get_metadata hook, this one included: while this
 # thread is inside that call, the hook adds nothing (no endless recursion).
 _reading = threading.local()
+@hookimpl
+def forbidden(datasette, request, message):
+    """A visitor who has not logged in, where only readers may look: to the login page, not an English 403."""
+    if request is not None and request.actor is None and readers():
+        return Response.redirect(datasette.urls.path("/-/login"))
+    return None
+
+
 # --- SQL functions
 
 
@@ -137,13 +146,17 @@ def get_metadata(datasette, key, database, table):
         if block:
             databases[name] = block
     out = {"databases": databases} if databases else {}
+    shared = sharing_metadata()
+    if shared:  # readers named in the environment: only they may look (crawler/reading_room/sharing.py)
+        out["allow"] = shared["allow"]
+        out.setdefault("plugins", {}).update(shared["plugins"])
     if stores and isinstance(dashboards, dict):
         # charts written without a database (db/metadata.yml) read the served store: reports, else the first
         store = TEMPLATE_DATABASE if TEMPLATE_DATABASE in stores else stores[0]
         charts = {slug: {"charts": {chart: {"db": store} for chart, spec in (board.get("charts") or {}).items()
                                     if isinstance(spec, dict) and "db" not in spec}}
                   for slug, board in dashboards.items() if isinstance(board, dict)}
-        out["plugins"] = {DASHBOARDS: charts}
+        out.setdefault("plugins", {})[DASHBOARDS] = charts
     return out
 
 
@@ -297,6 +310,11 @@ async def _article(datasette, database: str, pks: str, q: str = "") -> dict | No
     return article
 
 
+def _has_feed(datasette, database: str) -> bool:
+    path = getattr(datasette.databases[database], "path", None)
+    return bool(path) and Path(path).with_suffix(".atom").is_file()
+
+
 async def _home(datasette, stores: list[str]) -> dict:
     database = stores[0]
     db = datasette.get_database(database)
@@ -307,6 +325,7 @@ async def _home(datasette, stores: list[str]) -> dict:
                 ("概览图表", datasette.urls.path("/-/dashboards/overview")),
                 ("采集记录", datasette.urls.path("/-/runs")),
             )],
+            "feed_url": datasette.urls.path("/-/feed.atom") if _has_feed(datasette, database) else None,
             "sql_url": datasette.urls.database(database)}
     run = (await db.execute("select id, started_at, finished_at, status, new_articles, changed_articles, "
                             "gone_articles, errors, sites from crawl_runs where finished_at is not null "
