@@ -244,3 +244,18 @@ def test_two_levels_of_links_from_the_first_page_are_chinese_pages(room):
             assert not found, f"{path}: {found}"
         level = following
     assert len(seen) > 20
+
+
+def test_an_address_that_leads_nowhere_is_a_chinese_page(room):
+    root, name, _ = room
+    for path in ("/no-such-database", f"/{name}/articles/999999", "/-/runs/999999"):
+        status, body, _ = fetch(root + path)
+        text = body.decode("utf-8")
+        assert status == 404 and ("没有找到" in text or "没有第" in text) and "Error 404" not in text, path
+
+
+def test_the_plugin_templates_are_found_as_datasettes_plugins_are(room):
+    root, _, _ = room
+    plugins = json.loads(fetch(root + "/-/plugins.json")[1])
+    ours = next(p for p in plugins if p["name"] == "school-news-monitor")
+    assert ours["templates"] is True and "register_routes" in ours["hooks"]

@@ -19,14 +19,17 @@ Search. The store indexes title, text and keywords as overlapping character pair
 * in a store's connections, ``escape_fts`` (what the table's own search box ``?_search=``
   runs) is ``search_query``, so the box has the same meaning.
 
-Pages (templates in ``crawler/reading_room/templates``, added to Datasette's template path ahead of its own,
-behind ``--template-dir``; each falls back to Datasette's page outside a store):
+Pages (templates in ``crawler/reading_room/templates``, which Datasette finds as this plugin's
+own: the package is the entry point; each falls back to Datasette's page outside a store):
 
 * ``/`` (index.html): the search box, what the last run brought, each school's health;
 * ``/DB/search?q=`` (query.html for the canned ``search``): hits with their snippets;
 * ``/DB/articles/ID`` (row.html for ``articles``): the article for reading, its repost group;
 * tables: labelled columns, the articles table without its internal columns (``?_col=``
-  shows any), facets labelled, months in order (``_table.html``, ``_facet_results.html``).
+  shows any), facets labelled, months in order (``_table.html``, ``_facet_results.html``);
+* every page: a Chinese menu (base.html), error pages in Chinese (error.html), the login
+  page of datasette-auth-passwords in Chinese (password_login.html);
+* the office's own pages (articles, exports, schools, runs, feed): pages.py.
 
 Labels of columns and values come from ``plugins: school-news-monitor`` in db/metadata.yml.
 
@@ -49,7 +52,6 @@ from datasette.utils import escape_fts, tilde_decode
 from markupsafe import Markup
 
 from crawler.reading_room.health import health_prefix
-from crawler.reading_room.pages import register_routes  # noqa: F401  (a hook: the reading room's own pages)
 from crawler.reading_room.sharing import readers, sharing_metadata
 from crawler.reading_room.snippet import highlighted, search_snippet
 from crawler.reading_room.versions import changes
@@ -209,12 +211,13 @@ def render_cell(row, value, column, table, database, datasette):
 
 @hookimpl
 def prepare_jinja2_environment(env, datasette):
-    """Put crawler/reading_room/templates after ``--template-dir`` and before Datasette's own templates."""
+    """Datasette lists the plugins' template folders in no set order; ours comes first among
+    them, so its Chinese pages win over another plugin's (datasette-auth-passwords' login)."""
     loader = env.loader.loaders[0]  # the FileSystemLoader of Datasette's template paths
-    paths = list(loader.searchpath)
-    if str(TEMPLATES) not in paths:
-        at = 1 if datasette.template_dir else 0
-        loader.searchpath.insert(at, str(TEMPLATES))
+    paths = loader.searchpath
+    if str(TEMPLATES) in paths:
+        paths.remove(str(TEMPLATES))
+    paths.insert(1 if datasette.template_dir else 0, str(TEMPLATES))
     env.filters["snm_date"] = display_date
     env.filters["snm_mark"] = marked
 
