@@ -13,6 +13,8 @@ from spiders.news import NewsSpider
 
 
 class ClusterNewsSpider(NewsSpider):
+    name = "news_cluster"  # a name of its own: Scrapy warns of spiders sharing one
+
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         server, keys = from_settings(crawler.settings), keys_from_settings(crawler.settings)

@@ -10,6 +10,7 @@ from spiders.news import NewsSpider
 
 class DiscoverSpider(NewsSpider):
     """Reads homepages and the first page of each candidate column; follows nothing else."""
+    name = "discover"  # a name of its own: Scrapy warns of spiders sharing one
 
     index_terms = False
 

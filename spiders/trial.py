@@ -11,6 +11,7 @@ TRIAL_ARTICLES = 2
 
 class TrialSpider(NewsSpider):
     """Follows the first list pages and extracts two articles; remembers every link found."""
+    name = "try"  # a name of its own: Scrapy warns of spiders sharing one
 
     index_terms = False  # nothing is stored: no search words, keywords or MinHash
 

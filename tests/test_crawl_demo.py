@@ -92,7 +92,7 @@ def test_run_is_accounted_per_school(crawled):
     assert sites["嘉禾职业技术学院"]["list_pages"] == 2
     assert sites["嘉禾职业技术学院"]["broken_links"] == 1
     assert sites["嘉禾职业技术学院"]["robots_blocked"] == 1
-    assert "嘉禾职业技术学院" in result.stdout and "17 new" in result.stdout
+    assert "嘉禾职业技术学院" in result.stdout and "新文章 17 篇" in result.stdout
 
 
 def test_second_run_stores_no_duplicates(demo, demo_config, crawled, tmp_path):
@@ -100,7 +100,7 @@ def test_second_run_stores_no_duplicates(demo, demo_config, crawled, tmp_path):
     result = run_cli("--once", "--config", str(demo_config), "--db", db.conn.execute("pragma database_list").fetchone()[2])
     assert result.returncode == 0, result.stderr[-2000:]
     assert db.execute("select count(*) from articles").fetchone()[0] == 17
-    assert "0 new" in result.stdout
+    assert "新文章 0 篇" in result.stdout
 
 
 def test_one_school_down_does_not_stop_the_others(demo, tmp_path):
@@ -116,7 +116,7 @@ def test_one_school_down_does_not_stop_the_others(demo, tmp_path):
     assert db["articles"].count == 17
     sites = {row["site"]: row for row in db["crawl_run_sites"].rows}
     assert sites["停机学校"]["status"] == "failed" and sites["停机学校"]["errors"] >= 1
-    assert "停机学校" in result.stdout and "failed" in result.stdout
+    assert "停机学校" in result.stdout and "失败" in result.stdout
     assert next(db["crawl_runs"].rows)["status"] == "partial"
 
 

@@ -13,7 +13,7 @@ def test_the_demo_runs_two_nights_and_every_view_has_rows(tmp_path):
     db_path = tmp_path / "demo.db"
     result = run_cli("--demo", "--db", db_path, "--quiet")
     assert result.returncode == 0, result.stderr[-3000:]
-    assert "Run 1: ok, 17 new" in result.stdout and "Run 2: ok, 3 new" in result.stdout
+    assert "第 1 次采集：成功，新文章 17 篇" in result.stdout and "第 2 次采集：成功，新文章 3 篇" in result.stdout
     for name in ("new_in_last_run", "announced", "reposts"):
         assert query(db_path, QUERIES[name]["sql"]), f"the {name} query is empty after --demo"
     assert query(db_path, "SELECT COUNT(*) FROM article_versions") == [(1,)]  # the edit

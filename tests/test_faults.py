@@ -35,7 +35,7 @@ def test_a_fifth_of_requests_failing_loses_no_article(tmp_path, seed):
     retries = conn.execute("SELECT SUM(retries) FROM crawl_run_sites WHERE run_id = 1").fetchone()[0]
     conn.close()
     assert retries >= 1
-    assert "retries" in first.stdout  # the summary has the column, and the count is in the table
+    assert "重试" in first.stdout  # the summary has the column, and the count is in the table
 
 
 def test_a_crawl_killed_while_writing_leaves_a_sound_store_and_the_next_run_completes_it(tmp_path):
@@ -106,7 +106,7 @@ def test_an_article_that_failed_for_the_night_is_fetched_the_next_night_behind_a
         first = run_cli("--once", "--config", config, "--db", db_path)
         assert first.returncode == 0
         assert count_articles(db_path)[0] == DEMO_ARTICLES - 1
-        assert "partial" in first.stdout and "HTTP 503" in first.stdout
+        assert "部分失败" in first.stdout and "HTTP 503" in first.stdout
         demo.heal()
         demo.clear_log()
         second = run_cli("--once", "--config", config, "--db", db_path)

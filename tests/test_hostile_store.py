@@ -58,7 +58,7 @@ def hostile_titles(tmp_path_factory):
 def test_a_title_with_control_characters_is_stored_clean_and_every_night_writes_the_feed(hostile_titles):
     for night in hostile_titles["nights"]:
         assert night.returncode == 0, night.stderr[-3000:]
-        assert "Run " in night.stdout  # the summary
+        assert "次采集：" in night.stdout  # the summary
     clean = hostile_titles["clean"]
     rows = query(hostile_titles["db"], "SELECT title, text, author, source, editor FROM articles")
     assert clean in [title for title, *_ in rows]
@@ -90,7 +90,7 @@ def test_a_webhook_that_gets_the_digest_but_answers_late_gets_it_once(demo, tmp_
     assert len(received) == 1 and "首次采集" in text_of(received)
     statuses = query(tmp_path / "reports.db", "SELECT DISTINCT status FROM alerts")
     assert statuses == [("unknown",)]
-    assert "without an answer in time" in first.stdout
+    assert "未及时得到回应" in first.stdout
 
 
 # ------------------------------------------------------------------ 3. one lock per file
@@ -181,7 +181,7 @@ def test_an_unwritable_feed_path_is_named_and_the_summary_is_printed(demo, tmp_p
     assert result.returncode == 1
     assert f"cannot write the feed {feed}" in result.stderr
     assert f"cannot write {db_path}" not in result.stderr
-    assert "Run 1: ok" in result.stdout
+    assert "第 1 次采集：成功" in result.stdout
     assert count_articles(db_path) == (DEMO_ARTICLES, DEMO_ARTICLES)
 
 
@@ -213,7 +213,7 @@ def test_two_databases_in_one_folder_have_their_own_feed_and_scheduler_log(demo,
     for name in ("a", "b"):
         result = run_cli("--once", "--config", config, "--db", tmp_path / f"{name}.db")
         assert result.returncode == 0, result.stderr[-3000:]
-        assert f"feed {tmp_path / f'{name}.atom'}" in result.stdout
+        assert f"订阅源 {tmp_path / f'{name}.atom'}" in result.stdout
     assert (tmp_path / "a.atom").exists() and (tmp_path / "b.atom").exists()
     # a scheduler whose channel lacks its secret logs why and exits: enough to see its log file
     broken = tmp_path / "broken.toml"

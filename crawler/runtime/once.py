@@ -10,6 +10,8 @@ import sys
 import unicodedata
 from pathlib import Path
 
+from db.labels import label
+
 _DB_FOLDER = Path(__file__).resolve().parents[2] / "db"
 DEFAULT_DB = str(_DB_FOLDER / "reports.db")  # the store when no --db is given
 DEMO_DB = str(_DB_FOLDER / "demo.db")  # the store scheduler.py demo fills
@@ -62,16 +64,16 @@ def refresh_and_report(config, db_path: str, log_level: str, **setting_overrides
 
 def format_alerts(announcement) -> list[str]:
     if announcement is None:
-        return ["Alerts: not sent (the run was stopped; they go out with the next run)"]
-    lines = [f"Alerts: {announcement.events} new event(s)"
-             + (f"; feed {announcement.feed}" if announcement.feed else "")
-             + (f"; {announcement.feed_error}" if announcement.feed_error else "")]
-    for label in {**announcement.sent, **announcement.failed}:
-        failure = announcement.failed.get(label)
-        unknown = announcement.unknown.get(label)
-        lines.append(f"  {label}: {announcement.sent.get(label, 0)} sent"
-                     + (f", {unknown} without an answer in time (may have arrived; not sent again)" if unknown else "")
-                     + (f", failed: {failure} (kept for the next run)" if failure else ""))
+        return ["提醒：本次采集被中止，提醒未发出（下次采集时一并发出）"]
+    lines = [f"提醒：新事件 {announcement.events} 个"
+             + (f"；订阅源 {announcement.feed}" if announcement.feed else "")
+             + (f"；{announcement.feed_error}" if announcement.feed_error else "")]
+    for channel in {**announcement.sent, **announcement.failed}:
+        failure = announcement.failed.get(channel)
+        unknown = announcement.unknown.get(channel)
+        lines.append(f"  {channel}：已发送 {announcement.sent.get(channel, 0)} 条"
+                     + (f"，{unknown} 条未及时得到回应（可能已送达，不再重发）" if unknown else "")
+                     + (f"，发送失败：{failure}（留待下次采集）" if failure else ""))
     return lines
 
 
@@ -98,21 +100,28 @@ def column_note(row: dict) -> str:
     return "栏目：" + "；".join(parts) if parts else ""
 
 
+# the summary table: (header, row key, width); a Chinese character takes two columns
+SUMMARY_COLUMNS = (("列表页", "list_pages", 6), ("文章页", "article_pages", 6), ("未变", "not_modified", 4),
+                   ("新文章", "new_articles", 6), ("修改", "changed_articles", 4), ("失效", "gone_articles", 4),
+                   ("坏链", "broken_links", 4), ("重试", "retries", 4), ("出错", "errors", 4))
+
+
 def format_summary(result, db_path: str) -> str:
+    """The end of a night, for the person who ran it: one line for the run, a row per school."""
     width = max([_display_width(row["site"]) for row in result.sites] + [6])
+    status_width = max([_display_width(label("status", row["status"])) for row in result.sites] + [4])
     lines = [
         "",
-        f"Run {result.run_id}: {result.status}, {result.new_articles} new article(s) in {result.duration_s:.0f}s → {db_path}",
-        f"{_pad('school', width)}  status   lists  articles  304s  new  changed  gone  broken  retries  errors",
+        f"第 {result.run_id} 次采集：{label('status', result.status)}，新文章 {result.new_articles} 篇，"
+        f"用时 {result.duration_s:.0f} 秒 → {db_path}",
+        f"{_pad('学校', width)}  {_pad('结果', status_width)}"
+        + "".join(f"  {' ' * (size - _display_width(head))}{head}" for head, _, size in SUMMARY_COLUMNS),
     ]
     for row in result.sites:
-        lines.append(
-            f"{_pad(row['site'], width)}  {row['status']:<7}  {row['list_pages']:>5}  {row['article_pages']:>8}  "
-            f"{row['not_modified']:>4}  {row['new_articles']:>3}  {row['changed_articles']:>7}  {row['gone_articles']:>4}  "
-            f"{row['broken_links']:>6}  {row['retries']:>7}  {row['errors']:>6}"
-        )
+        lines.append(f"{_pad(row['site'], width)}  {_pad(label('status', row['status']), status_width)}"
+                     + "".join(f"  {row[key] or 0:>{size}}" for _, key, size in SUMMARY_COLUMNS))
         if row.get("first_error"):
-            lines.append(f"{'':<{width}}  first error: {row['first_error']}")
+            lines.append(f"{'':<{width}}  第一个错误：{row['first_error']}")
         if row.get("coverage_gap"):
             more = row.get("lists_partly_understood", 1) - 1
             lines.append(f"{'':<{width}}  列表未完全识别：{row['coverage_gap']}" + (f"（另有 {more} 页）" if more > 0 else ""))
