@@ -124,28 +124,25 @@ def test_try_prints_links_and_two_articles_without_storing(demo, tmp_path):
     url = demo.base_url("hongchuan") + demo.schools["hongchuan"].list_path
     result = run_cli("--try", url, "--quiet")
     assert result.returncode == 0, result.stderr[-2000:]
-    # both list pages: 5 articles, the dead link and the robots-forbidden link
-    assert "List pages read: 2; article links found: 7" in result.stdout
+    # both list pages: 5 articles, the dead link and the robots-forbidden link, numbered for a person
+    assert "读取列表页 2 页，找到文章链接 7 个：" in result.stdout
+    assert "    1. http" in result.stdout and "    7. http" in result.stdout
     assert "Refreshing" not in result.stderr
-    printed = [json.loads(block) for block in _json_blocks(result.stdout)]
-    assert len(printed) == 2 and all(p["title"] and p["published_at"] for p in printed)
+    assert result.stdout.count("\n第 ") == 2 and "  发布时间：" in result.stdout and "  正文：" in result.stdout
+    assert "{" not in result.stdout  # no raw JSON for a person
+
+
+def test_try_json_is_one_object_for_a_pipe(demo):
+    url = demo.base_url("hongchuan") + demo.schools["hongchuan"].list_path
+    result = run_cli("try", url, "--json", "--quiet")
+    assert result.returncode == 0, result.stderr[-2000:]
+    found = json.loads(result.stdout)
+    assert found["list_pages"] == 2 and len(found["links"]) == 7
+    assert len(found["articles"]) == 2 and all(a["title"] and a["published_at"] for a in found["articles"])
 
 
 def test_try_understands_an_address_typed_without_its_scheme(demo):
     url = demo.base_url("hongchuan") + demo.schools["hongchuan"].list_path
     result = run_cli("try", url.split("://", 1)[1], "--quiet")
     assert result.returncode == 0, result.stderr[-2000:]
-    assert "article links found: 7" in result.stdout
-
-
-def _json_blocks(text: str):
-    depth, start = 0, None
-    for i, ch in enumerate(text):
-        if ch == "{":
-            if depth == 0:
-                start = i
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-            if depth == 0:
-                yield text[start:i + 1]
+    assert "找到文章链接 7 个" in result.stdout

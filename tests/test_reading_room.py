@@ -57,7 +57,7 @@ def room(tmp_path_factory):
         config.write_text(demo.config_toml(recheck_days=YOUNG), encoding="utf-8")
         for night in ("first", "next day"):
             if night == "next day":
-                demo.show_next_day()  # one article edited, two new
+                demo.show_next_day(repost=True)  # one article edited, two new, one carried by another school
             result = run_cli("--once", "--config", str(config), "--db", str(path))
             assert result.returncode == 0, result.stderr[-3000:]
         db = open_db(path)
@@ -259,3 +259,15 @@ def test_the_plugin_templates_are_found_as_datasettes_plugins_are(room):
     plugins = json.loads(fetch(root + "/-/plugins.json")[1])
     ours = next(p for p in plugins if p["name"] == "school-news-monitor")
     assert ours["templates"] is True and "register_routes" in ours["hooks"]
+
+
+def test_the_reposts_page_lists_each_group_first_publisher_first(room):
+    root, _, db = room
+    html = html_of(root + "/-/reposts")
+    groups = db.execute("select cluster_id, count(*) from articles where cluster_id is not null "
+                        "group by cluster_id having count(*) > 1").fetchall()
+    assert groups and html.count('<section class="snm-group">') == len(groups)
+    for cluster_id, members in groups:
+        first = html.index(f"/articles/{cluster_id}\"")
+        titles = [t for (t,) in db.execute("select title from articles where cluster_id = ?", [cluster_id])]
+        assert all(t in html for t in titles) and f"共 {members} 篇" in html and first > 0

@@ -8,6 +8,7 @@ away, never on the way.
     /-/school?site=&db=
     /-/runs?db=, /-/runs/<id>?db=
     /-/feed.atom?db=    the Atom feed of new reports the crawl writes beside the store
+    /-/reposts?db=      reports carried by several schools (repost groups), newest first
 
 ``db`` picks the store when the server holds several (default: the first).
 """
@@ -36,6 +37,7 @@ def register_routes(datasette):
         (r"^/-/runs$", runs_page),
         (r"^/-/runs/(?P<run_id>\d+)$", run_page),
         (r"^/-/feed\.atom$", feed),
+        (r"^/-/reposts$", reposts_page),
     )]
 
 
@@ -271,3 +273,26 @@ async def feed(datasette, request):
     if atom is None or not atom.is_file():
         return await _not_found(datasette, request, "还没有新报道的订阅源：完成一次采集后即会生成。")
     return Response(atom.read_bytes(), content_type="application/atom+xml; charset=utf-8")
+
+
+REPOST_GROUPS_SHOWN = 100
+
+
+async def reposts_page(datasette, request):
+    """Repost groups: one report and the schools that carried it, the first publisher first."""
+    database = _store(datasette, request)
+    if database is None:
+        return await _not_found(datasette, request, "没有找到文章库。")
+    db = datasette.get_database(database)
+    links = Links(datasette, database, request)
+    groups = [dict(r) for r in (await db.execute(
+        "select cluster_id, count(*) as members, count(distinct site) as schools, max(first_seen_at) as last_seen "
+        "from articles where cluster_id is not null group by cluster_id having count(*) > 1 "
+        "order by last_seen desc limit ?", [REPOST_GROUPS_SHOWN])).rows]
+    for group in groups:
+        group["articles"] = [dict(r) for r in (await db.execute(
+            "select id, title, site, published_at from articles where cluster_id = ? "
+            "order by id != cluster_id, published_at is null, substr(published_at, 1, 19), id limit 50",
+            [group["cluster_id"]])).rows]
+    context = {"database": database, "groups": groups, "links": links, "shown": REPOST_GROUPS_SHOWN}
+    return Response.html(await datasette.render_template("snm_reposts.html", context, request=request))

@@ -327,6 +327,7 @@ async def _home(datasette, stores: list[str]) -> dict:
                 ("全部文章", datasette.urls.path("/-/articles")),
                 ("概览图表", datasette.urls.path("/-/dashboards/overview")),
                 ("采集记录", datasette.urls.path("/-/runs")),
+                ("转载关系", datasette.urls.path("/-/reposts")),
             )],
             "feed_url": datasette.urls.path("/-/feed.atom") if _has_feed(datasette, database) else None,
             "sql_url": datasette.urls.database(database)}
