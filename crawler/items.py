@@ -23,6 +23,7 @@ class ArticleItem:
     fetched_at: str
     list_url: str | None = None
     images: list[str] = field(default_factory=list)
+    layout: dict = field(default_factory=dict)  # subheadings and photos among the paragraphs (crawler/extract/layout.py)
     attachments: list[str] = field(default_factory=list)
     etag: str | None = None  # validators of this response, for next time's conditional GET
     last_modified: str | None = None

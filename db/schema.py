@@ -40,6 +40,7 @@ ARTICLE_COLUMNS = {
     "editor": str,
     "views": int,
     "images": str,  # JSON list of absolute URLs
+    "layout": str,  # JSON: subheadings and photos by paragraph number ({"headings": [...], "photos": [...]})
     "attachments": str,  # JSON list of absolute URLs
     "list_url": str,
     "content_hash": str,

@@ -57,8 +57,8 @@ def holds_articles(db: sqlite_utils.Database, site: str) -> bool:
 
 
 # what an edit replaces; first_seen_* never change
-_EDIT_COLUMNS = ("title", "text", "published_at", "author", "source", "editor", "views", "images", "attachments",
-                 "content_hash")
+_EDIT_COLUMNS = ("title", "text", "published_at", "author", "source", "editor", "views", "images", "layout",
+                 "attachments", "content_hash")
 _REFRESH_COLUMNS = ("fetched_at", "checked_at", "etag", "last_modified", "views")
 
 

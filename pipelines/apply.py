@@ -125,6 +125,7 @@ def article_row(item: ArticleItem, run_id: int | None, now: str) -> dict:
         "editor": item.editor,
         "views": item.views,
         "images": json.dumps(item.images, ensure_ascii=False),
+        "layout": json.dumps(item.layout, ensure_ascii=False),
         "attachments": json.dumps(item.attachments, ensure_ascii=False),
         "list_url": item.list_url,
         "content_hash": content_hash(item.text),

@@ -437,6 +437,7 @@ class NewsSpider(scrapy.Spider):
             fetched_at=fetched.isoformat(timespec="seconds"),
             list_url=list_url,
             images=article.images,
+            layout=article.layout,
             attachments=article.attachments,
             etag=first["etag"],
             last_modified=first["last_modified"],

@@ -131,7 +131,7 @@ def test_search_from_the_first_page_then_read_a_hit(page, site, tmp_path):
     facts = page.locator("dl.snm-facts").inner_text()
     assert row[1] in facts and row[3] in facts and row[5][:10] in facts
     assert "T" not in row[5][:16] or row[5][:10] + " " + row[5][11:16] in facts  # 2023-11-02 15:45, not ISO
-    paragraphs = page.locator(".snm-text p")
+    paragraphs = page.locator(".snm-text p, .snm-text h3, .snm-text figcaption")  # subheadings, captions: paragraphs too
     assert paragraphs.count() == len([p for p in row[4].split("\n") if p.strip()]) > 0
     assert page.locator("a.snm-original").get_attribute("href") == row[2]
     assert page.locator(".snm-tags a.snm-tag").count() > 0
@@ -207,11 +207,14 @@ def test_an_article_shows_its_photos(page, site):
     base, name, db = site
     article_id, images = db.execute("select id, images from articles where images != '[]' limit 1").fetchone()
     page.goto(f"{base}/{name}/articles/{article_id}")
-    photos = page.locator(".snm-photos img")
+    photos = page.locator(".snm-text .snm-photo img, .snm-photos img")
     assert photos.count() == len(json.loads(images)) > 0
     photos.first.scroll_into_view_if_needed()
-    page.wait_for_function("() => [...document.querySelectorAll('.snm-photos img')].every(i => i.complete)")
-    widths = page.evaluate("() => [...document.querySelectorAll('.snm-photos img')].map(i => i.naturalWidth)")
+    shown = ".snm-text .snm-photo img, .snm-photos img"
+    for n in range(photos.count()):
+        photos.nth(n).scroll_into_view_if_needed()
+    page.wait_for_function(f"() => [...document.querySelectorAll('{shown}')].every(i => i.complete)")
+    widths = page.evaluate(f"() => [...document.querySelectorAll('{shown}')].map(i => i.naturalWidth)")
     assert all(width > 0 for width in widths)  # drawn, not a broken-image icon
 
 

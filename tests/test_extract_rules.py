@@ -371,3 +371,28 @@ def test_a_copied_page_whose_title_tag_names_another_site_takes_the_heading_abov
 def test_a_page_without_its_address_is_read():
     article = extract(page("发布时间：2021-03-18"), None)
     assert article.title == TITLE and article.published_at.startswith("2021-03-18")
+
+
+def test_subheadings_and_photos_with_captions_keep_their_place():
+    """The text stays paragraphs; the layout says which are subheadings (an h2, a bold line)
+    and where each photo stands, with the caption under it (图为…, a centred line); a table's
+    bold header cells and a bold sentence are no subheadings."""
+    body = ('<p>近日，学校召开党建工作推进会，总结上半年工作，部署下半年重点任务。</p>'
+            '<p style="text-align:center"><img src="/__local/A/1.jpg" width="600"></p>'
+            '<p style="text-align:center">图为会议现场</p>'
+            '<h2>一、提高政治站位</h2>'
+            '<p>会议要求，各支部要把学习教育同推动学校高质量发展结合起来，切实为师生办实事。</p>'
+            '<p><strong>二、压实工作责任</strong></p>'
+            '<p><strong>各支部书记要切实履行第一责任人职责。</strong></p>'
+            '<table><tr><td><b>序号</b></td><td><b>支部</b></td></tr><tr><td>1</td><td>第一党支部</td></tr></table>'
+            '<p><img src="/__local/A/2.jpg" width="600"></p>')
+    html = page("发布时间：2021-03-18", body=[]).replace('<div class="v_news_content"></div>',
+                                                        f'<div class="v_news_content">{body}</div>')
+    article = run(html)
+    paragraphs = article.text.split("\n")
+    headings = [paragraphs[n] for n in article.layout["headings"]]
+    assert headings == ["一、提高政治站位", "二、压实工作责任"]
+    first, second = article.layout["photos"]
+    assert first["src"].endswith("/1.jpg") and paragraphs[first["after"]].startswith("近日")
+    assert paragraphs[first["caption"]] == "图为会议现场"
+    assert second["src"].endswith("/2.jpg") and second["caption"] is None

@@ -190,7 +190,7 @@ def test_the_article_page_shows_its_photos_and_an_edit_as_a_diff(room):
     root, name, db = room
     article_id, images = db.execute("select id, images from articles where images != '[]' limit 1").fetchone()
     html = html_of(f"{root}/{name}/articles/{article_id}")
-    srcs = re.findall(r'<figure><img src="([^"]+)"', html)
+    srcs = re.findall(r'<figure class="snm-photo"><img src="([^"]+)"', html)  # among the paragraphs, in order
     assert srcs and srcs == json.loads(images)
     edited, = db.execute("select article_id from article_versions limit 1").fetchone()
     old, = db.execute("select text from article_versions where article_id = ?", [edited]).fetchone()
@@ -271,3 +271,14 @@ def test_the_reposts_page_lists_each_group_first_publisher_first(room):
         first = html.index(f"/articles/{cluster_id}\"")
         titles = [t for (t,) in db.execute("select title from articles where cluster_id = ?", [cluster_id])]
         assert all(t in html for t in titles) and f"共 {members} 篇" in html and first > 0
+
+
+def test_the_article_page_shows_subheadings_as_headings(room):
+    root, name, db = room
+    for article_id, text, layout in db.execute("select id, text, layout from articles where layout like '%headings\": [_%'"):
+        headings = [text.split("\n")[n] for n in json.loads(layout)["headings"]]
+        html = html_of(f"{root}/{name}/articles/{article_id}")
+        assert all(f'<h3 class="snm-subheading">{h}</h3>' in html for h in headings), headings
+        break
+    else:
+        pytest.fail("no demo article has subheadings")

@@ -221,7 +221,9 @@ def test_article_page_is_for_reading(datasette):
     status, html = page(f"{base}/articles/{article_id}")
     assert status == 200
     assert f"<h1>{title}</h1>" in html and f'href="{url}"' in html
-    assert html.count("<p>", html.index('class="snm-text"')) >= len([p for p in text.split("\n") if p.strip()])
+    shown = html[html.index('class="snm-text"'):]
+    blocks = shown.count("<p>") + shown.count('<h3 class="snm-subheading">') + shown.count("<figcaption>")
+    assert blocks >= len([p for p in text.split("\n") if p.strip()])
     for internal in ("content_hash", "etag", "list_url", "first_seen_run"):
         assert internal not in html.split('class="content"', 1)[1]
     members = db.execute("select id from articles where cluster_id = (select cluster_id from articles a "

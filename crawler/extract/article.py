@@ -22,6 +22,7 @@ from crawler.extract import text as textmod
 from crawler.extract.body import body_container, body_text
 from crawler.extract.cms import AUTHOR_XPATHS, DATES_IN_SCRIPTS, SOURCE_XPATHS
 from crawler.extract.dates import SHANGHAI, date_from_url, now_shanghai, parse_date
+from crawler.extract.layout import layout
 from crawler.extract.links import is_attachment
 from crawler.extract.overrides import ExtractOverrides, first_text, remove_noise
 from crawler.extract.text import compact
@@ -101,6 +102,8 @@ class Article:
     editor: str | None = None
     views: int | None = None
     images: list[str] = field(default_factory=list)
+    # subheadings and photos among the text's paragraphs (crawler/extract/layout.py)
+    layout: dict = field(default_factory=dict)
     attachments: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
@@ -193,7 +196,10 @@ def extract(
         article.editor = _read_fields(textmod.normalise_line(editor_from_body[0])).get("editor")
     if not article.editor:
         article.editor = editor_elsewhere
-    return _without_controls(article)
+    article = _without_controls(article)
+    if container is not None and article.text:  # subheadings and photos among the paragraphs
+        article.layout = layout(container, article.text.split("\n"), lambda img: _photo_src(img, url))
+    return article
 
 
 def _without_controls(article: Article) -> Article:
@@ -745,18 +751,25 @@ _NOT_PHOTO = re.compile(r"logo|icon|ico_|qr|erweima|ewm|wx_?code|share|print|clo
 MIN_PHOTO_SIDE = 60  # a width or height attribute below this: an icon, not a photo
 
 
+def _photo_src(img, url: str) -> str | None:
+    """An image's absolute URL when it is a photo of the article (lazy ``data-src`` too), not a
+    logo, an icon, a QR code or a counter."""
+    src = (img.get("data-src") or img.get("data-original") or img.get("src") or "").strip()
+    if not src or src.startswith("data:") or _NOT_PHOTO.search(src) or _NOT_PHOTO.search(img.get("class") or ""):
+        return None
+    sides = [int(v) for v in (img.get("width"), img.get("height")) if v and v.strip().isdigit()]
+    if sides and min(sides) < MIN_PHOTO_SIDE:
+        return None
+    return urljoin(url, src)
+
+
 def _body_images(container, url: str) -> list[str]:
-    """The article's photos: images inside the body container (lazy ``data-src`` too), without
-    logos, icons, QR codes and counters."""
+    """The article's photos: images inside the body container, in order, each once."""
     images = []
     for img in container.iter("img"):
-        src = (img.get("data-src") or img.get("data-original") or img.get("src") or "").strip()
-        if not src or src.startswith("data:") or _NOT_PHOTO.search(src) or _NOT_PHOTO.search(img.get("class") or ""):
+        full = _photo_src(img, url)
+        if full is None:
             continue
-        sides = [int(v) for v in (img.get("width"), img.get("height")) if v and v.strip().isdigit()]
-        if sides and min(sides) < MIN_PHOTO_SIDE:
-            continue
-        full = urljoin(url, src)
         if full not in images:
             images.append(full)
     return images

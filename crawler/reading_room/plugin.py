@@ -41,6 +41,7 @@ its plugin hooks, ``datasette.metadata()``, ``plugin_config()``, ``databases``, 
 from __future__ import annotations
 
 import copy
+import json
 import sqlite3
 import sys
 import threading
@@ -273,16 +274,16 @@ async def _article(datasette, database: str, pks: str, q: str = "") -> dict | No
     except ValueError:
         return None
     result = await db.execute(
-        "select id, url, site, title, text, published_at, author, source, editor, views, images, attachments, "
+        "select id, url, site, title, text, published_at, author, source, editor, views, images, layout, attachments, "
         "keywords, topics, cluster_id, gone_at, last_changed_at from articles where id = ?", [article_id])
     row = result.first()
     if row is None:
         return None
     article = dict(row)
-    article["paragraphs"] = [marked(highlighted(p.strip(), q)) for p in (article["text"] or "").split("\n")
-                             if p.strip()]
     article["q"] = q
     article["images"] = json_list(article["images"])
+    article["blocks"], placed = reading_blocks(article["text"] or "", article.pop("layout", None), q)
+    article["images"] = [src for src in article["images"] if src not in placed]  # the rest: below the text
     article["keywords"] = json_list(article["keywords"])
     article["topics"] = json_list(article["topics"])
     article["attachments"] = json_list(article["attachments"])
@@ -311,6 +312,39 @@ async def _article(datasette, database: str, pks: str, q: str = "") -> dict | No
                              "href": datasette.urls.row(database, "articles", str(m["id"]))} for m in members.rows]
     article["first"] = article["cluster_id"] == article_id and bool(article["group"])
     return article
+
+
+def reading_blocks(text: str, layout_json: str | None, q: str) -> tuple[list[dict], set[str]]:
+    """The article as blocks to show in order: paragraphs, subheadings (the layout's
+    ``headings``) and photos after the paragraph they follow, each with its caption paragraph
+    (shown under the photo, not again as text); and the photos placed so. The search term is
+    marked in every text."""
+    paragraphs = text.split("\n")
+    try:
+        layout = json.loads(layout_json) if layout_json else {}
+    except ValueError:
+        layout = {}
+    layout = layout if isinstance(layout, dict) else {}
+    headings = {n for n in layout.get("headings") or () if isinstance(n, int)}
+    photos = [p for p in layout.get("photos") or () if isinstance(p, dict) and p.get("src")]
+    captions = {p["caption"] for p in photos if isinstance(p.get("caption"), int)}
+    after: dict[int, list[dict]] = {}
+    for photo in photos:
+        after.setdefault(photo.get("after", -1), []).append(photo)
+
+    def figures(number: int) -> list[dict]:
+        return [{"kind": "photo", "src": p["src"],
+                 "caption": marked(highlighted(paragraphs[p["caption"]].strip(), q))
+                 if isinstance(p.get("caption"), int) and 0 <= p["caption"] < len(paragraphs) else None}
+                for p in after.get(number, ())]
+
+    blocks = figures(-1)
+    for number, paragraph in enumerate(paragraphs):
+        if paragraph.strip() and number not in captions:
+            kind = "heading" if number in headings else "paragraph"
+            blocks.append({"kind": kind, "html": marked(highlighted(paragraph.strip(), q))})
+        blocks += figures(number)
+    return blocks, {p["src"] for p in photos}
 
 
 def _has_feed(datasette, database: str) -> bool:
