@@ -232,3 +232,33 @@ def test_a_school_page_says_how_the_school_is_doing(page, site):
     page.get_by_role("link", name="第 1 次").first.click()
     page.wait_for_load_state()
     assert page.locator("h1").inner_text() == "第 1 次采集" and name in page.locator("table").inner_text()
+
+
+DEVELOPER_CHROME = ("Suggested facets", "This data as", "Apply", "Edit SQL", "Custom SQL query", "sorted by",
+                    "rows where", "Advanced export", "Error 404", "Powered by")
+
+
+def office_paths(name: str, db) -> list[str]:
+    site = db.execute("select site from articles limit 1").fetchone()[0]
+    article = db.execute("select id from articles order by id limit 1").fetchone()[0]
+    return ["/", "/-/articles", "/-/articles?" + urllib.parse.urlencode({"q": "党建", "sort": "newest"}),
+            "/-/school?" + urllib.parse.urlencode({"site": site}), "/-/runs", "/-/runs/1", "/-/reposts",
+            f"/{name}/articles/{article}", "/-/no-such-page"]
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_every_office_page_reads_in_chinese_at_desk_and_phone_width(browser, site, width):
+    base, name, db = site
+    context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 900}, is_mobile=width < 500)
+    page = context.new_page()
+    try:
+        for path in office_paths(name, db):
+            page.goto(base + path)
+            text = page.locator("body").inner_text()
+            assert not [c for c in DEVELOPER_CHROME if c in text], path
+            assert page.locator("h1").first.is_visible(), path
+            assert page.evaluate("() => document.documentElement.scrollWidth") <= width + 1, path
+            chinese = sum("\u4e00" <= ch <= "\u9fff" for ch in text)
+            assert chinese >= 10, path  # a page of Chinese words, not an English frame
+    finally:
+        context.close()
