@@ -52,7 +52,7 @@ def from_environment(configured: str, used_in: str) -> str:
 def _check_variable_names(value: str, where: str) -> None:
     for name in re.findall(r"\$\{([^}]*)\}", value):
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
-            raise ConfigError(f"{where}: ${{{name}}} is not an environment variable name")
+            raise ConfigError(f"{where}：${{{name}}} 不是合法的环境变量名")
 
 
 @dataclass(frozen=True)
@@ -227,14 +227,14 @@ class CrawlKey:
         ok = math.isfinite(value) and (self.least is None or value >= self.least) and (
             self.most is None or value <= self.most)
         if not ok:
-            kind = "a whole number" if self.type is int else "a number"
+            kind = "整数" if self.type is int else "数字"
             if self.most is None:
-                bounds = f">= {self.least:g}"
+                bounds = f"不小于 {self.least:g} 的"
             elif self.least is None:
-                bounds = f"<= {self.most:g}"
+                bounds = f"不大于 {self.most:g} 的"
             else:
-                bounds = f"from {self.least:g} to {self.most:g}"
-            raise ConfigError(f"{where}: key {self.name!r}: must be {kind} {bounds}, got {value!r}")
+                bounds = f" {self.least:g} 到 {self.most:g} 之间的"
+            raise ConfigError(f"{where}：键 {self.name!r} 须是{bounds}{kind}，现在是 {value!r}")
 
 
 MAX_DAYS = 36_500  # a hundred years: any longer span is no setting, and overflows the date arithmetic
@@ -296,8 +296,8 @@ def _renamed(crawl, where: str):
     for old, new in RENAMED_CRAWL_KEYS.items():
         if old in crawl:
             if new in crawl:
-                raise ConfigError(f"{where}: [crawl]: key {old!r} is the old name of {new!r}: give only {new!r}")
-            logging.getLogger(__name__).warning("%s: [crawl] %s is now called %s", where, old, new)
+                raise ConfigError(f"{where}：[crawl]：键 {old!r} 是键 {new!r} 的旧名，两个不能同时写：请只写 {new!r}")
+            logging.getLogger(__name__).warning("%s：[crawl] %s 已改名为 %s，请改用新名", where, old, new)
             crawl[new] = crawl.pop(old)
     return crawl
 
@@ -312,7 +312,7 @@ def check_settings(settings) -> None:
     A setting given under its old name is moved to its new one, with a warning."""
     for old, new in RENAMED_SETTINGS.items():
         if settings.get(old) is not None and hasattr(settings, "set"):
-            logging.getLogger(__name__).warning("setting %s is now called %s", old, new)
+            logging.getLogger(__name__).warning("设置 %s 已改名为 %s，请改用新名", old, new)
             settings.set(new, settings.get(old), priority=settings.getpriority(old) or 0)
     for key in CRAWL_KEYS:
         if key.scrapy_setting is None or key.scrapy_setting not in settings:
@@ -322,11 +322,11 @@ def check_settings(settings) -> None:
         if isinstance(raw, str) and key.type is not str:
             value = _from_text(raw, key.type)
             if value is None:
-                raise ConfigError(f"setting {key.scrapy_setting} ([crawl] {key.name}): not {_kind(key.type)}: {raw!r}")
+                raise ConfigError(f"设置 {key.scrapy_setting}（[crawl] {key.name}）不是{_kind(key.type)}：{raw!r}")
         if key.type is not str and (isinstance(value, bool) != (key.type is bool)
                                     or not isinstance(value, key.type)):
-            raise ConfigError(f"setting {key.scrapy_setting} ([crawl] {key.name}): not {_kind(key.type)}: {raw!r}")
-        key.check(value, f"setting {key.scrapy_setting}")
+            raise ConfigError(f"设置 {key.scrapy_setting}（[crawl] {key.name}）不是{_kind(key.type)}：{raw!r}")
+        key.check(value, f"设置 {key.scrapy_setting}")
 
 
 def _from_text(text: str, kind):
@@ -342,7 +342,7 @@ def _from_text(text: str, kind):
 
 
 def _kind(kind) -> str:
-    return {int: "a whole number", bool: "true or false"}.get(kind, "a number")
+    return {int: "整数", bool: "布尔值（true 或 false）"}.get(kind, "数字")
 
 
 def load_config(path: str | Path) -> Config:
@@ -355,37 +355,37 @@ def _read_toml(path: str | Path) -> dict:
     try:
         raw = Path(path).read_bytes()
     except FileNotFoundError:
-        raise ConfigError(f"{where}: file not found") from None
+        raise ConfigError(f"{where}：找不到这个文件") from None
     except OSError as exc:
-        raise ConfigError(f"{where}: cannot read ({exc.strerror})") from None
+        raise ConfigError(f"{where}：无法读取（{exc.strerror}）") from None
     try:
         return tomllib.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
-        raise ConfigError(f"{where}: not UTF-8 text; save the file as UTF-8") from None
+        raise ConfigError(f"{where}：不是 UTF-8 编码的文本：请把文件另存为 UTF-8 编码") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{where}: not valid TOML: {exc}") from None
+        raise ConfigError(f"{where}：不是有效的 TOML：{exc}") from None
 
 
 def parse_config(data: dict, where: str = "<config>") -> Config:
     unknown = sorted(set(data) - _TOP_KEYS)
     if unknown:
-        raise ConfigError(f"{where}: unknown top-level key {unknown[0]!r} (known: {', '.join(sorted(_TOP_KEYS))})")
+        raise ConfigError(f"{where}：不认识的顶层键 {unknown[0]!r}（可用的键：{', '.join(sorted(_TOP_KEYS))}）")
     raw_sites = data.get("sites")
     if not isinstance(raw_sites, list) or not raw_sites:
-        raise ConfigError(f"{where}: no [[sites]] entries; add at least one school with name and start_urls")
+        raise ConfigError(f"{where}：没有 [[sites]] 条目：请至少添加一所学校，写明 name 和 start_urls")
     crawl = _table(_renamed(data.get("crawl", {}), where), "crawl", where, _CRAWL_TYPES, positive=False)
     for key, value in crawl.items():
-        _CRAWL_KEY[key].check(value, f"{where}: [crawl]")
+        _CRAWL_KEY[key].check(value, f"{where}：[crawl]")
     defaults = {key: crawl[key] for key in SITE_DEFAULT_KEYS if key in crawl}
     sites = []
     for index, raw in enumerate(raw_sites, start=1):
         if not isinstance(raw, dict):
-            raise ConfigError(f"{where}: site #{index}: must be a [[sites]] table")
-        sites.append(_parse_site({**defaults, **raw}, f"{where}: site #{index}"))
+            raise ConfigError(f"{where}：第 {index} 个学校：须写成 [[sites]] 表")
+        sites.append(_parse_site({**defaults, **raw}, f"{where}：第 {index} 个学校"))
     seen: dict[str, int] = {}
     for index, site in enumerate(sites, start=1):
         if site.name in seen:
-            raise ConfigError(f"{where}: site #{index} {site.name!r}: key 'name': same name as site #{seen[site.name]}")
+            raise ConfigError(f"{where}：第 {index} 个学校 {site.name!r}：键 'name' 与第 {seen[site.name]} 个学校重名")
         seen[site.name] = index
     sites = _scoped_by_path(sites, [isinstance(raw, dict) and "path_prefix" in raw for raw in raw_sites])
     scrapy_keys = {key: value for key, value in crawl.items() if key not in SITE_DEFAULT_KEYS}
@@ -410,23 +410,23 @@ def _table(raw, name: str, where: str, fields: dict, positive: bool = True) -> d
     ``positive``: numbers must be more than 0 (durations and counts; [crawl] allows a 0 delay).
     """
     if not isinstance(raw, dict):
-        raise ConfigError(f"{where}: [{name}] must be a table")
+        raise ConfigError(f"{where}：[{name}] 须是一个表")
     values = {}
     for key, value in raw.items():
         if key not in fields:
-            raise ConfigError(f"{where}: [{name}]: unknown key {key!r} (known: {', '.join(sorted(fields))})")
+            raise ConfigError(f"{where}：[{name}]：不认识的键 {key!r}（可用的键：{', '.join(sorted(fields))}）")
         expected = fields[key]
         if expected is list:
             value = [value] if isinstance(value, str) else value
             if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-                raise ConfigError(f"{where}: [{name}]: key {key!r}: must be a list of strings")
+                raise ConfigError(f"{where}：[{name}]：键 {key!r} 须是字符串列表")
             value = tuple(v.strip() for v in value)
         elif isinstance(value, bool) and expected is not bool or not isinstance(value, expected):
-            raise ConfigError(f"{where}: [{name}]: key {key!r}: wrong type {type(value).__name__}")
+            raise ConfigError(f"{where}：[{name}]：键 {key!r} 的类型不对（现在是 {type(value).__name__}）")
         elif positive and isinstance(value, (int, float)) and not isinstance(value, bool) and not (
                 math.isfinite(value) and 0 < value <= _MOST.get(key, math.inf)):
-            most = f" and at most {_MOST[key]:g}" if key in _MOST else ""
-            raise ConfigError(f"{where}: [{name}]: key {key!r}: must be more than 0{most}, got {value!r}")
+            most = f"，且不大于 {_MOST[key]:g}" if key in _MOST else ""
+            raise ConfigError(f"{where}：[{name}]：键 {key!r} 须大于 0{most}，现在是 {value!r}")
         values[key] = value
     return values
 
@@ -455,11 +455,11 @@ def _parse_schedule(raw, where: str) -> ScheduleConfig:
     try:
         zone = ZoneInfo(schedule.timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"{where}: [schedule]: key 'timezone': unknown time zone {schedule.timezone!r}") from None
+        raise ConfigError(f"{where}：[schedule]：键 'timezone'：不认识的时区 {schedule.timezone!r}") from None
     try:
         parse_cron(schedule.cron, zone)
     except ValueError as exc:
-        raise ConfigError(f"{where}: [schedule]: key 'cron': {exc}") from None
+        raise ConfigError(f"{where}：[schedule]：键 'cron'：{exc}") from None
     return schedule
 
 
@@ -467,11 +467,11 @@ def _parse_alerts(raw, where: str, site_names: set[str]) -> AlertsConfig:
     values = _table(raw, "alerts", where, _keys_of(AlertsConfig))
     for url in values.get("urls", ()):
         if not re.match(r"^[a-z][a-z0-9+.-]*://", url, re.I):
-            raise ConfigError(f"{where}: [alerts]: key 'urls': {url!r} is not an Apprise URL like json://host/path")
-        _check_variable_names(url, f"{where}: [alerts]: key 'urls'")
+            raise ConfigError(f"{where}：[alerts]：键 'urls'：{url!r} 不是 Apprise 网址（形如 json://host/path）")
+        _check_variable_names(url, f"{where}：[alerts]：键 'urls'")
     for name in values.get("sites", ()):
         if name not in site_names:
-            raise ConfigError(f"{where}: [alerts]: key 'sites': {name!r} is not the name of a [[sites]] entry")
+            raise ConfigError(f"{where}：[alerts]：键 'sites'：{name!r} 不是任何一个 [[sites]] 条目的名称")
     return AlertsConfig(**values)
 
 
@@ -481,7 +481,7 @@ def load_cluster_config(path: str | Path) -> ClusterConfig:
     where = str(path)
     cluster = _parse_cluster(_read_toml(path).get("cluster"), where)
     if cluster is None:
-        raise ConfigError(f"{where}: no [cluster] table; a worker needs redis_url = \"redis://host:6379/0\"")
+        raise ConfigError(f"{where}：没有 [cluster] 表：worker 需要 redis_url = \"redis://host:6379/0\"")
     return cluster
 
 
@@ -491,12 +491,12 @@ def _parse_cluster(raw, where: str) -> ClusterConfig | None:
     values = _table(raw, "cluster", where, _keys_of(ClusterConfig))
     url = values.get("redis_url", "")
     if not re.match(r"^(redis|rediss|unix)://", url):
-        raise ConfigError(f"{where}: [cluster]: key 'redis_url': {url!r} is not a Redis URL like "
-                          "redis://127.0.0.1:6379/0" if url else
-                          f"{where}: [cluster]: key 'redis_url' is missing (remove [cluster] to crawl in one process)")
-    _check_variable_names(url, f"{where}: [cluster]: key 'redis_url'")
+        raise ConfigError(f"{where}：[cluster]：键 'redis_url'：{url!r} 不是 Redis 网址（形如 "
+                          "redis://127.0.0.1:6379/0）" if url else
+                          f"{where}：[cluster]：缺少键 'redis_url'（若只用一个进程采集，请删掉 [cluster]）")
+    _check_variable_names(url, f"{where}：[cluster]：键 'redis_url'")
     if "key_prefix" in values and not re.fullmatch(r"[A-Za-z0-9_.-]+", values["key_prefix"]):
-        raise ConfigError(f"{where}: [cluster]: key 'key_prefix': letters, digits, '.', '_' and '-' only")
+        raise ConfigError(f"{where}：[cluster]：键 'key_prefix' 只能包含字母、数字、'.'、'_' 和 '-'")
     return ClusterConfig(**values)
 
 
@@ -504,13 +504,13 @@ def _parse_topics(raw, where: str) -> dict | None:
     if raw is None:
         return None
     if not isinstance(raw, dict):
-        raise ConfigError(f"{where}: [topics] must be a table of name = [\"term\", …]")
+        raise ConfigError(f"{where}：[topics] 须是一个表，每行写 名称 = [\"词语\", …]")
     topics = {}
     for name, terms in raw.items():
         if isinstance(terms, str):
             terms = [terms]
         if not isinstance(terms, list) or not terms or not all(isinstance(t, str) and t.strip() for t in terms):
-            raise ConfigError(f"{where}: [topics]: key {name!r}: must be a list of words")
+            raise ConfigError(f"{where}：[topics]：键 {name!r} 须是词语列表")
         topics[name] = [t.strip() for t in terms]
     return topics
 
@@ -522,9 +522,9 @@ def check_url(url, key: str, where: str) -> None:
         if parts is not None:
             parts.port  # noqa: B018 (raises on a port out of range)
     except ValueError as exc:  # "http://[::1/x", "http://h:99999/"
-        raise ConfigError(f"{where}: key {key!r}: {url!r} is not a valid URL ({exc})") from None
+        raise ConfigError(f"{where}：键 {key!r}：{url!r} 不是有效的网址（{exc}）") from None
     if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f"{where}: key {key!r}: {url!r} is not an http(s) URL")
+        raise ConfigError(f"{where}：键 {key!r}：{url!r} 不是 http(s) 网址")
 
 
 _HOST_NAME = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{1,63}")
@@ -541,9 +541,9 @@ def _not_a_followable_host(entry: str) -> str | None:
     if _IPV4.fullmatch(host):
         return None
     if not _HOST_NAME.fullmatch(host):
-        return "is not a host name (no port, path, '*' or spaces)"
+        return "不是主机名（不能带端口、路径、'*' 或空格）"
     if _public_suffixes().is_public(host):
-        return "is a public suffix, shared by every site under it"
+        return "是公共后缀，其下所有网站都共用它"
     return None
 
 
@@ -557,11 +557,11 @@ def _public_suffixes():
 def _parse_site(raw: dict, where: str) -> Site:
     name = raw.get("name")
     if not isinstance(name, str) or not name.strip():
-        raise ConfigError(f"{where}: key 'name': missing or empty; give the school's name")
+        raise ConfigError(f"{where}：缺少 'name'（或为空）：请写上学校名称")
     where = f"{where} {name.strip()!r}"
     for key in raw:
         if key not in _SITE_KEYS:
-            raise ConfigError(f"{where}: unknown key {key!r} (known: {', '.join(_SITE_KEYS)})")
+            raise ConfigError(f"{where}：不认识的键 {key!r}（可用的键：{', '.join(_SITE_KEYS)}）")
 
     home = raw.get("home")
     if home is not None:
@@ -570,16 +570,16 @@ def _parse_site(raw: dict, where: str) -> Site:
     if isinstance(start_urls, str):
         start_urls = [start_urls]
     if not isinstance(start_urls, list) or not (start_urls or home):
-        raise ConfigError(f"{where}: key 'start_urls': missing or empty; list the news column URLs "
-                          f"(or give the school's homepage as home = \"https://…/\")")
+        raise ConfigError(f"{where}：缺少 'start_urls'（或为空）：请列出新闻栏目的网址"
+                          f"（或用 home = \"https://…/\" 写出学校首页）")
     names = {}
     for key in ("columns", "exclude_columns"):
         value = raw.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-            raise ConfigError(f"{where}: key {key!r}: must be a list of column names or parts of them, "
-                              f"like [\"党建\", \"新闻\"]")
+            raise ConfigError(f"{where}：键 {key!r} 须是栏目名称（或名称的一部分）的列表，"
+                              f"如 [\"党建\", \"新闻\"]")
         if value and not home:
-            raise ConfigError(f"{where}: key {key!r}: only for a school given by its home page")
+            raise ConfigError(f"{where}：键 {key!r} 只适用于用首页（home）给出的学校")
         names[key] = tuple(v.strip() for v in value)
     for url in start_urls:
         check_url(url, "start_urls", where)
@@ -588,57 +588,57 @@ def _parse_site(raw: dict, where: str) -> Site:
     if domains is None:
         domains = sorted({urlsplit(u).hostname.lower() for u in [*start_urls, *([home] if home else [])]})
     elif not isinstance(domains, list) or not all(isinstance(d, str) and d for d in domains):
-        raise ConfigError(f"{where}: key 'allowed_domains': must be a list of host names")
+        raise ConfigError(f"{where}：键 'allowed_domains' 须是主机名列表")
     domains = [d.lower().strip().lstrip(".") for d in domains]
     for key, urls in (("start_urls", start_urls), ("home", [home] if home else [])):
         for url in urls:
             host = urlsplit(url).hostname.lower()
             if not any(host == d or host.endswith("." + d) for d in domains):
-                raise ConfigError(f"{where}: key 'allowed_domains': does not include {host} from {key}")
+                raise ConfigError(f"{where}：键 'allowed_domains' 没有包含 {key} 中的主机 {host}")
 
     pattern = raw.get("article_pattern")
     if pattern is not None:
         if not isinstance(pattern, str) or not pattern:
-            raise ConfigError(f"{where}: key 'article_pattern': must be a regular expression")
+            raise ConfigError(f"{where}：键 'article_pattern' 须是正则表达式")
         try:
             pattern = re.compile(pattern)
         except re.error as exc:
-            raise ConfigError(f"{where}: key 'article_pattern': not a valid regular expression: {exc}") from None
+            raise ConfigError(f"{where}：键 'article_pattern' 不是有效的正则表达式：{exc}") from None
 
     counts = {}  # the per-site whole-number keys (max_pages, recheck_days, …), each in its range
     for key in (k for k in CRAWL_KEYS if k.scrapy_setting is None and k.type is int):
         value = raw.get(key.name, Site.__dataclass_fields__[key.name].default)
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ConfigError(f"{where}: key {key.name!r}: must be a whole number >= {key.least:g}, got {value!r}")
+            raise ConfigError(f"{where}：键 {key.name!r} 须是不小于 {key.least:g} 的整数，现在是 {value!r}")
         key.check(value, where)
         counts[key.name] = value
     follow = raw.get("follow_hosts", ())
     if isinstance(follow, str):
         follow = [follow]
     if not isinstance(follow, (list, tuple)) or not all(isinstance(h, str) for h in follow):
-        raise ConfigError(f"{where}: key 'follow_hosts': must be a list of host names, like [\"mp.weixin.qq.com\"]")
+        raise ConfigError(f"{where}：键 'follow_hosts' 须是主机名列表，如 [\"mp.weixin.qq.com\"]")
     for host in follow:
         why = _not_a_followable_host(host)
         if why:
-            raise ConfigError(f"{where}: key 'follow_hosts': {host!r} {why}; give host names like \"mp.weixin.qq.com\" "
-                              f"or a school's own suffix like \".example.edu.cn\"")
+            raise ConfigError(f"{where}：键 'follow_hosts'：{host!r} {why}：请写主机名，如 \"mp.weixin.qq.com\"，"
+                              f"或学校自己的后缀，如 \".example.edu.cn\"")
     since = raw.get("since")
     if since is not None:
         if not isinstance(since, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", since):
-            raise ConfigError(f"{where}: key 'since': must be a date like \"2024-01-01\", got {since!r}")
+            raise ConfigError(f"{where}：键 'since' 须是日期，如 \"2024-01-01\"，现在是 {since!r}")
         try:
             date.fromisoformat(since)
         except ValueError:
-            raise ConfigError(f"{where}: key 'since': {since!r} is not a real date") from None
+            raise ConfigError(f"{where}：键 'since'：{since!r} 不是真实存在的日期") from None
 
     prefix = raw.get("path_prefix")
     if prefix is not None and (not isinstance(prefix, str) or not prefix.startswith("/")
                                or any(c in prefix for c in "?#") or not prefix.isprintable()):
-        raise ConfigError(f"{where}: key 'path_prefix': must be a folder of the school's host, like \"/jsjxy/\", "
-                          f"got {prefix!r}")
+        raise ConfigError(f"{where}：键 'path_prefix' 须是学校主机上的一个文件夹，如 \"/jsjxy/\"，"
+                          f"现在是 {prefix!r}")
 
     def complain(key: str, message: str):
-        raise ConfigError(f"{where}: key {key!r}: {message}")
+        raise ConfigError(f"{where}：键 {key!r}：{message}")
 
     return Site(
         name=name.strip(),

@@ -21,8 +21,8 @@ def parse_cron(expression: str, timezone: tzinfo | str) -> CronTrigger:
     """
     fields = expression.split()
     if len(fields) not in (5, 6):
-        raise ValueError(f"{expression!r} has {len(fields)} fields; write 5 (minute hour day month weekday) "
-                         "or 6 (second first)")
+        raise ValueError(f"{expression!r} 有 {len(fields)} 段；请写 5 段（分 时 日 月 星期），"
+                         "或 6 段（秒在最前）")
     names = CRON_FIELDS_5 if len(fields) == 5 else CRON_FIELDS_6
     # crontab weekdays count from Sunday = 0; APScheduler's day_of_week from Monday = 0, so
     # names are the only unambiguous way: 0-6 and 7 become sun..sat

@@ -199,7 +199,7 @@ def test_cron_lines_and_catch_up():
     assert catch_up_due(every_night, None, ran_at_two)
     seconds = parse_cron("*/5 * * * * *", "Asia/Shanghai")
     assert seconds.get_next_fire_time(None, ran_at_two + timedelta(seconds=1)) == ran_at_two + timedelta(seconds=5)
-    with pytest.raises(ValueError, match="fields"):
+    with pytest.raises(ValueError, match="有 4 段"):
         parse_cron("0 2 * *", "Asia/Shanghai")
 
 

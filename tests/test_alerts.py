@@ -87,7 +87,7 @@ def test_running_the_same_night_again_sends_nothing(demo_nights):
 def test_a_channel_that_was_down_gets_everything_once_from_the_next_run(demo_nights):
     nights = demo_nights["nights"]
     assert nights["first"]["flaky_attempts"] >= 1 and nights["first"]["flaky"] == []
-    assert "failed" in nights["first"]["summary"] and "kept for the next run" in nights["first"]["summary"]
+    assert "发送失败" in nights["first"]["summary"] and "留待下次采集" in nights["first"]["summary"]
     retried = nights["quiet"]["flaky"]
     assert len(retried) == 1 and "首次采集" in retried[0]["title"]
     received = text_of([m for n in ("first", "quiet", "next_day", "again") for m in nights[n]["flaky"]])

@@ -15,7 +15,7 @@ def test_help_names_the_subcommands_and_the_old_flags():
     assert result.returncode == 0
     for command in ("once", "demo", "try", "discover", "worker"):
         assert command in result.stdout
-    assert "--once" in result.stdout and "earlier releases" in result.stdout
+    assert "--once" in result.stdout and "旧版本的参数" in result.stdout
 
 
 @pytest.mark.parametrize("order", ["subcommand first", "options first", "old flag"])
@@ -35,7 +35,7 @@ def test_a_config_error_is_one_line_and_exit_2_whatever_the_subcommand(tmp_path,
     config.write_text("[crawl\n", encoding="utf-8")
     result = run_cli(*args, "--config", config, "--db", tmp_path / "x.db", timeout=60)
     assert result.returncode == 2
-    assert result.stderr.strip().splitlines() == [result.stderr.strip()] and "config error" in result.stderr
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()] and "配置错误" in result.stderr
 
 
 def test_the_worker_child_is_an_internal_module():

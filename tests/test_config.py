@@ -42,7 +42,7 @@ def test_unknown_key_is_named(tmp_path):
 def test_missing_name_and_duplicates_and_bad_regex(tmp_path):
     assert "'name'" in error_for(tmp_path, '[[sites]]\nstart_urls = ["http://a.cn/l.htm"]\n')
     dup = '[[sites]]\nname = "甲校"\nstart_urls = ["http://a.cn/l.htm"]\n' * 2
-    assert "same name" in error_for(tmp_path, dup)
+    assert "重名" in error_for(tmp_path, dup)
     assert "article_pattern" in error_for(
         tmp_path, '[[sites]]\nname = "甲校"\nstart_urls = ["http://a.cn/l.htm"]\narticle_pattern = "(["\n')
     assert "max_pages" in error_for(
@@ -50,8 +50,8 @@ def test_missing_name_and_duplicates_and_bad_regex(tmp_path):
 
 
 def test_invalid_toml_and_missing_file(tmp_path):
-    assert "not valid TOML" in error_for(tmp_path, "[[sites]\n")
-    with pytest.raises(ConfigError, match="file not found"):
+    assert "不是有效的 TOML" in error_for(tmp_path, "[[sites]\n")
+    with pytest.raises(ConfigError, match="找不到这个文件"):
         load_config(tmp_path / "nope.toml")
 
 
@@ -66,7 +66,7 @@ def test_cli_reports_config_error_and_exits_2(tmp_path):
     path = write(tmp_path, '[[sites]]\nname = "乙校"\nstart_urls = ["ftp://b.cn/x"]\n')
     result = run_cli("--once", "--config", str(path), "--db", str(tmp_path / "x.db"))
     assert result.returncode == 2
-    assert "config error" in result.stderr and "乙校" in result.stderr and "start_urls" in result.stderr
+    assert "配置错误" in result.stderr and "乙校" in result.stderr and "start_urls" in result.stderr
     assert not (tmp_path / "x.db").exists()
 
 
@@ -80,7 +80,7 @@ def test_every_number_of_crawl_has_a_range(tmp_path, key, value):
     value = "nan" if value == "nan" else repr(value)
     site = '[[sites]]\nname = "甲校"\nstart_urls = ["http://a.cn/l.htm"]\n'
     message = error_for(tmp_path, f"{site}\n[crawl]\n{key} = {value}\n")
-    assert "[crawl]" in message and repr(key) in message and "must be" in message
+    assert "[crawl]" in message and repr(key) in message and "须是" in message
 
 
 def test_the_edges_of_the_ranges_load_and_the_limits_have_defaults(tmp_path):
@@ -103,7 +103,7 @@ def test_cli_reports_a_malformed_start_url_without_a_traceback(tmp_path):
     path = write(tmp_path, '[[sites]]\nname = "丁校"\nstart_urls = ["http://[::1/x"]\n')
     result = run_cli("--once", "--config", str(path), "--db", str(tmp_path / "x.db"))
     assert result.returncode == 2
-    assert "config error" in result.stderr and "丁校" in result.stderr and "Traceback" not in result.stderr
+    assert "配置错误" in result.stderr and "丁校" in result.stderr and "Traceback" not in result.stderr
 
 
 SITE = '[[sites]]\nname = "甲校"\nstart_urls = ["http://127.0.0.1:9/l.htm"]\n'
@@ -127,7 +127,8 @@ def test_every_out_of_range_setting_through_every_entry_point_is_one_line_and_ex
         result = run_cli(*(["--once"] if entry == "--once" else []), "--config", config, "--db", db_path, timeout=60)
     assert result.returncode == 2, result.stderr[-2000:]
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("config error") and "must be" in lines[0], lines
+    prefix = "配置错误"  # the same prefix whichever command read the config
+    assert len(lines) == 1 and lines[0].startswith(prefix) and "须" in lines[0] and "现在是" in lines[0], lines
     assert not db_path.exists()
 
 
@@ -141,7 +142,7 @@ def test_scrapy_settings_given_with_dash_s_are_checked_like_the_config(tmp_path,
                             timeout=60)
     assert result.returncode == 2, result.stderr[-2000:]
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("config error") and setting.split("=")[0] in lines[0], lines
+    assert len(lines) == 1 and lines[0].startswith("配置错误") and setting.split("=")[0] in lines[0], lines
 
 
 @pytest.mark.parametrize("entry", ["*", ".", "cn", ".cn", "edu.cn", "com.cn", "mp.weixin.qq.com:443", "a b.cn",
@@ -161,7 +162,7 @@ def test_the_old_name_of_extraction_processes_is_still_read_with_a_warning(tmp_p
     site = '[[sites]]\nname = "甲校"\nstart_urls = ["http://a.cn/l.htm"]\n'
     config = load_config(write(tmp_path, "[crawl]\nworkers = 0\n" + site))
     assert config.crawl["extraction_processes"] == 0
-    assert "[crawl] workers is now called extraction_processes" in caplog.text
+    assert "[crawl] workers 已改名为 extraction_processes" in caplog.text
     message = error_for(tmp_path, "[crawl]\nworkers = 0\nextraction_processes = 2\n" + site)
     assert "'workers'" in message and "'extraction_processes'" in message
 
@@ -174,4 +175,4 @@ def test_the_old_name_of_the_extraction_processes_setting_is_still_read(caplog):
     settings = Settings({"CPU_WORKERS": 0})
     check_settings(settings)
     assert settings.getint("EXTRACTION_PROCESSES", 1) == 0
-    assert "setting CPU_WORKERS is now called EXTRACTION_PROCESSES" in caplog.text
+    assert "设置 CPU_WORKERS 已改名为 EXTRACTION_PROCESSES" in caplog.text

@@ -51,10 +51,10 @@ def test_date_xpath_wins_over_the_info_line():
 
 
 @pytest.mark.parametrize("key, value, message", [
-    ("body_xpath", "//div[@class='x'", "not a valid XPath"),
-    ("title_xpath", "", "non-empty XPath"),
-    ("noise_xpaths", ["//div[", "//p"], "not a valid XPath"),
-    ("noise_xpaths", 3, "list of XPath"),
+    ("body_xpath", "//div[@class='x'", "不是有效的 XPath"),
+    ("title_xpath", "", "非空的 XPath"),
+    ("noise_xpaths", ["//div[", "//p"], "不是有效的 XPath"),
+    ("noise_xpaths", 3, "XPath 字符串的列表"),
 ])
 def test_bad_override_is_a_config_error_naming_site_and_key(key, value, message):
     config = {"sites": [{"name": "嘉禾职院", "start_urls": ["https://www.example.edu.cn/xwdt/list.htm"], key: value}]}

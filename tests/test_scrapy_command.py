@@ -37,7 +37,7 @@ def test_scrapy_crawl_news_is_the_same_refresh_as_once(crawled, demo_config, tmp
 def test_scrapy_crawl_news_says_what_it_needs(tmp_path):
     missing = scrapy("crawl", "news", "-a", f"config={tmp_path / 'nowhere.toml'}", "-a", f"db={tmp_path / 'x.db'}")
     assert missing.returncode == 2
-    assert missing.stderr.strip().splitlines()[-1].startswith("config error:")
+    assert missing.stderr.strip().splitlines()[-1].startswith("配置错误：")
     wrong = scrapy("crawl", "news", "-a", "url=https://www.example.edu.cn/")
     assert wrong.returncode == 2
     assert "-a config=FILE and -a db=FILE" in wrong.stderr

@@ -50,7 +50,7 @@ class Command(ScrapyCrawl):
         try:
             config = load_config(arguments.get("config", "sites.toml"))
         except ConfigError as exc:
-            print(f"config error: {exc}", file=sys.stderr)
+            print(f"配置错误：{exc}", file=sys.stderr)
             return 2
         cmdline = SETTINGS_PRIORITIES["cmdline"]
         overrides = {name: self.settings[name] for name in self.settings

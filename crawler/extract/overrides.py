@@ -33,11 +33,11 @@ class ExtractOverrides:
 def check_xpath(expression: object) -> str | None:
     """The problem with ``expression`` as an XPath, in words, or None when it is fine."""
     if not isinstance(expression, str) or not expression.strip():
-        return "must be a non-empty XPath string"
+        return "须是一个非空的 XPath 字符串"
     try:
         etree.XPath(expression)
     except etree.XPathSyntaxError as exc:
-        return f"is not a valid XPath ({exc})"
+        return f"不是有效的 XPath（{exc}）"
     return None
 
 
@@ -55,7 +55,7 @@ def overrides_from(entry: dict, complain) -> ExtractOverrides:
         if isinstance(noise, str):
             noise = [noise]
         if not isinstance(noise, list):
-            complain("noise_xpaths", "must be a list of XPath strings")
+            complain("noise_xpaths", "须是 XPath 字符串的列表")
         for expression in noise:
             problem = check_xpath(expression)
             if problem:

@@ -116,7 +116,7 @@ def discover(target: str, from_csv: bool, log_level: str) -> int:
             for line in skipped:
                 print(f"warning: {line}", file=sys.stderr)
             if not schools:
-                raise ConfigError(f"{target}: no usable row (want two columns, name,home)")
+                raise ConfigError(f"{target}：没有可用的行（每行两列：学校名称,首页网址）")
         else:
             target = typed_url(target)
             schools = [{"name": urlsplit(target).hostname or "学校", "home": target}]

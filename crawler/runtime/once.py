@@ -36,7 +36,7 @@ def refresh_and_report(config, db_path: str, log_level: str, **setting_overrides
     try:
         build_settings(config, **setting_overrides)  # a setting out of range: exit 2 before anything starts
     except ConfigError as exc:
-        print(f"config error: {exc}", file=sys.stderr)
+        print(f"配置错误：{exc}", file=sys.stderr)
         return 2
     print(f"Refreshing {len(config.sites)} school(s) into {db_path} …", file=sys.stderr)
     try:
