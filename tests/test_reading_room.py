@@ -282,3 +282,16 @@ def test_the_article_page_shows_subheadings_as_headings(room):
         break
     else:
         pytest.fail("no demo article has subheadings")
+
+
+def test_an_export_never_carries_a_formula():
+    """A page title that starts like a formula (=HYPERLINK…, +, -, @) stays text in Excel and WPS."""
+    from crawler.reading_room.exports import to_csv, to_xlsx
+
+    rows = [{"title": '=HYPERLINK("http://x.invalid","点此")', "site": "甲校", "published_at": "2023-05-06",
+             "source": "-1+1", "author": None, "editor": None, "views": 3, "keywords": "[]", "topics": "[]",
+             "text": "正文", "url": "http://x.invalid/1.htm"}]
+    line = to_csv(rows).decode("utf-8-sig").splitlines()[1]
+    assert line.startswith("\"'=HYPERLINK") and ",'-1+1," in line
+    cell = load_workbook(io.BytesIO(to_xlsx(rows)))["文章"]["A2"]
+    assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK")

@@ -51,13 +51,22 @@ def _text(column: str, value) -> str:
     return str(value)
 
 
+# a cell Excel or WPS would run as a formula (=HYPERLINK(…), +, -, @): a school page's title is
+# no formula; in CSV such a text is quoted with a leading apostrophe, as spreadsheets expect
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(text: str) -> str:
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
 def to_csv(rows: list[dict]) -> bytes:
     columns = _columns(rows)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([HEADERS[c] for c in columns])
     for row in rows:
-        writer.writerow([_text(c, row.get(c)) for c in columns])
+        writer.writerow([_inert(_text(c, row.get(c))) for c in columns])
     return "\ufeff".encode() + out.getvalue().encode("utf-8")
 
 
@@ -80,6 +89,9 @@ def to_xlsx(rows: list[dict]) -> bytes:
             else:
                 values.append(_text(c, value)[:XLSX_CELL_CHARS])
         sheet.append(values)
+        for cell in sheet[sheet.max_row]:
+            if cell.data_type == "f":  # openpyxl reads a text starting with = as a formula: keep it text
+                cell.data_type = "s"
     if "published_at" in columns:
         letter = sheet.cell(row=1, column=columns.index("published_at") + 1).column_letter
         for (cell,) in sheet.iter_rows(min_row=2, min_col=columns.index("published_at") + 1,
