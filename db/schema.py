@@ -296,6 +296,9 @@ def migrate(db: sqlite_utils.Database) -> None:
     db["events"].create_index(["key"], unique=True, if_not_exists=True)
     db["alerts"].create_index(["channel", "status"], if_not_exists=True)
     db["events"].create_index(["site", "problem", "kind"], if_not_exists=True)
+    # a column's articles (the reading room's column filter and school page): its list pages, their links
+    db["list_pages"].create_index(["start_url"], if_not_exists=True)
+    db["articles"].create_index(["list_url"], if_not_exists=True)
     for name, sql in HEALTH_VIEWS.items():  # replaced, so a store always holds this version's rule
         db.create_view(name, sql, replace=True)
 

@@ -295,3 +295,15 @@ def test_an_export_never_carries_a_formula():
     assert line.startswith("\"'=HYPERLINK") and ",'-1+1," in line
     cell = load_workbook(io.BytesIO(to_xlsx(rows)))["文章"]["A2"]
     assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK")
+
+
+def test_a_column_of_the_school_page_lists_its_articles(room):
+    root, _, db = room
+    start_url, site = db.execute("select start_url, site from list_pages group by start_url limit 1").fetchone()
+    truth = {i for (i,) in db.execute("select id from articles where list_url in "
+                                      "(select url from list_pages where start_url = ?)", [start_url])}
+    school = html_of(f"{root}/-/school?{urllib.parse.urlencode({'site': site})}")
+    href = next(h.replace("&amp;", "&") for h, _ in links_of(school) if "column=" in h
+                and urllib.parse.quote(start_url, safe="") in h)
+    listed = html_of(root + href)
+    assert truth and f"共 {len(truth):,} 篇" in listed and set(article_ids(listed)) <= truth

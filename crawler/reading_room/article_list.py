@@ -21,9 +21,10 @@ LIST_COLUMNS = ("id", "title", "site", "published_at", "source", "author", "edit
 
 @dataclass(frozen=True)
 class Filters:
-    """What the list shows, read from the page's address (?q=&site=&source=&topic=&month=&run=&sort=&page=)."""
+    """What the list shows, read from the page's address (?q=&site=&column=&source=&topic=&month=&run=&sort=&page=)."""
     q: str = ""
     site: str = ""
+    column: str = ""  # a column's start URL: the articles its list pages linked
     source: str = ""
     topic: str = ""
     month: str = ""
@@ -43,8 +44,8 @@ class Filters:
         sort = arg("sort") if arg("sort") in SORTS else ""
         month = arg("month") if _MONTH.fullmatch(arg("month")) else ""
         run = arg("run") if arg("run").isdigit() else ""
-        return cls(q=arg("q"), site=arg("site"), source=arg("source"), topic=arg("topic"), month=month, run=run,
-                   sort=sort, page=page)
+        return cls(q=arg("q"), site=arg("site"), column=arg("column"), source=arg("source"), topic=arg("topic"),
+                   month=month, run=run, sort=sort, page=page)
 
     @property
     def order(self) -> str:
@@ -60,7 +61,7 @@ class Filters:
         return urllib.parse.urlencode([(k, v) for k, v in pairs if v and not (k == "page" and v == 1)])
 
     def narrowed(self) -> bool:
-        return any((self.q, self.site, self.source, self.topic, self.month, self.run))
+        return any((self.q, self.site, self.column, self.source, self.topic, self.month, self.run))
 
 
 def _from_where(filters: Filters) -> tuple[str, dict]:
@@ -75,6 +76,9 @@ def _from_where(filters: Filters) -> tuple[str, dict]:
         if getattr(filters, name):
             where.append(f"a.{name} = :{name}")
             params[name] = getattr(filters, name)
+    if filters.column:  # the list pages of the column's walk, and the articles they led to
+        where.append("a.list_url in (select url from list_pages where start_url = :column)")
+        params["column"] = filters.column
     if filters.run:
         where.append("a.first_seen_run = :run")
         params["run"] = int(filters.run)

@@ -15,6 +15,7 @@ away, never on the way.
 from __future__ import annotations
 
 import urllib.parse
+from dataclasses import replace
 from pathlib import Path
 
 from datasette import Response, hookimpl
@@ -133,8 +134,7 @@ async def _apart(db, filters: Filters) -> dict | None:
         words += _words(term)
     if len(words) < 2 or words == query_terms(filters.q):
         return None
-    apart = Filters(q=" ".join(words), site=filters.site, source=filters.source, topic=filters.topic,
-                    month=filters.month, run=filters.run)
+    apart = replace(filters, q=" ".join(words), sort="", page=1)
     sql, params = article_list.count_sql(apart)
     total = (await db.execute(sql, params)).first()[0]
     return {"words": words, "total": total, "filters": apart} if total else None
@@ -151,8 +151,7 @@ async def articles_page(datasette, request):
     terms = query_terms(filters.q)
     if filters.q and not terms:
         message = f"“{filters.q}”中没有可检索的文字（汉字、字母或数字），请换一个词。"
-        filters = Filters(site=filters.site, source=filters.source, topic=filters.topic, month=filters.month,
-                          run=filters.run, sort=filters.sort)
+        filters = replace(filters, q="")
     elif len(filters.q) > MAX_QUERY_CHARS:
         message = f"检索词过长（{len(filters.q)} 个字），只按前 {MAX_QUERY_CHARS} 个字检索。"
     sql, params = article_list.count_sql(filters)
@@ -161,11 +160,15 @@ async def articles_page(datasette, request):
     sql, params = article_list.rows_sql(filters)
     rows = [dict(row) for row in (await db.execute(sql, params)).rows]
     apart = await _apart(db, filters) if filters.q and not total else None
+    column_name = None
+    if filters.column:
+        named = (await db.execute("select name from columns where start_url = ?", [filters.column])).first()
+        column_name = (named[0] if named else None) or filters.column
     context = {
         "database": database, "filters": filters, "total": total, "rows": rows, "page": filters.page,
         "last_page": last_page, "page_size": PAGE_SIZE, "sorts": SORTS, "order": filters.order,
         "choices": await _choices(db, filters), "message": message, "terms": terms, "apart": apart,
-        "links": links, "value_labels": config(datasette).get("values", {}),
+        "links": links, "value_labels": config(datasette).get("values", {}), "column_name": column_name,
         "sql_url": datasette.urls.table(database, "articles"),
     }
     html = await datasette.render_template("snm_articles.html", context, request=request)
@@ -179,8 +182,7 @@ async def articles_export(datasette, request):
     db = datasette.get_database(database)
     filters = Filters.from_args(request.args)
     if filters.q and not query_terms(filters.q):
-        filters = Filters(site=filters.site, source=filters.source, topic=filters.topic, month=filters.month,
-                          run=filters.run, sort=filters.sort)
+        filters = replace(filters, q="")
     sql, params = article_list.rows_sql(filters, columns=exports.EXPORT_COLUMNS, limit=None)
     result = await db.execute(sql, params, custom_time_limit=EXPORT_TIME_LIMIT_MS)
     rows = [dict(row) for row in result.rows]
