@@ -157,3 +157,10 @@ def test_each_tab_of_a_carousel_box_is_named_by_its_tab():
     found = {c.name: c.url.rsplit("/", 1)[-1]
              for c in column_candidates(TABS_IN_A_CAROUSEL.format(slides=slides), "http://www.x.edu.cn/", lambda u: True)}
     assert found == {"通知公告": "tzgg.htm", "综合新闻": "zhxw.htm", "媒体科大": "mtkd.htm"}
+
+
+def test_columns_asked_by_part_of_a_name_keep_a_sections_sub_menu():
+    home = ('<html><body><ul><li><a href="/xywh.htm">校园文化建设</a><ul><li><a href="/xywh/a.htm">文化活动</a></li>'
+            '<li><a href="/xywh/b.htm">社团风采</a></li></ul></li></ul></body></html>')
+    found = [c.name for c in column_candidates(home, "http://www.x.edu.cn/", lambda u: True, ("校园文化",))]
+    assert found == ["校园文化建设", "文化活动", "社团风采"]

@@ -396,3 +396,29 @@ def test_subheadings_and_photos_with_captions_keep_their_place():
     assert first["src"].endswith("/1.jpg") and paragraphs[first["after"]].startswith("近日")
     assert paragraphs[first["caption"]] == "图为会议现场"
     assert second["src"].endswith("/2.jpg") and second["caption"] is None
+
+
+def test_a_link_or_photo_that_is_a_script_is_never_kept():
+    """A hostile page's javascript: links, however spelt, are no attachments and no photos (the
+    reading room shows these as links)."""
+    body = ('<p>会议总结了前期工作，部署了下一阶段的党建重点任务，要求各支部认真落实，推动工作取得实效。</p>'
+            '<p><a href=" javascript:alert(document.domain)//a.pdf">甲</a><a href="java&#10;script:alert(1)//b.doc">乙</a>'
+            '<a href="/files/c.pdf">丙</a><img src="javascript:alert(2)//x.png" width="600"></p>')
+    html = page("发布时间：2021-03-18", body=[]).replace('<div class="v_news_content"></div>',
+                                                        f'<div class="v_news_content">{body}</div>')
+    article = run(html)
+    assert article.attachments == ["https://www.example.edu.cn/files/c.pdf"] and article.images == []
+
+
+def test_a_subheading_wrapped_in_a_section_and_a_title_box_above_the_body():
+    """Pasted WeChat text wraps headings in <section>; a sidebar's <h3>学院新闻 is no title when a
+    title box stands above the body."""
+    html = ('<html><head><meta charset="utf-8"><title>某某大学</title></head><body>'
+            '<div class="side"><h3>学院新闻</h3><ul><li><a href="/1.htm">甲</a></li></ul></div>'
+            '<div class="article-title">学院召开2023年党建工作推进会</div><div class="v_news_content">'
+            '<p>会议总结了前期工作，部署了下一阶段的党建重点任务，要求各支部认真落实，推动工作取得实效。</p>'
+            '<section><h2>二、深入调研</h2></section>'
+            '<p>调研组先后走访了三个学院，听取意见建议，形成了调研报告，提出了改进措施和具体办法。</p></div></body></html>')
+    article = run(html)
+    assert article.title == "学院召开2023年党建工作推进会"
+    assert [article.text.split("\n")[n] for n in article.layout["headings"]] == ["二、深入调研"]

@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import re
+import sqlite3
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -307,3 +308,27 @@ def test_a_column_of_the_school_page_lists_its_articles(room):
                 and urllib.parse.quote(start_url, safe="") in h)
     listed = html_of(root + href)
     assert truth and f"共 {len(truth):,} 篇" in listed and set(article_ids(listed)) <= truth
+
+
+def test_odd_addresses_are_pages_not_errors(room):
+    root, _, _ = room
+    for path in ("/-/articles?run=%C2%B2", "/-/articles?page=1000000000000000000", "/-/articles?page=999",
+                 "/-/articles?run=99999999999999999999", "/-/runs/99999999999999999999", "/-/articles?month=x"):
+        status, body, _ = fetch(root + path)
+        assert status in (200, 404), (path, status)
+    html = html_of(root + "/-/articles?page=999")
+    assert article_ids(html)  # past the end: the last page, not an empty one
+
+
+def test_a_store_of_an_earlier_version_reads_until_its_next_crawl(room, tmp_path):
+    """A store written before layout existed (no column yet): its article pages still open."""
+    _, name, db = room
+    old = tmp_path / "old.db"
+    with sqlite3.connect(db.conn.execute("PRAGMA database_list").fetchone()[2]) as source, \
+            sqlite3.connect(old) as target:
+        source.backup(target)
+        target.execute("ALTER TABLE articles DROP COLUMN layout")
+    article_id = db.execute("select id from articles order by id limit 1").fetchone()[0]
+    with datasette_server(old, "-m", "db/metadata.yml") as root:
+        html = html_of(f"{root}/old/articles/{article_id}")
+    assert 'class="snm-text"' in html

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 from lxml import etree
@@ -429,8 +429,11 @@ def _find_title(tree, page_title: str, info_blocks, order, container=None):
             first_h1 = (el, text)
         if first_hinted is None and len(squeezed) >= 6 and squeezed not in compact_title:
             first_hinted = (el, text)
-    return first_h1 or _heading_before_body(tree, container, order) or first_hinted or (
-        None, _strip_site_suffix(page_title) or None)
+    # a title-classed block above the body is the title; one below it is a 推荐阅读 card, and
+    # then the last heading above the body is (a copied page whose <title> names another site)
+    above = first_hinted is not None and (container is None or order.get(first_hinted[0], 0) < order.get(container, 0))
+    return first_h1 or (first_hinted if above else None) or _heading_before_body(tree, container, order) \
+        or first_hinted or (None, _strip_site_suffix(page_title) or None)
 
 
 def _heading_before_body(tree, container, order):
@@ -760,7 +763,8 @@ def _photo_src(img, url: str) -> str | None:
     sides = [int(v) for v in (img.get("width"), img.get("height")) if v and v.strip().isdigit()]
     if sides and min(sides) < MIN_PHOTO_SIDE:
         return None
-    return urljoin(url, src)
+    full = urljoin(url, src)
+    return full if _safe(full) else None
 
 
 def _body_images(container, url: str) -> list[str]:
@@ -775,13 +779,22 @@ def _body_images(container, url: str) -> list[str]:
     return images
 
 
+# the only addresses kept for a link or a photo: a page's (http, https) or a saved file's (file);
+# javascript:, data:, vbscript: (however spelt: " javascript:", "java&#10;script:") never reach the reading room
+SAFE_SCHEMES = ("http", "https", "file")
+
+
+def _safe(full: str) -> bool:
+    return urlsplit(full).scheme.lower() in SAFE_SCHEMES
+
+
 def _attachments(tree, url: str) -> list[str]:
     attachments = []
     for a in tree.iter("a"):
         href = a.get("href")
-        if href and not href.lower().startswith(("javascript:", "mailto:")):
+        if href:
             full = urljoin(url, href.strip())
-            if is_attachment(full) and not re.search(r"\.(?:jpe?g|png|gif|bmp|webp|svg)$", full, re.I) and full not in attachments:
+            if _safe(full) and is_attachment(full) and not re.search(r"\.(?:jpe?g|png|gif|bmp|webp|svg)$", full, re.I) and full not in attachments:
                 attachments.append(full)
     return attachments
 

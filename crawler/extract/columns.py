@@ -63,12 +63,17 @@ def is_news_name(name: str, wanted: tuple[str, ...] = ()) -> bool:
     return _strong_news(name) or bool(_BROAD_ONLY.match(name))
 
 
+def _asked(name: str, wanted: tuple[str, ...]) -> bool:
+    """The config's ``columns`` ask for the name: a part of it matches (党建 asks for 党建工作)."""
+    return any(w in name for w in wanted)
+
+
 def _menu_news_name(name: str, wanted: tuple[str, ...]) -> bool:
     """A menu link's name that may be a news column's: a news word, or two broad words and more
     (综合信息, 工会工作, 学生活动); one broad word alone (学生, 团委, 党委) names an audience or a
     body, and a menu section named with broad words (学生工作 over its sub-menu) is not asked
     (a box's 更多 link has its dated items to vouch for a broad name)."""
-    if any(w in name for w in wanted):
+    if _asked(name, wanted):
         return True
     if _left_out(name, wanted):
         return False
@@ -199,7 +204,7 @@ def _under_news_item(anchor, wanted: tuple[str, ...]) -> bool:
         if head is None or head is anchor:
             continue
         name = _text(head)
-        return name in wanted or (_strong_news(name) and not _left_out(name, wanted))
+        return _asked(name, wanted) or (_strong_news(name) and not _left_out(name, wanted))
     return False
 
 
@@ -251,7 +256,7 @@ def column_candidates(html: str, home_url: str, on_site, wanted: tuple[str, ...]
                 found.append(Candidate(name, url, "more"))
             continue
         text = text or re.sub(r"\s+", "", anchor.get("title") or "")
-        if _heads_a_menu(anchor) and not _strong_news(text) and text not in wanted:
+        if _heads_a_menu(anchor) and not _strong_news(text) and not _asked(text, wanted):
             continue  # a section of the menu named with broad words: its sub-menu holds the columns
         if 2 <= len(text) <= MAX_NAME and (_menu_news_name(text, wanted) or (
                 _under_news_item(anchor, wanted) and not _left_out(text, wanted))):

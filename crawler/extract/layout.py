@@ -76,7 +76,10 @@ def layout(container, paragraphs: list[str], photo) -> dict:
         for k in range(position, len(events)):
             event = events[k]
             if event[0] == "block" and event[2] == text:
-                at[number] = (k, event[1])
+                # the innermost block that says it (<section><h2>…</h2></section>: the h2)
+                while k + 1 < len(events) and events[k + 1][0] == "block" and events[k + 1][2] == text:
+                    k += 1
+                at[number] = (k, events[k][1])
                 position = k + 1
                 break
     headings = [n for n, (_, el) in sorted(at.items()) if _is_heading(el, paragraphs[n].strip())]

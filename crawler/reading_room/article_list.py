@@ -14,6 +14,8 @@ from dataclasses import dataclass, fields, replace
 PAGE_SIZE = 50
 SORTS = {"relevance": "按相关度排列", "newest": "最新发布在前", "oldest": "最早发布在前"}
 _MONTH = re.compile(r"\d{4}-\d{2}")
+_NUMBER = re.compile(r"[0-9]{1,12}")  # ASCII digits only (not ²), small enough for SQLite
+MAX_PAGE = 1_000_000
 # the columns an office reads, in order; exports add the text
 LIST_COLUMNS = ("id", "title", "site", "published_at", "source", "author", "editor", "views", "keywords", "topics",
                 "url", "cluster_id", "gone_at")
@@ -37,13 +39,11 @@ class Filters:
         def arg(name: str) -> str:
             return (args.get(name) or "").strip()
 
-        try:
-            page = max(1, int(arg("page") or 1))
-        except ValueError:
-            page = 1
+        page = min(int(arg("page")), MAX_PAGE) if _NUMBER.fullmatch(arg("page")) else 1
+        page = max(1, page)
         sort = arg("sort") if arg("sort") in SORTS else ""
         month = arg("month") if _MONTH.fullmatch(arg("month")) else ""
-        run = arg("run") if arg("run").isdigit() else ""
+        run = arg("run") if _NUMBER.fullmatch(arg("run")) else ""
         return cls(q=arg("q"), site=arg("site"), column=arg("column"), source=arg("source"), topic=arg("topic"),
                    month=month, run=run, sort=sort, page=page)
 

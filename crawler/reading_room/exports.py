@@ -10,7 +10,9 @@ import csv
 import io
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from crawler.reading_room.values import as_moment, display_date, json_list, unmarked
 
@@ -70,39 +72,40 @@ def to_csv(rows: list[dict]) -> bytes:
     return "\ufeff".encode() + out.getvalue().encode("utf-8")
 
 
+WIDTHS = {"title": 48, "site": 20, "published_at": 17, "source": 16, "url": 40, "text": 60, "snippet": 50}
+
+
 def to_xlsx(rows: list[dict]) -> bytes:
+    """One sheet, written row by row (openpyxl's write-only mode: time and memory grow with the
+    rows, not faster); dates are dates, views numbers, every other cell text, never a formula."""
     columns = _columns(rows)
-    book = Workbook(write_only=False)
-    sheet = book.active
-    sheet.title = SHEET
-    sheet.append([HEADERS[c] for c in columns])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        values = []
-        for c in columns:
-            value = row.get(c)
-            if c == "published_at" and as_moment(value) is not None:
-                values.append(as_moment(value))
-            elif c == "views" and isinstance(value, int):
-                values.append(value)
-            else:
-                values.append(_text(c, value)[:XLSX_CELL_CHARS])
-        sheet.append(values)
-        for cell in sheet[sheet.max_row]:
-            if cell.data_type == "f":  # openpyxl reads a text starting with = as a formula: keep it text
-                cell.data_type = "s"
-    if "published_at" in columns:
-        letter = sheet.cell(row=1, column=columns.index("published_at") + 1).column_letter
-        for (cell,) in sheet.iter_rows(min_row=2, min_col=columns.index("published_at") + 1,
-                                       max_col=columns.index("published_at") + 1):
-            if cell.value is not None and not isinstance(cell.value, str):
-                cell.number_format = "yyyy-mm-dd hh:mm" if (cell.value.hour or cell.value.minute) else "yyyy-mm-dd"
-        sheet.column_dimensions[letter].width = 17
-    for c, width in (("title", 48), ("site", 20), ("source", 16), ("url", 40), ("text", 60), ("snippet", 50)):
-        if c in columns:
-            sheet.column_dimensions[sheet.cell(row=1, column=columns.index(c) + 1).column_letter].width = width
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(SHEET)
+    for number, column in enumerate(columns, start=1):
+        if column in WIDTHS:
+            sheet.column_dimensions[get_column_letter(number)].width = WIDTHS[column]
     sheet.freeze_panes = "A2"
+    header = []
+    for column in columns:
+        cell = WriteOnlyCell(sheet, value=HEADERS[column])
+        cell.font = Font(bold=True)
+        header.append(cell)
+    sheet.append(header)
+    for row in rows:
+        sheet.append([_xlsx_cell(sheet, column, row.get(column)) for column in columns])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _xlsx_cell(sheet, column: str, value) -> WriteOnlyCell:
+    moment = as_moment(value) if column == "published_at" else None
+    if moment is not None:
+        cell = WriteOnlyCell(sheet, value=moment)
+        cell.number_format = "yyyy-mm-dd hh:mm" if (moment.hour or moment.minute) else "yyyy-mm-dd"
+        return cell
+    if column == "views" and isinstance(value, int):
+        return WriteOnlyCell(sheet, value=value)
+    cell = WriteOnlyCell(sheet, value=_text(column, value)[:XLSX_CELL_CHARS])
+    cell.data_type = "s"  # openpyxl takes a text starting with = for a formula: it stays text
+    return cell

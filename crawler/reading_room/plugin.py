@@ -56,8 +56,8 @@ from crawler.reading_room.health import health_prefix
 from crawler.reading_room.sharing import readers, sharing_metadata
 from crawler.reading_room.snippet import highlighted, search_snippet
 from crawler.reading_room.versions import changes
-from crawler.reading_room.stores import is_store_connection, config, is_store
-from crawler.reading_room.values import display_date, json_list, marked
+from crawler.reading_room.stores import config, is_store, is_store_connection, value_labels
+from crawler.reading_room.values import display_date, json_list, marked, safe_url
 from db.fts import MAX_QUERY_CHARS, fts_query, query_terms
 
 DASHBOARDS = "datasette-dashboards"
@@ -194,7 +194,7 @@ def render_cell(row, value, column, table, database, datasette):
             base = datasette.urls.path("/-/articles")
             return _tags(items, lambda t: base + "?" + urllib.parse.urlencode({"topic": t})) \
                 if items or value == "[]" else None
-        labels = settings.get("values", {}).get(column)
+        labels = value_labels(datasette).get(column)
         if labels and isinstance(value, str) and value in labels:
             return Markup('<span title="{}">{}</span>').format(value, labels[value])
         if column == "title" and table in (None, "articles"):
@@ -273,20 +273,20 @@ async def _article(datasette, database: str, pks: str, q: str = "") -> dict | No
         article_id = int(tilde_decode(pks))  # Datasette's own encoding of a row's key in its URL
     except ValueError:
         return None
-    result = await db.execute(
-        "select id, url, site, title, text, published_at, author, source, editor, views, images, layout, attachments, "
-        "keywords, topics, cluster_id, gone_at, last_changed_at from articles where id = ?", [article_id])
+    # every column: a store of an earlier version (no layout yet) reads too, until its next crawl migrates it
+    result = await db.execute("select * from articles where id = ?", [article_id])
     row = result.first()
     if row is None:
         return None
     article = dict(row)
+    article.setdefault("layout", None)
     article["q"] = q
-    article["images"] = json_list(article["images"])
+    article["images"] = [src for src in json_list(article["images"]) if safe_url(src)]
     article["blocks"], placed = reading_blocks(article["text"] or "", article.pop("layout", None), q)
     article["images"] = [src for src in article["images"] if src not in placed]  # the rest: below the text
     article["keywords"] = json_list(article["keywords"])
     article["topics"] = json_list(article["topics"])
-    article["attachments"] = json_list(article["attachments"])
+    article["attachments"] = [link for link in json_list(article["attachments"]) if safe_url(link)]
     article["host"] = urllib.parse.urlsplit(article["url"] or "").netloc
     article["search_url"] = lambda term: datasette.urls.path("/-/articles") + "?" + urllib.parse.urlencode(
         {"q": term})
@@ -326,7 +326,8 @@ def reading_blocks(text: str, layout_json: str | None, q: str) -> tuple[list[dic
         layout = {}
     layout = layout if isinstance(layout, dict) else {}
     headings = {n for n in layout.get("headings") or () if isinstance(n, int)}
-    photos = [p for p in layout.get("photos") or () if isinstance(p, dict) and p.get("src")]
+    photos = [p for p in layout.get("photos") or () if isinstance(p, dict) and safe_url(p.get("src"))
+              and isinstance(p.get("after"), int) and -1 <= p["after"] < len(paragraphs)]
     captions = {p["caption"] for p in photos if isinstance(p.get("caption"), int)}
     after: dict[int, list[dict]] = {}
     for photo in photos:
@@ -398,5 +399,5 @@ async def _home(datasette, stores: list[str]) -> dict:
     for school in schools.values():
         school["href"] = datasette.urls.path("/-/school") + "?" + urllib.parse.urlencode({"site": school["site"]})
     home["schools"] = sorted(schools.values(), key=lambda s: (s["ok"], s["site"]))
-    home["value_labels"] = config(datasette).get("values", {})
+    home["value_labels"] = value_labels(datasette)
     return home

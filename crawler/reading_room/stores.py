@@ -7,8 +7,8 @@ import weakref
 from pathlib import Path
 
 from db.fts import SEARCH_TEXT_FORMAT
+from db.labels import PLUGIN, value_labels as stored_value_labels
 
-PLUGIN = "school-news-monitor"
 RECHECK_S = 30  # a database that is no store (yet: an old index) is looked at again after this
 _store_cache: dict[tuple[int, str], tuple[bool, float]] = {}
 
@@ -56,3 +56,9 @@ def config(datasette) -> dict:
     if datasette not in _configs:
         _configs[datasette] = datasette.plugin_config(PLUGIN) or {}
     return _configs[datasette]
+
+
+def value_labels(datasette) -> dict:
+    """Chinese labels of coded values (a run's status, a problem): the metadata's (-m), else the
+    store's own table (db/labels.py), so a server started without -m still says 成功, not ok."""
+    return config(datasette).get("values") or stored_value_labels()

@@ -60,3 +60,9 @@ def json_list(value) -> list[str]:
 def unmarked(snippet) -> str:
     """A snippet without its ``<mark>`` tags: plain text for a file."""
     return (snippet or "").replace("<mark>", "").replace("</mark>", "")
+
+
+def safe_url(url) -> bool:
+    """A link the reading room may show: a page's (http, https) or a saved file's; never a
+    javascript: or data: address a hostile page slipped into a stored field."""
+    return isinstance(url, str) and url.split(":", 1)[0].strip().lower() in ("http", "https", "file")
