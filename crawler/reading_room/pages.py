@@ -28,7 +28,7 @@ from db.fts import MAX_QUERY_CHARS, query_terms
 
 @hookimpl
 def register_routes(datasette):
-    return [(pattern, readers_only(view)) for pattern, view in (
+    return [(pattern, store_page(view)) for pattern, view in (
         (r"^/-/articles$", articles_page),
         (r"^/-/articles\.(?P<format>csv|xlsx)$", articles_export),
         (r"^/-/school$", school_page),
@@ -47,16 +47,19 @@ def _store(datasette, request) -> str | None:
     return stores[0] if stores else None
 
 
-def readers_only(view):
-    """Our pages obey Datasette's permissions as its own do (view-instance, view-database): when
-    readers are configured (sharing.py) a visitor who has not logged in is sent to /-/login."""
+def store_page(view):
+    """A page of a store: ``view(datasette, request, db)``. It obeys Datasette's permissions as
+    Datasette's own pages do (view-instance, view-database): when readers are configured
+    (sharing.py) a visitor who has not logged in is sent to /-/login. No store: a Chinese 404."""
     async def guarded(datasette, request):
         database = _store(datasette, request)
         allowed = await datasette.permission_allowed(request.actor, "view-instance", default=True) and (
             database is None or await datasette.permission_allowed(request.actor, "view-database", database,
                                                                     default=True))
         if allowed:
-            return await view(datasette, request)
+            if database is None:
+                return await _not_found(datasette, request, "没有找到文章库。")
+            return await view(datasette, request, datasette.get_database(database))
         if request.actor is None:
             return Response.redirect(datasette.urls.path("/-/login"))
         html = await datasette.render_template("snm_message.html", {"title": "没有权限",
@@ -150,11 +153,8 @@ async def _apart(db, filters: Filters) -> dict | None:
     return {"words": words, "total": total, "filters": apart} if total else None
 
 
-async def articles_page(datasette, request):
-    database = _store(datasette, request)
-    if database is None:
-        return await _not_found(datasette, request, "没有找到文章库。")
-    db = datasette.get_database(database)
+async def articles_page(datasette, request, db):
+    database = db.name
     filters = Filters.from_args(request.args)
     links = Links(datasette, database, request)
     message = None
@@ -187,11 +187,8 @@ async def articles_page(datasette, request):
     return Response.html(html)
 
 
-async def articles_export(datasette, request):
-    database = _store(datasette, request)
-    if database is None:
-        return await _not_found(datasette, request, "没有找到文章库。")
-    db = datasette.get_database(database)
+async def articles_export(datasette, request, db):
+    """Every row of the list the address describes, as xlsx or CSV (exports.py)."""
     filters = Filters.from_args(request.args)
     if filters.q and not query_terms(filters.q):
         filters = replace(filters, q="")
@@ -214,12 +211,11 @@ async def articles_export(datasette, request):
                     headers={"content-disposition": f"attachment; filename*=UTF-8''{name}"})
 
 
-async def school_page(datasette, request):
-    database = _store(datasette, request)
+async def school_page(datasette, request, db):
+    database = db.name
     site = (request.args.get("site") or "").strip()
-    if database is None or not site:
+    if not site:
         return await _not_found(datasette, request, "没有找到这所学校。")
-    db = datasette.get_database(database)
     links = Links(datasette, database, request)
     prefix = await health_prefix(db)
     health = (await db.execute(prefix + "select * from site_health where site = ?", [site])).first()
@@ -249,11 +245,8 @@ async def school_page(datasette, request):
     return Response.html(await datasette.render_template("snm_school.html", context, request=request))
 
 
-async def run_page(datasette, request):
-    database = _store(datasette, request)
-    if database is None:
-        return await _not_found(datasette, request, "没有找到文章库。")
-    db = datasette.get_database(database)
+async def run_page(datasette, request, db):
+    database = db.name
     run_id = int(request.url_vars["run_id"])
     run = (await db.execute("select * from crawl_runs where id = ?", [run_id])).first()
     if run is None:
@@ -272,11 +265,8 @@ async def run_page(datasette, request):
 RUNS_SHOWN = 100
 
 
-async def runs_page(datasette, request):
-    database = _store(datasette, request)
-    if database is None:
-        return await _not_found(datasette, request, "没有找到文章库。")
-    db = datasette.get_database(database)
+async def runs_page(datasette, request, db):
+    database = db.name
     runs = [dict(r) for r in (await db.execute(
         "select id, started_at, finished_at, status, sites, new_articles, changed_articles, gone_articles, errors "
         "from crawl_runs order by id desc limit ?", [RUNS_SHOWN])).rows]
@@ -286,10 +276,9 @@ async def runs_page(datasette, request):
     return Response.html(await datasette.render_template("snm_runs.html", context, request=request))
 
 
-async def feed(datasette, request):
+async def feed(datasette, request, db):
     """The Atom feed the crawl writes beside the store (``reports.atom`` for reports.db)."""
-    database = _store(datasette, request)
-    path = getattr(datasette.databases.get(database), "path", None) if database else None
+    path = db.path
     atom = Path(path).with_suffix(".atom") if path else None
     if atom is None or not atom.is_file():
         return await _not_found(datasette, request, "还没有新报道的订阅源：完成一次采集后即会生成。")
@@ -299,12 +288,9 @@ async def feed(datasette, request):
 REPOST_GROUPS_SHOWN = 100
 
 
-async def reposts_page(datasette, request):
+async def reposts_page(datasette, request, db):
     """Repost groups: one report and the schools that carried it, the first publisher first."""
-    database = _store(datasette, request)
-    if database is None:
-        return await _not_found(datasette, request, "没有找到文章库。")
-    db = datasette.get_database(database)
+    database = db.name
     links = Links(datasette, database, request)
     groups = [dict(r) for r in (await db.execute(
         "select cluster_id, count(*) as members, count(distinct site) as schools, max(first_seen_at) as last_seen "
