@@ -10,6 +10,11 @@ Serves generated schools on 127.0.0.1… (demo templates, keep-alive HTTP/1.1) a
 2. the yardstick: ``benchmarks/bare_crawl.py``, a stock Scrapy spider running trafilatura on
    exactly the pages the pipeline fetched, at the same concurrency, storing nothing.
 
+``--profile`` adds one run of the pipeline with extraction in the crawl process, under
+cProfile, and prints where its CPU goes per stored article, stage by stage (trafilatura, our
+rules, jieba, MinHash, SQLite, Scrapy …): profiling slows Python code more than C, so the
+shares point where to cut, the timed runs say how fast it is.
+
 Each is its own process, measured from outside: wall time, CPU time (user + system, from
 ``wait4``), peak RSS (``ru_maxrss``) and an RSS curve sampled from /proc against pages
 served. Prints medians over ``--runs``, the ratio of the two rates, and the pipeline's
@@ -155,6 +160,80 @@ def benchmark_size(schools: int, articles: int, runs: int, work: Path, workers: 
     return {"pipeline": pipeline, "bare": yardstick, "expected": expected}
 
 
+# (stage, words that place a profiled function in it: in its file's path, or a C function's name)
+STAGES = (
+    ("trafilatura (+ htmldate, justext)", ("trafilatura", "htmldate", "justext", "courlan")),
+    ("our extraction rules", ("/crawler/extract/",)),
+    ("charset detection", ("charset_normalizer",)),
+    ("jieba: words, keywords, topics", ("jieba", "/crawler/search/tagging", "/crawler/prepare")),
+    ("MinHash and reposts", ("datasketch", "/crawler/search/dedupe", "numpy")),
+    ("store and search index (SQLite)", ("sqlite", "/db/", "/pipelines/")),
+    ("HTML parsing (lxml)", ("lxml", "html5", "parsel", "cssselect", "w3lib")),
+    ("Scrapy and Twisted (download, schedule, parse lists)", ("scrapy", "twisted", "/spiders/", "zope")),
+)
+
+
+def stage_of(filename: str, function: str) -> str:
+    where = f"{filename} {function}".lower()
+    for stage, words in STAGES:
+        if any(word in where for word in words):
+            return stage
+    return OTHER
+
+
+OTHER = "other (Python runtime, event loop, logging, …)"
+
+
+def _stage_shares(stats, func, memo: dict) -> dict[str, float]:
+    """The stages a function's own time belongs to: its file's, or, for the runtime's and C
+    functions (re, json, str, …), its callers' stages, shared as the callers spent its time
+    (each function worked out once; a cycle of such functions stays "other")."""
+    if func in memo:
+        return memo[func]
+    stage = stage_of(func[0], func[2])
+    callers = stats[func][4]
+    if stage != OTHER or not callers:
+        memo[func] = {stage: 1.0}
+        return memo[func]
+    memo[func] = {OTHER: 1.0}  # while being worked out: a caller that leads back here
+    spent = sum(timing[2] for timing in callers.values()) or 1.0
+    shares: dict[str, float] = {}
+    for caller, timing in callers.items():
+        if caller in stats:
+            for caller_stage, part in _stage_shares(stats, caller, memo).items():
+                shares[caller_stage] = shares.get(caller_stage, 0.0) + part * timing[2] / spent
+    memo[func] = shares or {OTHER: 1.0}
+    return memo[func]
+
+
+def profile_stages(schools: int, articles: int, work: Path) -> None:
+    """One pipeline run in one process under cProfile; CPU by stage per stored article."""
+    import pstats
+
+    per_school = -(-articles // schools)
+    with DemoServer(generated_schools(schools, per_school, per_page=20, varied=True)) as demo:
+        config = work / f"sites-profile-{articles}.toml"
+        config.write_text(demo.config_toml(max_pages=per_school // 20 + 2, concurrent_requests_per_domain=CONCURRENCY,
+                                           obey_robots=True, extraction_processes=0), encoding="utf-8")
+        db_path, stats_path = work / "profile.db", work / "profile.pstats"
+        subprocess.run([sys.executable, "-m", "cProfile", "-o", str(stats_path), str(ROOT / "scheduler.py"), "once",
+                        "--quiet", "--config", str(config), "--db", str(db_path)], cwd=ROOT, check=True,
+                       stdout=subprocess.DEVNULL)
+    stored = sqlite_utils.Database(db_path).execute("select count(*) from articles").fetchone()[0]
+    stats = pstats.Stats(str(stats_path)).stats
+    totals: dict[str, float] = {}
+    memo: dict = {}
+    for func, (_, _, own, _, _) in stats.items():
+        for stage, share in _stage_shares(stats, func, memo).items():
+            totals[stage] = totals.get(stage, 0.0) + own * share
+    whole = sum(totals.values())
+    print(f"\nwhere the CPU goes, one profiled run ({stored:,} articles stored, extraction in the crawl process, "
+          f"cProfile's overhead included)")
+    print(f"{'stage':<55}{'ms/article':>11}{'share':>8}")
+    for stage, seconds in sorted(totals.items(), key=lambda item: -item[1]):
+        print(f"{stage:<55}{seconds * 1000 / max(stored, 1):>11.2f}{seconds / whole:>8.0%}")
+
+
 def median(values) -> float:
     return statistics.median(list(values))
 
@@ -188,6 +267,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="runs of the timed comparison")
     parser.add_argument("--large-runs", type=int, default=1)
     parser.add_argument("--schools", type=int, default=5)
+    parser.add_argument("--profile", action="store_true",
+                        help="also profile one pipeline run by stage (CPU ms per stored article)")
     parser.add_argument("--workers", type=int, default=2,
                         help="[crawl] extraction_processes of the pipeline (2: a 2-core machine's backfill setting)")
     args = parser.parse_args(argv)
@@ -195,15 +276,17 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{args.schools} generated schools on 127.0.0.1…, pipeline with extraction_processes = {args.workers}; "
           f"work files in {work}")
     results = {args.articles: benchmark_size(args.schools, args.articles, args.runs, work, args.workers)}
-    if args.large:
+    if args.large and args.large != args.articles:
         results[args.large] = benchmark_size(args.schools, args.large, args.large_runs, work, args.workers)
     for articles, result in results.items():
         report(articles, result)
-    if args.large:
+    if args.large and args.large != args.articles:
         for label, peak in (("crawl process", "peak_main_mb"), ("all processes", "peak_total_mb")):
             small, large = (median(getattr(m, peak) for m in results[n]["pipeline"]) for n in (args.articles, args.large))
             print(f"peak RSS, {label}: {small:.0f} MB at {args.articles:,} articles, "
                   f"{large:.0f} MB at {args.large:,} ({large - small:+.0f} MB)")
+    if args.profile:
+        profile_stages(args.schools, args.articles, work)
     complete = all({m.stored for m in r["pipeline"]} == {r["expected"]} for r in results.values())
     return 0 if complete else 1
 
