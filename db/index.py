@@ -30,9 +30,20 @@ def indexed_fields(db: sqlite_utils.Database, article_id: int) -> tuple:
                       [article_id]).fetchone()
 
 
-def write_tags(db: sqlite_utils.Database, article_id: int, keywords: str, topics: str, month: str | None) -> None:
-    db.execute("UPDATE articles SET keywords = ?, topics = ?, month = ? WHERE id = ?",
-               [keywords, topics, month, article_id])
+def write_tags(db: sqlite_utils.Database, article_id: int, keywords: str, topics: str, month: str | None,
+               topics_rule: int) -> None:
+    db.execute("UPDATE articles SET keywords = ?, topics = ?, month = ?, topics_rule = ? WHERE id = ?",
+               [keywords, topics, month, topics_rule, article_id])
+
+
+def topics_by_an_older_rule(db: sqlite_utils.Database, rule: int, limit: int) -> list[tuple[int, str, str]]:
+    """(id, title, text) of up to ``limit`` indexed articles whose topics an earlier rule chose."""
+    return db.execute("SELECT id, title, text FROM articles WHERE coalesce(topics_rule, 1) < ? "
+                      "AND id IN (SELECT article_id FROM minhashes) ORDER BY id DESC LIMIT ?", [rule, limit]).fetchall()
+
+
+def write_topics(db: sqlite_utils.Database, article_id: int, topics: str, topics_rule: int) -> None:
+    db.execute("UPDATE articles SET topics = ?, topics_rule = ? WHERE id = ?", [topics, topics_rule, article_id])
 
 
 def last_version(db: sqlite_utils.Database, article_id: int) -> tuple | None:

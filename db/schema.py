@@ -57,6 +57,7 @@ ARTICLE_COLUMNS = {
     "cluster_id": int,  # id of the earliest-published article of its repost group (its own id when unique)
     "keywords": str,  # JSON list: jieba TF-IDF top 10
     "topics": str,  # JSON list: watched topics ([topics] in the config)
+    "topics_rule": int,  # the rule that chose them (crawler/search/tagging.py TOPICS_RULE); NULL: the first
 }
 
 # MinHash signatures of article texts, so a night only hashes new articles.

@@ -27,6 +27,7 @@ from crawler.prepare import IndexTerms, index_terms
 from crawler.search import dedupe, tagging
 from db import index as rows
 
+RETAG_PER_RUN = 5000  # articles re-tagged by the current topic rule per run (about 5 ms each)
 log = logging.getLogger(__name__)
 
 
@@ -36,14 +37,20 @@ class StoreIndex:
         self.topics = topics
 
     def catch_up(self) -> int:
-        """Index articles that have no signature yet (stored before the index existed), and
-        band the signatures of a store from before ``lsh_bands``."""
+        """Index articles that have no signature yet (stored before the index existed), band
+        the signatures of a store from before ``lsh_bands``, and give up to RETAG_PER_RUN
+        articles whose topics an earlier rule chose the current rule's (newest first: a large
+        store is re-tagged over a few nights, each costing seconds)."""
         missing = rows.unindexed_articles(self.db)
         with self.db.conn:
             for article_id, signature in rows.unbanded_signatures(self.db):
                 rows.replace_buckets(self.db, article_id, dedupe.band_keys(signature))
             for article_id in missing:
                 self.index(article_id)
+            for article_id, title, text in rows.topics_by_an_older_rule(self.db, tagging.TOPICS_RULE, RETAG_PER_RUN):
+                words = tagging.analyse(title or "", text or "")
+                topics = tagging.topics(words.title_words, words.text_words, len(text or ""), self.topics)
+                rows.write_topics(self.db, article_id, json.dumps(topics, ensure_ascii=False), tagging.TOPICS_RULE)
         return len(missing)
 
     def index(self, article_id: int, *, changed: bool = False, terms: IndexTerms | None = None) -> None:
@@ -59,7 +66,7 @@ class StoreIndex:
         keywords = json.dumps(terms.keywords, ensure_ascii=False)
         topics = tagging.topics(terms.title_words, terms.text_words, len(text), self.topics)
         rows.write_tags(self.db, article_id, keywords, json.dumps(topics, ensure_ascii=False),
-                        (published_at or "")[:7] or None)
+                        (published_at or "")[:7] or None, tagging.TOPICS_RULE)
         self._index_search(article_id, title, text, keywords, old_keywords, changed)
         old_signature = rows.replace_signature(self.db, article_id, terms.signature)
         if not changed:

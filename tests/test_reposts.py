@@ -10,6 +10,7 @@ import json
 import pytest
 from datasketch import MinHashLSH
 
+from crawler.search import tagging
 from crawler.search.dedupe import BANDS, LSH_THRESHOLD, NUM_PERM, ROWS
 from crawler.items import ArticleItem
 from pipelines.index import StoreIndex
@@ -146,3 +147,20 @@ def test_the_demo_crawl_stores_seventeen_distinct_stories(crawled):
     _, db = crawled
     assert db.execute("select count(*) from articles where cluster_id = id").fetchone()[0] == 17
     assert db.execute("select count(*) from minhashes").fetchone()[0] == 17
+
+
+def test_topics_an_earlier_rule_chose_are_chosen_again_when_the_store_opens(tmp_path):
+    """A store tagged by the first rule (one mention anywhere was a topic) is re-tagged by the
+    current one when the crawl opens it: an article mentioning 校企合作 once in passing loses it."""
+    original = ARTICLES["b1"]
+    text = "\n".join(original["paragraphs"]) + "\n会上还通报了校企合作的进展。"
+    db = open_db(tmp_path / "reports.db")
+    apply_batch(db, [item("original", original, paragraphs=text.split("\n"))], run_id=1, index=StoreIndex(db))
+    article_id, topics = db.execute("select id, topics from articles").fetchone()
+    assert "校企合作" not in json.loads(topics)
+    db.execute("UPDATE articles SET topics = ?, topics_rule = NULL",  # as the first rule left it
+               [json.dumps(json.loads(topics) + ["校企合作"], ensure_ascii=False)])
+    db.conn.commit()
+    StoreIndex(db).catch_up()
+    retagged, rule = db.execute("select topics, topics_rule from articles where id = ?", [article_id]).fetchone()
+    assert json.loads(retagged) == json.loads(topics) and rule == tagging.TOPICS_RULE

@@ -144,6 +144,7 @@ def keyword_worthy(word: str, count: float) -> bool:
 # (tests/topic_labels.json): one mention anywhere gave precision 0.43; this rule 0.87 (recall 0.74).
 MIN_MENTIONS = 2
 MENTIONS_PER_1000_CHARS = 3
+TOPICS_RULE = 2  # stored with each article's topics: 1 (NULL) any mention, 2 this rule; the index re-tags older ones
 
 
 def topics(title_words: list[str], text_words: list[str], text_chars: int,
