@@ -37,14 +37,17 @@ def alive(pid: int) -> bool:
 def wait_for_extraction_process(crawl: subprocess.Popen, timeout: float = 120) -> int:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and crawl.poll() is None:
-        # the pool has a resource tracker too; the extraction process is the child that loaded jieba
+        # a spawned pool worker runs spawn_main; the pool's resource tracker is a child too, and a
+        # child just forked still shows the crawl's own command line (it was taken for a worker
+        # once, killed, and nothing died that the pool used)
         for pid in children(crawl.pid):
             try:
                 with open(f"/proc/{pid}/cmdline", "rb") as handle:
-                    if b"resource_tracker" not in handle.read():
-                        return pid
+                    cmdline = handle.read()
             except OSError:
                 continue
+            if b"spawn_main" in cmdline and b"resource_tracker" not in cmdline:
+                return pid
         time.sleep(0.05)
     raise AssertionError("no extraction process appeared")
 
