@@ -56,7 +56,7 @@ _BROAD_ONLY = re.compile("^(?:" + "|".join(sorted(BROAD_WORDS, key=len, reverse=
 def is_news_name(name: str, wanted: tuple[str, ...] = ()) -> bool:
     """A name a news column may have (its page decides); ``wanted``: the config's ``columns``,
     which ask for any column by name, 招生 included."""
-    if any(w in name for w in wanted):
+    if _asked(name, wanted):
         return True
     if _left_out(name, wanted):
         return False
@@ -87,7 +87,7 @@ def _strong_news(name: str) -> bool:
 
 def name_matches(name: str, wanted: tuple[str, ...], unwanted: tuple[str, ...]) -> bool:
     """``columns`` / ``exclude_columns`` of the config: parts of names (党建 matches 党建工作)."""
-    return (not wanted or any(w in name for w in wanted)) and not any(w in name for w in unwanted)
+    return (not wanted or _asked(name, wanted)) and not any(w in name for w in unwanted)
 
 
 def _text(el) -> str:
@@ -155,7 +155,7 @@ def _mores_under(more_links: list) -> dict:
 
 def _left_out(name: str, wanted: tuple[str, ...]) -> bool:
     """Not a news column by its name, whatever its page shows, unless ``columns`` asks for it."""
-    if any(w in name for w in wanted):
+    if _asked(name, wanted):
         return False
     return any(w in name for w in NOT_COLUMN_WORDS) or (
         any(w in name for w in SERVICE_WORDS) and not any(w in name for w in NEWS_WORDS))

@@ -11,6 +11,8 @@ import re
 import urllib.parse
 from dataclasses import dataclass, fields, replace
 
+from db.fts import MAX_QUERY_CHARS, query_terms
+
 PAGE_SIZE = 50
 SORTS = {"relevance": "按相关度排列", "newest": "最新发布在前", "oldest": "最早发布在前"}
 _MONTH = re.compile(r"\d{4}-\d{2}")
@@ -62,6 +64,16 @@ class Filters:
 
     def narrowed(self) -> bool:
         return any((self.q, self.site, self.column, self.source, self.topic, self.month, self.run))
+
+
+def query_problem(q: str) -> str | None:
+    """What is wrong with a search as typed, in words (the articles list and the canned search
+    page say it alike): no letters or digits in it, or longer than the search reads."""
+    if q and not query_terms(q):
+        return f"“{q}”中没有可检索的文字（汉字、字母或数字），请换一个词。"
+    if len(q) > MAX_QUERY_CHARS:
+        return f"检索词过长（{len(q)} 个字），只按前 {MAX_QUERY_CHARS} 个字检索。"
+    return None
 
 
 def _from_where(filters: Filters) -> tuple[str, dict]:

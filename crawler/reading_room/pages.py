@@ -16,15 +16,14 @@ from __future__ import annotations
 
 import urllib.parse
 from dataclasses import replace
-from pathlib import Path
 
 from datasette import Response, hookimpl
 
 from crawler.reading_room import article_list, exports
-from crawler.reading_room.article_list import PAGE_SIZE, SORTS, Filters
+from crawler.reading_room.article_list import PAGE_SIZE, SORTS, Filters, query_problem
 from crawler.reading_room.health import health_prefix, problem_words
-from crawler.reading_room.stores import is_store, value_labels
-from db.fts import MAX_QUERY_CHARS, query_terms
+from crawler.reading_room.stores import feed_file, is_store, value_labels
+from db.fts import query_terms
 
 @hookimpl
 def register_routes(datasette):
@@ -157,13 +156,10 @@ async def articles_page(datasette, request, db):
     database = db.name
     filters = Filters.from_args(request.args)
     links = Links(datasette, database, request)
-    message = None
     terms = query_terms(filters.q)
+    message = query_problem(filters.q)
     if filters.q and not terms:
-        message = f"“{filters.q}”中没有可检索的文字（汉字、字母或数字），请换一个词。"
         filters = replace(filters, q="")
-    elif len(filters.q) > MAX_QUERY_CHARS:
-        message = f"检索词过长（{len(filters.q)} 个字），只按前 {MAX_QUERY_CHARS} 个字检索。"
     sql, params = article_list.count_sql(filters)
     total = (await db.execute(sql, params)).first()[0]
     last_page = article_list.pages(total, filters.page)
@@ -278,9 +274,8 @@ async def runs_page(datasette, request, db):
 
 async def feed(datasette, request, db):
     """The Atom feed the crawl writes beside the store (``reports.atom`` for reports.db)."""
-    path = db.path
-    atom = Path(path).with_suffix(".atom") if path else None
-    if atom is None or not atom.is_file():
+    atom = feed_file(datasette, db.name)
+    if atom is None:
         return await _not_found(datasette, request, "还没有新报道的订阅源：完成一次采集后即会生成。")
     return Response(atom.read_bytes(), content_type="application/atom+xml; charset=utf-8")
 

@@ -52,11 +52,12 @@ from datasette import Response, hookimpl
 from datasette.utils import escape_fts, tilde_decode
 from markupsafe import Markup
 
+from crawler.reading_room.article_list import query_problem
 from crawler.reading_room.health import health_prefix
 from crawler.reading_room.sharing import readers, sharing_metadata
 from crawler.reading_room.snippet import highlighted, search_snippet
 from crawler.reading_room.versions import changes
-from crawler.reading_room.stores import config, is_store, is_store_connection, value_labels
+from crawler.reading_room.stores import config, feed_file, is_store, is_store_connection, value_labels
 from crawler.reading_room.values import display_date, json_list, marked, safe_url
 from db.fts import MAX_QUERY_CHARS, fts_query, query_terms
 
@@ -254,7 +255,7 @@ async def _search(datasette, database: str, q: str) -> dict:
     if not q.strip():
         info["message"] = "请输入要检索的词语或短语，例如：主题党日、党的二十大、课程思政。"
     elif not terms:
-        info["message"] = f"“{q}”中没有可检索的文字（汉字、字母或数字），请换一个词。"
+        info["message"] = query_problem(q)
     else:
         result = await db.execute("select count(*) from articles_fts where articles_fts match search_query(:q)",
                                   {"q": q})
@@ -263,7 +264,7 @@ async def _search(datasette, database: str, q: str) -> dict:
             shown = "”和“".join(terms)
             info["message"] = f"没有找到含有“{shown}”的文章。" + ("多个词须同时出现，可以减少词语再试。" if len(terms) > 1 else "")
     if len(q) > MAX_QUERY_CHARS:
-        info["message"] = f"检索词过长（{len(q)} 个字），只按前 {MAX_QUERY_CHARS} 个字检索。" + (info["message"] or "")
+        info["message"] = query_problem(q) + (info["message"] or "")
     return info
 
 
@@ -348,11 +349,6 @@ def reading_blocks(text: str, layout_json: str | None, q: str) -> tuple[list[dic
     return blocks, {p["src"] for p in photos}
 
 
-def _has_feed(datasette, database: str) -> bool:
-    path = getattr(datasette.databases[database], "path", None)
-    return bool(path) and Path(path).with_suffix(".atom").is_file()
-
-
 async def _home(datasette, stores: list[str]) -> dict:
     database = stores[0]
     db = datasette.get_database(database)
@@ -364,7 +360,7 @@ async def _home(datasette, stores: list[str]) -> dict:
                 ("采集记录", datasette.urls.path("/-/runs")),
                 ("转载关系", datasette.urls.path("/-/reposts")),
             )],
-            "feed_url": datasette.urls.path("/-/feed.atom") if _has_feed(datasette, database) else None,
+            "feed_url": datasette.urls.path("/-/feed.atom") if feed_file(datasette, database) else None,
             "sql_url": datasette.urls.database(database)}
     run = (await db.execute("select id, started_at, finished_at, status, new_articles, changed_articles, "
                             "gone_articles, errors, sites from crawl_runs where finished_at is not null "

@@ -62,3 +62,11 @@ def value_labels(datasette) -> dict:
     """Chinese labels of coded values (a run's status, a problem): the metadata's (-m), else the
     store's own table (db/labels.py), so a server started without -m still says 成功, not ok."""
     return config(datasette).get("values") or stored_value_labels()
+
+
+def feed_file(datasette, database: str) -> Path | None:
+    """The Atom feed the crawl writes beside the store (reports.atom for reports.db), when there
+    is one (a feed written elsewhere by ``[alerts] feed`` is not known to the reading room)."""
+    path = getattr(datasette.databases.get(database), "path", None)
+    atom = Path(path).with_suffix(".atom") if path else None
+    return atom if atom is not None and atom.is_file() else None
