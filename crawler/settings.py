@@ -60,12 +60,19 @@ ITEM_PIPELINES = {
 # requests; 5 MB, its default, held 70 MB of waiting pages when downloads outpaced extraction.
 SCRAPER_SLOT_MAX_ACTIVE_SIZE = 1_000_000
 
+# What a callback yields goes through the pipelines this many at a time. Scrapy starts that many
+# asyncio tasks per response whatever it yields (100 by default: 100 tasks for an article's one
+# item, a third of the crawl process's CPU); our pipelines write synchronously, one by one.
+CONCURRENT_ITEMS = 4
+
 # Scrapy parses a callback's source (ast) to warn of a generator's return value, and its
 # weak-keyed cache misses for each request's new bound method: 3% of a crawl's CPU, for a lint
 WARN_ON_GENERATOR_RETURN_VALUE = False
 
 LOG_LEVEL = "INFO"
-EXTENSIONS = {"crawler.extensions.LibraryLogLevel": 0, "crawler.extensions.SafeLogLines": 0}
+EXTENSIONS = {"crawler.extensions.LibraryLogLevel": 0, "crawler.extensions.SafeLogLines": 0,
+              # off above, and not even imported: its module loads aiohttp (7 MB) before it can say so
+              "scrapy.extensions.remote_control.RemoteControl": None}
 LIBRARY_LOG_LEVEL = "WARNING"  # Scrapy's own loggers: only warnings and errors among the progress lines
 # a page's title or URL in the project's log lines: controls escaped, cut to this many characters
 # (crawler/extensions.py SafeLogLines; the scheduler's log too); 0 = as they are

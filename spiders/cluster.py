@@ -4,7 +4,6 @@ spider stays open until the coordinator says the run is over."""
 from __future__ import annotations
 
 from scrapy.exceptions import DontCloseSpider
-from scrapy_redis.connection import from_settings
 
 from crawler.cluster.keys import keys_from_settings
 from crawler.cluster.run import current_run, run_known
@@ -17,6 +16,9 @@ class ClusterNewsSpider(NewsSpider):
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
+        # imported here: Scrapy imports every spider module, and redis is 7 MB a single machine's crawl does without
+        from scrapy_redis.connection import from_settings
+
         server, keys = from_settings(crawler.settings), keys_from_settings(crawler.settings)
         spider = super().from_crawler(crawler, *args, known=run_known(server, keys), **kwargs)
         spider.server, spider.keys = server, keys
