@@ -76,14 +76,10 @@ def _read(data: bytes, codec: str) -> tuple[str, int]:
     text = data.decode(codec, "surrogateescape")
     if codec == _GB:  # Windows and WHATWG read a lone 0x80 in GBK as the euro sign
         text = text.replace("\udc80", "\u20ac")
-    bad = 0
-
-    def replace(match: re.Match) -> str:
-        nonlocal bad
-        bad += len(match[0])
-        return "\ufffd"
-
-    return _ESCAPED.sub(replace, text), bad
+    if text.isascii() or not _ESCAPED.search(text):
+        return text, 0
+    replaced = _ESCAPED.sub("\ufffd", text)  # C-level substitutions: a GBK page read as UTF-8 has thousands
+    return replaced, len(text) - len(_ESCAPED.sub("", text))
 
 
 _HIGH_BYTES = bytes(range(0x80, 0x100))
