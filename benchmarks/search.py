@@ -124,6 +124,9 @@ def build_store(path: Path, count: int) -> tuple[float, float]:
 # --- the previous search, for comparison: jieba words in the index, jieba_query's expression
 
 
+_WORD = re.compile(r"\w")  # a search word has a letter or digit: punctuation is no word
+
+
 def _quoted(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
@@ -132,7 +135,7 @@ def old_fts_query(query: str) -> str:
     jieba = tagging.jieba()
     clauses: list[str] = []
     for word in jieba.cut(query or ""):
-        if not tagging._WORD.search(word):
+        if not _WORD.search(word):
             continue
         parts = [p for p in jieba.cut_for_search(word) if p != word and len(p) <= 2] if len(word) >= 4 else []
         clause = f"({_quoted(word)} OR {_quoted(' '.join(parts))})" if parts else _quoted(word)
@@ -147,10 +150,11 @@ def build_old_index(path: Path) -> None:
         conn.execute("DROP TABLE IF EXISTS old_fts")
         conn.execute("CREATE VIRTUAL TABLE old_fts USING fts5(title, text, keywords)")
         for article_id, title, text in conn.execute("SELECT id, title, text FROM articles").fetchall():
-            words = tagging.analyse(title, text)
+            jieba = tagging.jieba()
             conn.execute("INSERT INTO old_fts (rowid, title, text, keywords) VALUES (?, ?, ?, ?)",
-                         [article_id, " ".join(words.title_words), " ".join(words.text_words),
-                          " ".join(words.keywords)])
+                         [article_id, " ".join(w for w in jieba.cut_for_search(title) if _WORD.search(w)),
+                          " ".join(w for w in jieba.cut_for_search(text) if _WORD.search(w)),
+                          " ".join(tagging.keywords(title, text))])
     conn.close()
 
 

@@ -23,10 +23,9 @@ class IndexTerms:
     """What the store's index keeps of an article's title and text (pipelines/index.py)."""
 
     made_from: bytes  # digest of the title and text these were computed from
-    title_words: list[str]
-    text_words: list[str]
     keywords: list[str]
     signature: bytes  # MinHash of the text's 5-grams (crawler/search/dedupe.py)
+    buckets: list[int]  # its LSH buckets
 
     def fits(self, title: str, text: str) -> bool:
         """Whether these terms are those of this title and text (the stored ones)."""
@@ -34,9 +33,8 @@ class IndexTerms:
 
 
 def index_terms(title: str, text: str) -> IndexTerms:
-    analysis = tagging.analyse(title, text)
-    return IndexTerms(_digest(title, text), analysis.title_words, analysis.text_words, analysis.keywords,
-                      dedupe.signature(dedupe.shingles(text)))
+    signature = dedupe.signature(text)
+    return IndexTerms(_digest(title, text), tagging.keywords(title, text), signature, dedupe.band_keys(signature))
 
 
 def prepare_article(html: str, url: str, *, with_terms: bool = True, **extract_options) -> tuple[Article, IndexTerms | None]:

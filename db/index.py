@@ -17,11 +17,31 @@ def unindexed_articles(db: sqlite_utils.Database) -> list[int]:
         "SELECT id FROM articles WHERE id NOT IN (SELECT article_id FROM minhashes) ORDER BY id")]
 
 
-def unbanded_signatures(db: sqlite_utils.Database) -> list[tuple[int, bytes]]:
-    """Every signature, when no bucket is stored yet (a store from before ``lsh_bands``)."""
-    if db.execute("SELECT 1 FROM lsh_bands LIMIT 1").fetchone():
-        return []
-    return db.execute("SELECT article_id, signature FROM minhashes").fetchall()
+def signature_scheme(db: sqlite_utils.Database) -> str | None:
+    """The scheme the store's signatures and buckets were made by (None: before schemes were kept)."""
+    row = db.execute("SELECT scheme FROM signature_index").fetchone()
+    return row[0] if row else None
+
+
+def signed_articles(db: sqlite_utils.Database) -> list[tuple[int, int]]:
+    """(id, repost group) of the articles with a signature, first stored first."""
+    return db.execute("SELECT m.article_id, coalesce(a.cluster_id, a.id) FROM minhashes m "
+                      "JOIN articles a ON a.id = m.article_id ORDER BY m.article_id").fetchall()
+
+
+def texts(db: sqlite_utils.Database, ids: list[int]) -> list[tuple[int, str]]:
+    """(id, text) of these articles."""
+    marks = ", ".join("?" for _ in ids)
+    return db.execute(f"SELECT id, text FROM articles WHERE id IN ({marks})", ids).fetchall()
+
+
+def forget_buckets(db: sqlite_utils.Database) -> None:
+    db.execute("DELETE FROM lsh_bands")
+
+
+def set_signature_scheme(db: sqlite_utils.Database, scheme: str) -> None:
+    db.execute("DELETE FROM signature_index")
+    db.execute("INSERT INTO signature_index (scheme) VALUES (?)", [scheme])
 
 
 def indexed_fields(db: sqlite_utils.Database, article_id: int) -> tuple:
@@ -76,11 +96,13 @@ def replace_buckets(db: sqlite_utils.Database, article_id: int, buckets: list[in
                         [(b, article_id) for b in buckets])
 
 
-def sharing_buckets(db: sqlite_utils.Database, buckets: list[int], exclude: int) -> list[tuple[int, bytes]]:
-    """(id, signature) of the other articles in any of these buckets."""
+def sharing_buckets(db: sqlite_utils.Database, buckets: list[int], exclude: int) -> list[tuple[int, bytes, int]]:
+    """(id, signature, repost group) of the other articles in any of these buckets (the group: its
+    cluster_id, or its own id when it has none yet)."""
     marks = ", ".join("?" for _ in buckets)
     return db.execute(
-        f"SELECT article_id, signature FROM minhashes WHERE article_id != ? AND article_id IN "
+        f"SELECT m.article_id, m.signature, coalesce(a.cluster_id, m.article_id) FROM minhashes m "
+        f"JOIN articles a ON a.id = m.article_id WHERE m.article_id != ? AND m.article_id IN "
         f"(SELECT article_id FROM lsh_bands WHERE bucket IN ({marks}))", [exclude, *buckets]).fetchall()
 
 
@@ -96,20 +118,28 @@ def same_content(db: sqlite_utils.Database, content_hash: str, exclude: int) -> 
 def join_cluster(db: sqlite_utils.Database, article_id: int, matches: set[int]) -> None:
     """Put the article, its ``matches`` and every article already clustered with them in one
     repost cluster, named after its first publisher: earliest published (undated ones
-    last), then first stored. No match: the article is its own cluster."""
+    last), then first stored. No match: the article is its own cluster. Joining one cluster
+    whose first publisher stays first writes the article's row alone, whatever the cluster's size."""
     if not matches:
         db.execute("UPDATE articles SET cluster_id = ? WHERE id = ?", [article_id, article_id])
         return
     marks = ", ".join("?" for _ in matches)
     clusters = [row[0] for row in db.execute(
-        f"SELECT DISTINCT cluster_id FROM articles WHERE id IN ({marks}) AND cluster_id IS NOT NULL", list(matches))]
+        f"SELECT DISTINCT cluster_id FROM articles WHERE id IN ({marks})", list(matches))]
+    if len(clusters) == 1 and clusters[0] is not None and _first_published(db, [clusters[0], article_id]) == clusters[0]:
+        db.execute("UPDATE articles SET cluster_id = ? WHERE id = ?", [clusters[0], article_id])
+        return
+    clusters = [cluster for cluster in clusters if cluster is not None]
     members = {article_id, *matches}
-    if clusters:
-        marks_c = ", ".join("?" for _ in clusters)
-        members.update(row[0] for row in db.execute(f"SELECT id FROM articles WHERE cluster_id IN ({marks_c})",
-                                                    clusters))
+    marks_c = ", ".join("?" for _ in clusters) or "NULL"
+    members.update(row[0] for row in db.execute(f"SELECT id FROM articles WHERE cluster_id IN ({marks_c})", clusters))
+    root = _first_published(db, list(members))
     marks_m = ", ".join("?" for _ in members)
-    root = db.execute(
-        f"SELECT id FROM articles WHERE id IN ({marks_m}) "
-        "ORDER BY published_at IS NULL, substr(published_at, 1, 19), id LIMIT 1", list(members)).fetchone()[0]
     db.execute(f"UPDATE articles SET cluster_id = ? WHERE id IN ({marks_m})", [root, *members])
+
+
+def _first_published(db: sqlite_utils.Database, ids: list[int]) -> int:
+    """The first publisher among these articles: earliest published (undated last), then first stored."""
+    marks = ", ".join("?" for _ in ids)
+    return db.execute(f"SELECT id FROM articles WHERE id IN ({marks}) "
+                      "ORDER BY published_at IS NULL, substr(published_at, 1, 19), id LIMIT 1", ids).fetchone()[0]

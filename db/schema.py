@@ -288,6 +288,8 @@ def migrate(db: sqlite_utils.Database) -> None:
         # LSH buckets of the signatures (crawler/search/dedupe.py: band_keys), looked up by bucket
         db.execute("CREATE TABLE IF NOT EXISTS lsh_bands (bucket INTEGER NOT NULL, article_id INTEGER NOT NULL, "
                    "PRIMARY KEY (bucket, article_id)) WITHOUT ROWID")
+        # the scheme of the signatures and buckets (dedupe.SIGNATURE_SCHEME); another: signed again
+        db.execute("CREATE TABLE IF NOT EXISTS signature_index (scheme TEXT NOT NULL)")
     db["articles"].create_index(["url"], unique=True, if_not_exists=True)
     db["articles"].create_index(["site", "published_at"], if_not_exists=True)
     db["articles"].create_index(["content_hash"], if_not_exists=True)

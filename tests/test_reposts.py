@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
-from datasketch import MinHashLSH
+from datasketch import MinHash, MinHashLSH
 
-from crawler.search import tagging
+from crawler.search import dedupe, tagging
 from crawler.search.dedupe import BANDS, LSH_THRESHOLD, NUM_PERM, ROWS
 from crawler.items import ArticleItem
 from pipelines.index import StoreIndex
@@ -104,12 +105,17 @@ def test_signatures_persist_so_a_later_night_still_groups(tmp_path):
     assert db.execute("select count(distinct cluster_id) from articles").fetchone()[0] == 1
 
 
-def test_a_store_from_before_lsh_bands_is_banded_when_opened(tmp_path):
-    """Stores written before lsh_bands existed keep finding reposts of what they hold."""
+def test_a_store_signed_by_an_older_scheme_is_signed_again_when_opened(tmp_path):
+    """A store whose signatures another scheme made (or that has no buckets: stores from before
+    lsh_bands) keeps finding reposts of what it holds once the crawl opens it."""
     original = ARTICLES["b1"]
     db = open_db(tmp_path / "reports.db")
     apply_batch(db, [item("original", original)], run_id=1, index=StoreIndex(db))
+    old = bytes(reversed(db.execute("select signature from minhashes").fetchone()[0]))  # another scheme's values
+    db.execute("UPDATE minhashes SET signature = ?", [old])
     db.execute("DELETE FROM lsh_bands")
+    db.execute("DELETE FROM signature_index")
+    db.execute("INSERT INTO signature_index (scheme) VALUES ('affine32')")
     db.conn.commit()
     db.close()
     db = open_db(tmp_path / "reports.db")
@@ -118,6 +124,18 @@ def test_a_store_from_before_lsh_bands_is_banded_when_opened(tmp_path):
     apply_batch(db, [item("repost", original, title="【转载】" + original["title"], date="2023-05-01")],
                 run_id=2, index=index)
     assert db.execute("select count(distinct cluster_id) from articles").fetchone()[0] == 1
+    assert db.execute("select scheme from signature_index").fetchall() == [(dedupe.SIGNATURE_SCHEME,)]
+
+
+@pytest.mark.parametrize("text", ["", "★☆", "党建", "学校召开党建工作会议", "\n".join(ARTICLES["b1"]["paragraphs"]),
+                                  "\n".join(ARTICLES["a1"]["paragraphs"]) * 40])
+def test_signatures_are_datasketchs_minhash_of_the_5_grams(text):
+    """Computed with numpy at once, they are what datasketch's MinHash gives gram by gram."""
+    reference = MinHash(num_perm=NUM_PERM, seed=dedupe.SEED, scheme="affine32", hashfunc=int)
+    hashes = dedupe.gram_hashes(text)
+    reference.update_batch(hashes.tolist())
+    assert np.frombuffer(dedupe.signature(text), dtype="<u4").tolist() == reference.hashvalues.tolist()
+    assert len(set(hashes.tolist())) == len(dedupe.shingles(text))  # one hash per distinct 5-gram
 
 
 def test_an_edited_article_leaves_its_old_buckets(store):

@@ -1,14 +1,15 @@
-"""Search words and keywords come from one jieba cut, and are what jieba's own calls give.
+"""Keywords are what jieba's own TF-IDF gives; topics are what an article is about.
 
-crawler/search/tagging.py reads jieba's IDF table itself (a third of the memory) and derives the
-search-mode words from the same cut as the keywords; these tests hold both to jieba's
-``cut_for_search`` and ``jieba.analyse.extract_tags`` on real article texts.
+crawler/search/tagging.py reads jieba's IDF table itself (a third of the memory); these tests
+hold its keywords to ``jieba.analyse.extract_tags`` on real article texts, and its topics to
+articles labelled by hand.
 """
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from crawler.search import tagging
@@ -38,21 +39,12 @@ def test_keywords_are_jieba_extract_tags(jieba_analyse, index):
     ranked = jieba_analyse.analyse.extract_tags(f"{title}\n{title}\n{text}", topK=None, withWeight=False)
     cut = list(jieba_analyse.cut(f"{title}\n{title}\n{text}"))
     expected = [w for w in ranked if tagging.keyword_worthy(w, cut.count(w))][:tagging.KEYWORD_COUNT]
-    assert tagging.analyse(title, text).keywords == expected
-
-
-@pytest.mark.parametrize("index", range(len(TEXTS)))
-def test_search_words_are_jieba_cut_for_search(jieba_analyse, index):
-    title, text = TEXTS[index]
-    analysis = tagging.analyse(title, text)
-    expected = [w for w in jieba_analyse.cut_for_search(text) if tagging._WORD.search(w)]
-    assert analysis.text_words == expected
-    assert analysis.title_words == [w for w in jieba_analyse.cut_for_search(title) if tagging._WORD.search(w)]
+    assert tagging.keywords(title, text) == expected
 
 
 def test_domain_terms_are_keywords():
     party = next((t, x) for t, x in TEXTS if "党建" in t)
-    assert "党建" in tagging.analyse(*party).keywords
+    assert "党建" in tagging.keywords(*party)
 
 
 def test_keywords_are_no_boilerplate_number_or_fragment():
@@ -60,7 +52,7 @@ def test_keywords_are_no_boilerplate_number_or_fragment():
     leftovers) were keywords of the demo's articles; none is now, and the articles keep ten."""
     bad = {"我校", "开展", "活动", "学校", "2023", "102", "10", "二百余名", "中获", "以赛", "十九"}
     for title, text in TEXTS:
-        keywords = tagging.analyse(title, text).keywords
+        keywords = tagging.keywords(title, text)
         assert not bad & set(keywords), (title, keywords)
         assert len(keywords) == tagging.KEYWORD_COUNT or len(set(text)) < 200
 
@@ -95,8 +87,7 @@ def test_topics_are_what_articles_are_about():
     assert len(articles) == len(LABELS) >= 60
     right = given = wanted = 0
     for _, title, text, truth in articles:
-        analysis = tagging.analyse(title, text)
-        found = set(tagging.topics(analysis.title_words, analysis.text_words, len(text)))
+        found = set(tagging.topics(title, text))
         right, given, wanted = right + len(found & truth), given + len(found), wanted + len(truth)
     assert right / given >= 0.8, (right, given)
     assert right / wanted >= 0.7, (right, wanted)
@@ -104,7 +95,19 @@ def test_topics_are_what_articles_are_about():
 
 def test_one_passing_mention_is_no_topic_but_a_title_is():
     text = "学校召开教学工作会议，部署新学期教学任务。" * 10 + "会上还通报了校企合作的进展。"
-    analysis = tagging.analyse("学校召开教学工作会议", text)
-    assert "校企合作" not in tagging.topics(analysis.title_words, analysis.text_words, len(text))
-    analysis = tagging.analyse("学校与南湖公交集团签订校企合作协议", text)
-    assert "校企合作" in tagging.topics(analysis.title_words, analysis.text_words, len(text))
+    assert "校企合作" not in tagging.topics("学校召开教学工作会议", text)
+    assert "校企合作" in tagging.topics("学校与南湖公交集团签订校企合作协议", text)
+
+
+def test_idf_table_mapped_from_its_cache_is_the_one_read_from_idf_txt(tmp_path):
+    """Later processes map the table a first one wrote; the keywords stay jieba's either way."""
+    source = tmp_path / "idf.txt"
+    source.write_text("党建 9.5\n学校 2.25\n立德树人 11.75\n学校 3.5\n", encoding="utf-8")
+    built = tagging.IdfTable.of_file(source, cache_dir=tmp_path)
+    assert len(list(tmp_path.glob("*.npy"))) == 1 and not list(tmp_path.glob("*.tmp"))
+    mapped = tagging.IdfTable.of_file(source, cache_dir=tmp_path)
+    assert isinstance(mapped.keys, np.memmap)
+    words = ["党建", "学校", "立德树人", "未知词"]
+    assert built.of(words) == mapped.of(words) == [9.5, 3.5, 11.75, 9.5]  # a repeated word: its last value
+    source.write_text("党建 1.0\n", encoding="utf-8")  # another idf.txt: not the old cache
+    assert tagging.IdfTable.of_file(source, cache_dir=tmp_path).of(["党建"]) == [1.0]

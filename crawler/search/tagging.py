@@ -1,13 +1,15 @@
-"""Words, keywords and watched topics of an article, with jieba.
+"""Keywords (with jieba) and watched topics of an article.
 
 jieba is loaded once per process with the project's domain dictionary
 (``crawler/search/userdict.txt``: 党建, 主题教育, 三会一课, 立德树人, 红船精神, …), so these terms are
-single words for segmentation, keywords and topics alike.
+single words for segmentation and keywords alike.
 
-An article is cut once (:func:`analyse`): its words (what topics are found among) and its
-TF-IDF keywords come from the same cut. Keywords are jieba.analyse's TF-IDF on jieba's own
-IDF table, read here into 34 MB: ``import jieba.analyse`` builds that table (and a
-TextRank) in 96 MB, which pushed a crawl past 300 MB. A test holds the ranking equal to
+jieba cuts an article once, for its keywords: jieba is most of the CPU an article costs, so
+nothing else waits for its words. Topics are counted in the text itself (:func:`topics`): a
+term inside a longer word counts, as jieba's search words counted it, at a fraction of the cost.
+Keywords are jieba.analyse's TF-IDF on jieba's own
+IDF table, read here into 4 MB (:class:`IdfTable`): ``import jieba.analyse`` builds that table
+(and a TextRank) in 96 MB. A test holds the ranking equal to
 ``extract_tags``'s; words that are no keyword (school boilerplate, numbers, one-off fragments:
 :func:`keyword_worthy`) are passed over.
 
@@ -18,12 +20,16 @@ needed to query it.
 """
 from __future__ import annotations
 
+import hashlib
+import itertools
 import logging
+import os
 import re
+import tempfile
 import threading
-from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 USER_DICT = Path(__file__).with_name("userdict.txt")
 # school boilerplate (我校, 开展, 活动 …): never a keyword (one word a line, # comments)
@@ -48,10 +54,10 @@ KEYWORD_COUNT = 10
 STOP_WORDS = frozenset((
     "the", "of", "is", "and", "to", "in", "that", "we", "for", "an", "are", "by", "be", "as", "on", "with",
     "can", "if", "from", "which", "you", "it", "this", "then", "at", "have", "all", "not", "one", "has", "or"))
-_WORD = re.compile(r"\w", re.UNICODE)
+log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _jieba = None
-_idf: tuple[dict[str, float], float] | None = None
+_idf = None
 
 
 def jieba():
@@ -67,76 +73,115 @@ def jieba():
     return _jieba
 
 
-def idf_table() -> tuple[dict[str, float], float]:
-    """jieba's IDF of each word (its ``analyse/idf.txt``) and the median, for unknown words.
+class IdfTable:
+    """jieba's IDF of each word (its ``analyse/idf.txt``), and the median for unknown words.
 
-    Read line by line, one float object per distinct value (3,328 of them for 270,132 words).
+    Words are kept as 64-bit hashes in a sorted array beside their IDFs (4 MB): a dict of the
+    270,132 words took 34 MB in every extraction process. An article's words are looked up at
+    once (``numpy.searchsorted``); two words sharing a hash is a chance of 1 in 10^13 a word.
+    The arrays are built once per installed idf.txt and kept in the temporary directory (as
+    jieba keeps its dictionary there); later processes map that file: no reading, shared pages.
     """
+
+    def __init__(self, keys: np.ndarray, values: np.ndarray):
+        self.keys, self.values = keys, values
+        self.median = float(np.sort(values)[len(values) // 2])
+
+    @classmethod
+    def of_file(cls, path: Path, cache_dir: Path | None = None) -> IdfTable:
+        stat = path.stat()
+        tag = hashlib.blake2b(f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode(), digest_size=8).hexdigest()
+        cache = Path(cache_dir or tempfile.gettempdir()) / f"school-news-monitor-idf-{tag}.npy"
+        try:
+            table = np.load(cache, mmap_mode="r")
+            if table.ndim == 2 and table.shape[0] == 2 and table.dtype == np.uint64:
+                return cls(table[0], table[1].view(np.float64))
+        except (OSError, ValueError):
+            pass
+        keys, values = _read_idf(path)
+        written = None
+        try:  # written whole, then moved into place: a process reading it never sees half a file
+            with tempfile.NamedTemporaryFile(dir=cache.parent, prefix=cache.stem, suffix=".tmp", delete=False) as out:
+                written = out.name
+                np.save(out, np.stack([keys, values.view(np.uint64)]))
+            os.replace(written, cache)
+        except OSError as exc:  # a full or read-only temporary directory: read each time
+            log.debug("jieba's IDF table not cached (%s)", exc)
+            if written:
+                Path(written).unlink(missing_ok=True)
+        return cls(keys, values)
+
+    def of(self, words: list[str]) -> list[float]:
+        """The IDF of each word (the median for a word jieba's table does not have)."""
+        if not words:
+            return []
+        hashes = np.fromiter((_word_key(word) for word in words), dtype=np.uint64, count=len(words))
+        at = np.minimum(np.searchsorted(self.keys, hashes), len(self.keys) - 1)
+        return np.where(self.keys[at] == hashes, self.values[at], self.median).tolist()
+
+
+def _read_idf(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """(word hashes sorted, their IDFs) of a ``word idf`` file."""
+    keys, values = [], []
+    with open(path, encoding="utf-8") as lines:
+        while chunk := [line.strip().partition(" ") for line in itertools.islice(lines, 2000)]:
+            # 2,000 lines at a time: the whole file as Python objects would take 20 MB for good
+            keys.append(np.fromiter((_word_key(word) for word, _, _ in chunk), dtype=np.uint64, count=len(chunk)))
+            values.append(np.fromiter((float(value) for _, _, value in chunk), dtype=np.float64, count=len(chunk)))
+    keys_array, values_array = np.concatenate(keys), np.concatenate(values)
+    order = np.argsort(keys_array, kind="stable")  # by hash (numpy.unique would take 24 MB on the way)
+    keys_array, values_array = keys_array[order], values_array[order]
+    last = np.append(keys_array[1:] != keys_array[:-1], True)  # a word listed twice: its last value, as a dict
+    return keys_array[last], values_array[last]
+
+
+def _word_key(word: str) -> int:
+    return int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+def idf_table() -> IdfTable:
+    """jieba's IDF table, read once per process."""
     global _idf
     module = jieba()
     with _lock:
         if _idf is None:
-            values: dict[str, float] = {}
-            table: dict[str, float] = {}
-            with open(Path(module.__file__).with_name("analyse") / "idf.txt", encoding="utf-8") as lines:
-                for line in lines:
-                    word, _, value = line.strip().partition(" ")
-                    table[word] = values.setdefault(value, float(value))
-            _idf = table, sorted(table.values())[len(table) // 2]
+            _idf = IdfTable.of_file(Path(module.__file__).with_name("analyse") / "idf.txt")
     return _idf
 
 
-@dataclass(frozen=True)
-class Analysis:
-    title_words: list[str]  # search words: what jieba.cut_for_search gives, punctuation dropped
-    text_words: list[str]
-    keywords: list[str]
-
-
-def analyse(title: str, text: str) -> Analysis:
-    """Search words and keywords of an article, from one cut of its title and one of its text."""
-    title_cut = list(jieba().cut(title or ""))
-    text_cut = list(jieba().cut(text or ""))
-    return Analysis(_search_words(title_cut), _search_words(text_cut),
-                    _tfidf([*title_cut, *title_cut, *text_cut]))  # the title twice: it names the story
-
-
-def _search_words(cut: list[str]) -> list[str]:
-    """What ``jieba.cut_for_search`` gives from the same cut, punctuation dropped: each long
-    word after its 2- and 3-character dictionary parts."""
-    freq = jieba().dt.FREQ
-    out = []
-    for word in cut:
-        for size in (2, 3):
-            if len(word) > size:
-                out += [gram for gram in (word[i:i + size] for i in range(len(word) - size + 1)) if freq.get(gram)]
-        out.append(word)
-    return [word for word in out if _WORD.search(word)]
-
-
-def _tfidf(cut: list[str]) -> list[str]:
-    """The KEYWORD_COUNT best of ``jieba.analyse.extract_tags(…)`` over an already cut text that
-    are worth a keyword (:func:`keyword_worthy`)."""
-    idf, median = idf_table()
+def keywords(title: str, text: str) -> list[str]:
+    """The KEYWORD_COUNT best of ``jieba.analyse.extract_tags(…)`` over the title (twice: it names
+    the story) and the text that are worth a keyword (:func:`keyword_worthy`), from one cut of each."""
+    module = jieba()
+    cut = [*module.cut(title or "")] * 2 + [*module.cut(text or "")]
     counts: dict[str, float] = {}
     for word in cut:
         if len(word.strip()) < 2 or word.lower() in STOP_WORDS:
             continue
         counts[word] = counts.get(word, 0.0) + 1.0
     total = sum(counts.values())
-    weights = {word: n * (idf.get(word, median) / total) for word, n in counts.items()}  # jieba's rounding
+    idf = idf_table().of(list(counts))
+    weights = {word: n * (value / total) for (word, n), value in zip(counts.items(), idf)}  # jieba's rounding
     ranked = sorted(weights, key=weights.__getitem__, reverse=True)
-    return [word for word in ranked if keyword_worthy(word, counts[word])][:KEYWORD_COUNT]
+    known = module.dt.FREQ
+    out: list[str] = []
+    for word in ranked:  # the best few are nearly always worthy: stop when there are enough
+        if keyword_worthy(word, counts[word], known):
+            out.append(word)
+            if len(out) == KEYWORD_COUNT:
+                break
+    return out
 
 
-def keyword_worthy(word: str, count: float) -> bool:
+def keyword_worthy(word: str, count: float, known: dict | None = None) -> bool:
     """Not school boilerplate (我校, 开展), not a number (2023, 102, 二百余名), and not a
     fragment the segmenter cut out of a phrase it does not know (中获 of 比赛中获得, 以赛 of
     以赛促学, 电大以): a word outside the dictionary counts when it is three characters or more
     and comes back (a name, a new term)."""
     if word in KEYWORD_STOPWORDS or any(char.isdigit() for char in word) or _NUMBER_WORD.match(word):
         return False
-    return bool(jieba().dt.FREQ.get(word)) or (len(word) >= 3 and count >= 2)
+    known = jieba().dt.FREQ if known is None else known  # jieba's dictionary
+    return bool(known.get(word)) or (len(word) >= 3 and count >= 2)
 
 
 # A topic is what an article is about, not a word it says once: its title names the topic, or
@@ -147,18 +192,17 @@ MENTIONS_PER_1000_CHARS = 3
 TOPICS_RULE = 2  # stored with each article's topics: 1 (NULL) any mention, 2 this rule; the index re-tags older ones
 
 
-def topics(title_words: list[str], text_words: list[str], text_chars: int,
-           watched: dict[str, list[str]] | None = None) -> list[str]:
-    """Watched topics an article is about (see MIN_MENTIONS): named in its title, or mentioned at
-    least MIN_MENTIONS times and MENTIONS_PER_1000_CHARS times per thousand characters of its text
-    (the search words of :func:`analyse`)."""
+def topics(title: str, text: str, watched: dict[str, list[str]] | None = None) -> list[str]:
+    """Watched topics an article is about (see MIN_MENTIONS): a term of the topic in its title, or
+    its terms at least MIN_MENTIONS times and MENTIONS_PER_1000_CHARS times per thousand characters
+    of its text. A term counts wherever it stands, inside a longer word too (党员 in 共产党员), as a
+    search finds it."""
     watched = DEFAULT_TOPICS if watched is None else watched
-    title = set(title_words)
-    counts = Counter(text_words)
+    title, text = title or "", text or ""
     out = []
     for name, terms in watched.items():
-        mentions = sum(counts[term] for term in terms)
+        mentions = sum(text.count(term) for term in terms)
         if any(term in title for term in terms) or (
-                mentions >= MIN_MENTIONS and mentions * 1000 >= MENTIONS_PER_1000_CHARS * max(text_chars, 1)):
+                mentions >= MIN_MENTIONS and mentions * 1000 >= MENTIONS_PER_1000_CHARS * max(len(text), 1)):
             out.append(name)
     return out
