@@ -3,11 +3,16 @@
     .venv/bin/python benchmarks/recrawl.py [--schools 5] [--articles 1000] [--per-page 20]
 
 Serves generated schools on 127.0.0.1… (demo templates, one article a day back from
-yesterday, ETag/Last-Modified like a real web server), then runs ``scheduler.py --once``
-three times into a fresh database: run 1 full; run 2 unchanged; run 3 after 2 new articles
-per school (10 at 5 schools) and 3 edited articles. Prints requests, bytes and wall time
-of each run (from the server's own log), the ratios to run 1, and whether run 3 stored
-exactly the new articles and exactly the edits.
+yesterday, ETag/Last-Modified like a real web server; each report its own story, and
+``--reposts`` of them, 5% by default, another school's report copied under 【转载】), then runs
+``scheduler.py --once`` three times into a fresh database: run 1 full; run 2 unchanged; run 3
+after 2 new articles per school (10 at 5 schools) and 3 edited articles. Prints requests, bytes
+and wall time of each run (from the server's own log), the ratios to run 1, and whether run 3
+stored exactly the new articles and exactly the edits.
+
+``--group-sizes 40,200,1000`` also times first nights where every report is a copy of one of the
+demo's 17 stories (repost groups of schools × articles / 17), at each number of articles per
+school: the time per article should not grow with the size of the groups.
 """
 from __future__ import annotations
 
@@ -46,13 +51,36 @@ def one_night(demo: DemoServer, config: Path, db_path: Path) -> dict:
     }
 
 
+def group_nights(schools: int, sizes: list[int], per_page: int) -> None:
+    """First nights of schools whose every report is one of 17 stories: time per article by group size."""
+    print(f"first nights, every report a copy of one of 17 stories ({schools} schools)")
+    print(f"{'articles':>10}{'group size':>12}{'wall s':>9}{'ms/article':>12}{'groups':>8}")
+    for size in sizes:
+        work = Path(tempfile.mkdtemp(prefix="recrawl-groups-"))
+        with DemoServer(generated_schools(schools, size, per_page)) as demo:
+            config = work / "sites.toml"
+            config.write_text(demo.config_toml(max_pages=-(-size // per_page) + 1, concurrent_requests_per_domain=8),
+                              encoding="utf-8")
+            night = one_night(demo, config, work / "reports.db")
+        db = sqlite_utils.Database(work / "reports.db")
+        stored = db.execute("select count(*) from articles").fetchone()[0]
+        groups = db.execute("select count(distinct cluster_id) from articles").fetchone()[0]
+        print(f"{stored:>10,}{stored / max(groups, 1):>12.0f}{night['wall_s']:>9.1f}"
+              f"{1000 * night['wall_s'] / max(stored, 1):>12.2f}{groups:>8}", flush=True)
+    print()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--schools", type=int, default=5)
     parser.add_argument("--articles", type=int, default=1000, help="articles per school")
     parser.add_argument("--per-page", type=int, default=20)
+    parser.add_argument("--reposts", type=float, default=0.05, help="share of reports copied from another school")
+    parser.add_argument("--group-sizes", default="", help="articles per school of the repost-group nights, e.g. 40,200,1000")
     args = parser.parse_args(argv)
-    schools = generated_schools(args.schools, args.articles, args.per_page)
+    if args.group_sizes:
+        group_nights(args.schools, [int(n) for n in args.group_sizes.split(",")], args.per_page)
+    schools = generated_schools(args.schools, args.articles, args.per_page, varied=True, reposts=args.reposts)
     work = Path(tempfile.mkdtemp(prefix="recrawl-"))
     db_path = work / "reports.db"
     with DemoServer(schools) as demo:

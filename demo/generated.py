@@ -23,8 +23,12 @@ CMS_CYCLE = ["jiahe", "nanhu", "hongchuan"]  # WebPlus, VSB (GBK), PowerEasy loo
 
 
 def generated_schools(schools: int = 5, count: int = 1000, per_page: int = 20,
-                      newest: datetime | None = None, varied: bool = False) -> dict[str, School]:
-    """``schools`` schools on 127.0.0.1, .2, … each with ``count`` articles, ``per_page`` per list page."""
+                      newest: datetime | None = None, varied: bool = False, reposts: float = 0.0) -> dict[str, School]:
+    """``schools`` schools on 127.0.0.1, .2, … each with ``count`` articles, ``per_page`` per list page.
+
+    ``reposts`` (with ``varied``): this share of each school's articles, drawn at random, are the
+    previous school's article of the same number under a 【转载】 title (the first school's are all its own).
+    """
     texts = [a for s in load_schools().values() for a in s.articles]
     clauses = [x for a in texts for p in a["paragraphs"] for x in re.findall(r"[^。！？，；,;]+[。！？，；,;]", p)]
     rng = random.Random(1)
@@ -43,6 +47,15 @@ def generated_schools(schools: int = 5, count: int = 1000, per_page: int = 20,
                 article["paragraphs"][0] += f"（{key}-{number}号）"
             school.articles.append(article)
         out[key] = school
+    if varied and reposts:
+        keys = list(out)
+        for index, key in enumerate(keys):
+            origin = out[keys[index - 1]]
+            for number, article in enumerate(out[key].articles):
+                if index and rng.random() < reposts:  # the first school's copies would copy copies
+                    copied = origin.articles[number]
+                    article["paragraphs"] = list(copied["paragraphs"])
+                    article["title"] = "【转载】" + copied["title"]
     return out
 
 
