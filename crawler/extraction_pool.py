@@ -44,6 +44,18 @@ class ExtractionPool:
         self.count = count
         self.warm_up = warm_up
         self._pool: ProcessPoolExecutor | None = None
+        self.waiting = 0  # calls submitted and not yet answered by a process
+        self.shared = 0  # times the crawl process took on work itself (share)
+        self._lock = threading.Lock()
+
+    def share(self) -> bool:
+        """Whether the crawl process should do the next page's heavy part itself: the processes
+        have four calls a process waiting (Scrapy hands over pages in bursts; fewer made the crawl
+        process take most of them). Counted in ``shared``."""
+        if self.count > 0 and self.waiting >= 4 * self.count:
+            self.shared += 1
+            return True
+        return False
 
     def _start(self) -> None:
         if self.count > 0 and self._pool is None:
@@ -56,7 +68,7 @@ class ExtractionPool:
         self._start()
         pool = self._pool
         try:
-            return await asyncio.wrap_future(pool.submit(fn, *args, **kwargs))
+            return await asyncio.wrap_future(self._submit(pool, fn, *args, **kwargs))
         except BrokenProcessPool:
             # a process died (killed, out of memory): this page fails, the next ones get a new pool
             if self._pool is pool:
@@ -64,6 +76,23 @@ class ExtractionPool:
                 pool.shutdown(wait=False, cancel_futures=True)
                 self._pool = None
             raise
+
+    def _submit(self, pool: ProcessPoolExecutor, fn, /, *args, **kwargs):
+        """Submit, counted in ``waiting`` until a process answers: counted down in the pool's
+        thread, not when the caller resumes (which waits while the crawl process is busy itself)."""
+        with self._lock:
+            self.waiting += 1
+        try:
+            future = pool.submit(fn, *args, **kwargs)
+        except BaseException:
+            self._answered(None)
+            raise
+        future.add_done_callback(self._answered)
+        return future
+
+    def _answered(self, _future) -> None:
+        with self._lock:
+            self.waiting -= 1
 
     def close(self) -> None:
         if self._pool is not None:

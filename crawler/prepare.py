@@ -45,6 +45,20 @@ def prepare_article(html: str, url: str, *, with_terms: bool = True, **extract_o
     return article, index_terms(article.title, article.text)
 
 
+async def prepare_shared(pool, html: str, url: str, *, with_terms: bool = True,
+                         **extract_options) -> tuple[Article, IndexTerms | None]:
+    """:func:`prepare_article` in an extraction process, or, while those have pages waiting, its
+    extraction here and only the index terms there: on two cores, Scrapy's process would otherwise
+    wait for the extraction process half the time (a whole article there is twice the crawl's own
+    work on a page). The text sent over is the extracted one, smaller than the page."""
+    if not pool.share():
+        return await pool.run(prepare_article, html, url, with_terms=with_terms, **extract_options)
+    article = extract(html, url, **extract_options)
+    if not with_terms or not article.title or not article.text:
+        return article, None
+    return article, await pool.run(index_terms, article.title, article.text)
+
+
 def warm_up() -> None:
     """Load jieba, its IDF table and the MinHash permutations before the first page comes."""
     index_terms("学校召开党建工作会议", "学校召开党建工作会议，部署下一阶段工作。")

@@ -27,7 +27,8 @@ def generated_schools(schools: int = 5, count: int = 1000, per_page: int = 20,
     """``schools`` schools on 127.0.0.1, .2, … each with ``count`` articles, ``per_page`` per list page.
 
     ``reposts`` (with ``varied``): this share of each school's articles, drawn at random, are the
-    previous school's article of the same number under a 【转载】 title (the first school's are all its own).
+    previous school's article of the same number, two hours later under a 【转载】 title (the first
+    school's are all its own).
     """
     texts = [a for s in load_schools().values() for a in s.articles]
     clauses = [x for a in texts for p in a["paragraphs"] for x in re.findall(r"[^。！？，；,;]+[。！？，；,;]", p)]
@@ -56,6 +57,8 @@ def generated_schools(schools: int = 5, count: int = 1000, per_page: int = 20,
                     copied = origin.articles[number]
                     article["paragraphs"] = list(copied["paragraphs"])
                     article["title"] = "【转载】" + copied["title"]
+                    reposted = datetime.strptime(copied["date"], "%Y-%m-%d %H:%M") + timedelta(hours=2)
+                    article["date"] = reposted.strftime("%Y-%m-%d %H:%M")  # copied after it was published
     return out
 
 

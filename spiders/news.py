@@ -40,7 +40,7 @@ from crawler.extract.dates import SHANGHAI, now_iso
 from crawler.frontier import Frontier
 from crawler.middlewares import OffsiteRedirect
 from crawler.incremental import KnownState
-from crawler.prepare import prepare_article, warm_up
+from crawler.prepare import prepare_shared, warm_up
 from crawler.run_memory import RunMemory
 from crawler.extraction_pool import ExtractionPool
 from crawler.extract.columns import built_by_script, column_candidates, is_news_list, name_matches, script_list_note
@@ -91,8 +91,15 @@ class NewsSpider(scrapy.Spider):
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
         spider.frontier = Frontier(spider.config, spider.known, RunMemory(), spider.count, callbacks=spider)
         spider.extraction = ExtractionPool(crawler.settings.getint("EXTRACTION_PROCESSES"), warm_up=warm_up)
-        crawler.signals.connect(spider.extraction.close, signal=signals.spider_closed)
+        crawler.signals.connect(spider.close_extraction, signal=signals.spider_closed)
         return spider
+
+    def close_extraction(self, spider=None) -> None:
+        if self.extraction.shared:
+            logger.info("extraction: %d pages extracted in the crawl process while the extraction processes were busy",
+                        self.extraction.shared)
+            self.crawler.stats.set_value("extraction/in_crawl_process", self.extraction.shared)
+        self.extraction.close()
 
     # ------------------------------------------------------------ bookkeeping
     def count(self, site: Site | str, key: str, n: int = 1) -> None:
@@ -408,8 +415,8 @@ class NewsSpider(scrapy.Spider):
             return
         try:
             fetched = datetime.now(SHANGHAI)
-            article, terms = await self.extraction.run(
-                prepare_article, first_text, first["url"], with_terms=self.index_terms, list_date=list_date,
+            article, terms = await prepare_shared(
+                self.extraction, first_text, first["url"], with_terms=self.index_terms, list_date=list_date,
                 fetched_at=fetched, more_pages=pages, overrides=site.overrides)
         except Exception as exc:
             self.error(site, f"无法提取正文（{type(exc).__name__}）: {first['url']}")

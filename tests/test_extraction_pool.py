@@ -7,11 +7,13 @@ found in /proc and killed with real signals.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
 
+from demo.generated import generated_schools
 from demo.server import DemoServer
 from tests.helpers import DEMO_ARTICLES, ROOT, check_store, count_articles, rows, run_cli
 
@@ -63,6 +65,27 @@ def test_extraction_processes_store_exactly_what_one_process_stores(demo, tmp_pa
         stored[processes] = rows(db_path)
     assert len(stored[0][0]) == DEMO_ARTICLES
     assert stored[2] == stored[0]
+
+
+def test_the_crawl_process_shares_extraction_and_stores_the_same(tmp_path):
+    """When the extraction process falls behind (a burst of fast pages), the crawl process extracts
+    some pages itself and sends only their index terms over: the store is the same as one
+    process's, page for page."""
+    schools = generated_schools(2, 120, per_page=20, varied=True, reposts=0.1)
+    stored, logs = {}, {}
+    with DemoServer(schools) as server:
+        for processes in (0, 1):
+            config = tmp_path / f"sites-{processes}.toml"
+            config.write_text(server.config_toml(max_pages=8, concurrent_requests_per_domain=16,
+                                                 extraction_processes=processes), encoding="utf-8")
+            db_path = tmp_path / f"processes-{processes}.db"
+            result = run_cli("--once", "--config", config, "--db", db_path)
+            assert result.returncode == 0, result.stderr[-3000:]
+            stored[processes], logs[processes] = rows(db_path), result.stderr
+    assert len(stored[0][0]) == 240
+    assert stored[1] == stored[0]
+    shared = re.search(r"extraction: (\d+) pages extracted in the crawl process", logs[1])
+    assert shared and 0 < int(shared[1]) < 240, logs[1][-2000:]
 
 
 def test_an_extraction_process_killed_mid_crawl_costs_no_article(tmp_path):
