@@ -149,3 +149,17 @@ def test_saved_list_pages_yield_their_column_and_its_next_page(name):
     assert next_url.endswith(entry["pagination"]["next"].lstrip("/"))
     if entry["cms"].startswith("WebPlus"):
         assert len(links) == entry["list_items"]
+
+
+def test_the_quick_attachment_test_passes_every_attachment():
+    """may_be_attachment only spares parsing: every link is_attachment accepts passes it."""
+    from crawler.extract.links import ATTACHMENT_EXTENSIONS, is_attachment, may_be_attachment
+
+    hrefs = [f"/uploads/2024/通知.{ext}" for ext in ATTACHMENT_EXTENSIONS]
+    hrefs += [f"/files/A.{ext.upper()}?v=2#p" for ext in ATTACHMENT_EXTENSIONS]
+    hrefs += ["/system/_content/download.jsp?urltype=news.DownloadAttachUrl&wbfileid=1", "/DownLoad.aspx?id=7",
+              "/get?file=%E5%90%8D%E5%8D%95%2Exlsx", "/get?name=名单.xls&x=1"]
+    assert all(is_attachment("http://www.example.edu.cn" + h) for h in hrefs)
+    assert all(may_be_attachment(h) for h in hrefs)
+    pages = ["/info/1045/3419.htm", "/2023/0901/c1234a56789/page.htm", "/news/show.asp?id=12", "/list.jsp?a=b.c"]
+    assert not any(may_be_attachment(h) for h in pages)

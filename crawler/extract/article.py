@@ -23,7 +23,7 @@ from crawler.extract.body import body_container, body_text
 from crawler.extract.cms import AUTHOR_XPATHS, DATES_IN_SCRIPTS, SOURCE_XPATHS
 from crawler.extract.dates import SHANGHAI, date_from_url, now_shanghai, parse_date
 from crawler.extract.layout import layout
-from crawler.extract.links import is_attachment
+from crawler.extract.links import is_attachment, may_be_attachment
 from crawler.extract.overrides import ExtractOverrides, first_text, remove_noise
 from crawler.extract.text import compact
 
@@ -792,7 +792,7 @@ def _attachments(tree, url: str) -> list[str]:
     attachments = []
     for a in tree.iter("a"):
         href = a.get("href")
-        if href:
+        if href and may_be_attachment(href):
             full = urljoin(url, href.strip())
             if _safe(full) and is_attachment(full) and not re.search(r"\.(?:jpe?g|png|gif|bmp|webp|svg)$", full, re.I) and full not in attachments:
                 attachments.append(full)

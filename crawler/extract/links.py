@@ -45,6 +45,17 @@ def extension(url: str) -> str:
 _DOWNLOAD_SCRIPT = re.compile(r"^down(?:load)?(?:file)?\.(?:jsp|asp|aspx|php|do)$", re.I)
 
 
+# what every address is_attachment accepts has somewhere: a file extension (perhaps
+# percent-encoded, in the query) or a download script's name; a quick test before parsing it
+_MAY_BE_ATTACHMENT = re.compile(
+    r"(?:\.|%2e)(?:" + "|".join(sorted(ATTACHMENT_EXTENSIONS, key=len, reverse=True)) + r")(?![0-9a-z])|down", re.I)
+
+
+def may_be_attachment(href: str) -> bool:
+    """False for a link that is certainly no attachment (most of a page's links), without parsing it."""
+    return bool(_MAY_BE_ATTACHMENT.search(href))
+
+
 def is_attachment(url: str) -> bool:
     """A file, not a page: by its extension, a download script, or a file name in its query."""
     if extension(url) in ATTACHMENT_EXTENSIONS:
