@@ -269,8 +269,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--schools", type=int, default=5)
     parser.add_argument("--profile", action="store_true",
                         help="also profile one pipeline run by stage (CPU ms per stored article)")
-    parser.add_argument("--workers", type=int, default=2,
-                        help="[crawl] extraction_processes of the pipeline (2: a 2-core machine's backfill setting)")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="[crawl] extraction_processes of the pipeline (1: the default setting)")
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="throughput-"))
     print(f"{args.schools} generated schools on 127.0.0.1…, pipeline with extraction_processes = {args.workers}; "

@@ -27,6 +27,7 @@ import os
 import re
 import tempfile
 import threading
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -154,11 +155,8 @@ def keywords(title: str, text: str) -> list[str]:
     the story) and the text that are worth a keyword (:func:`keyword_worthy`), from one cut of each."""
     module = jieba()
     cut = [*module.cut(title or "")] * 2 + [*module.cut(text or "")]
-    counts: dict[str, float] = {}
-    for word in cut:
-        if len(word.strip()) < 2 or word.lower() in STOP_WORDS:
-            continue
-        counts[word] = counts.get(word, 0.0) + 1.0
+    counts = {word: float(n) for word, n in Counter(cut).items()  # in first-seen order, as jieba's
+              if len(word.strip()) >= 2 and word.lower() not in STOP_WORDS}
     total = sum(counts.values())
     idf = idf_table().of(list(counts))
     weights = {word: n * (value / total) for (word, n), value in zip(counts.items(), idf)}  # jieba's rounding
