@@ -182,3 +182,20 @@ def test_topics_an_earlier_rule_chose_are_chosen_again_when_the_store_opens(tmp_
     StoreIndex(db).catch_up()
     retagged, rule = db.execute("select topics, topics_rule from articles where id = ?", [article_id]).fetchone()
     assert json.loads(retagged) == json.loads(topics) and rule == tagging.TOPICS_RULE
+
+
+def test_a_story_copied_many_times_stays_one_group_at_a_bounded_cost(store):
+    """Each new copy of a much-reposted story meets a bounded number of its copies in the buckets
+    (and reads at most a few texts): the group's later copies are not banded, and still join."""
+    db, add, cluster, id_of = store
+    original = ARTICLES["b2"]
+    add(item("original", original, date="2023-08-28"))
+    copies = [item(f"copy{n}", original, title=f"【转载】{original['title']}（{n}）", date="2023-09-01",
+                   site=f"第{n}学校") for n in range(1, 46)]
+    for start in range(0, len(copies), 15):
+        add(*copies[start:start + 15])
+    assert {cluster(f"copy{n}") for n in range(1, 46)} == {id_of("original")}
+    banded = db.execute("select count(distinct article_id) from lsh_bands").fetchone()[0]
+    assert banded <= dedupe.BANDED_PER_GROUP + 1
+    add(item("late", original, paragraphs=decorate(original["paragraphs"]), date="2023-10-01", site="内容农场"))
+    assert cluster("late") == id_of("original")
