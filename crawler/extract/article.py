@@ -136,7 +136,8 @@ def extract(
     remove_noise(tree, overrides.noise_xpaths)
 
     order = {el: i for i, el in enumerate(tree.iter())}  # document order, for "below the title"
-    blocks = list(_info_blocks(tree))
+    lengths = _solid_lengths(tree)  # read-only steps until body_text prunes the tree
+    blocks = list(_info_blocks(tree, lengths))
     page_title = _page_title(tree)
     container = body_container(tree, overrides.body_xpath)  # before body_text prunes the tree
     heading_el, article.title = _find_title(tree, page_title, blocks, order, container)
@@ -167,7 +168,7 @@ def extract(
     # an editor named outside the body, read before body_text prunes the tree: asked only when
     # no labelled line named one (a body's own 编辑 line still comes first, below)
     editor_elsewhere = None if article.editor else (_editor_anywhere(page_text) or _editor_alone(tree))
-    title_repeats_in_body = _shown_twice(tree, article.title)
+    title_repeats_in_body = _shown_twice(tree, article.title, lengths)
     bodies = [body_text(tree, url, body_xpath=overrides.body_xpath)]
     for page in more_pages or []:
         page_tree = _parse(page)
@@ -270,13 +271,13 @@ def credits(line: str) -> tuple[str | None, str | None]:
             "、".join(found["editor"]) if "editor" in found else None)
 
 
-def _shown_twice(tree, title: str | None) -> bool:
-    """True when the page shows the title in two places (heading, and again atop the body)."""
+def _shown_twice(tree, title: str | None, at_least: dict) -> bool:
+    """True when the page shows the title in two places (heading, and again atop the body);
+    ``at_least``: :func:`_solid_lengths` of the tree."""
     if not title:
         return False
     wanted = compact(title)
     longest = 2 * len(title) + 40  # an element with much more text than the title is not it
-    at_least = _least_text_lengths(tree)
 
     def shows_title(el) -> bool:  # at_least: too little text cannot be the title, too much is more
         return len(wanted) <= at_least[el] <= longest and compact(_title_text(el)) == wanted
@@ -290,16 +291,18 @@ def _shown_twice(tree, title: str | None) -> bool:
     return shown >= 2
 
 
-def _least_text_lengths(tree) -> dict:
-    """For each element, a lower bound of ``len(_text_of(el))`` (its characters other than
-    spaces), in one pass from the leaves up: reading every element's whole text instead
-    costs as much as the rest of the extraction on a deep page."""
+def _solid_lengths(tree) -> dict:
+    """For each node, the characters of its text other than spaces (as ``text_content`` gives it:
+    a comment's own text is none of it), a lower bound of ``len(_text_of(el))``; in one pass
+    from the leaves up: reading every element's whole text instead costs as much as the rest of
+    the extraction on a deep page."""
     def solid(text: str | None) -> int:
         return len("".join(text.split()).replace("\u200b", "")) if text else 0
 
     lengths: dict = {}
     for el in reversed(list(tree.iter())):
-        lengths[el] = solid(el.text) + sum(lengths[child] + solid(child.tail) for child in el)
+        own = solid(el.text) if isinstance(el.tag, str) else 0
+        lengths[el] = own + sum(lengths[child] + solid(child.tail) for child in el)
     return lengths
 
 
@@ -666,10 +669,11 @@ def _is_info_line(line: str) -> bool:
 _SKIP_TAGS = {"script", "style", "noscript", "head", "title", "select", "option", "textarea", "a"}
 
 
-def _info_blocks(tree):
-    """Short elements carrying labelled metadata, smallest first within a subtree."""
+def _info_blocks(tree, lengths: dict):
+    """Short elements carrying labelled metadata, smallest first within a subtree (``lengths``:
+    :func:`_solid_lengths`, which spares reading the text of every large element)."""
     for el in tree.iter():
-        if not isinstance(el.tag, str) or el.tag in _SKIP_TAGS:
+        if not isinstance(el.tag, str) or el.tag in _SKIP_TAGS or lengths[el] > MAX_META_BLOCK:
             continue
         text = _text_of(el)
         if not text or len(text) > MAX_META_BLOCK:
