@@ -6,6 +6,8 @@ crawler/search), in the caller's transaction.
 """
 from __future__ import annotations
 
+import json
+
 import sqlite_utils
 
 from db.schema import rebuild_search_index, search_delete, search_insert
@@ -54,6 +56,7 @@ def write_tags(db: sqlite_utils.Database, article_id: int, keywords: str, topics
                topics_rule: int) -> None:
     db.execute("UPDATE articles SET keywords = ?, topics = ?, month = ?, topics_rule = ? WHERE id = ?",
                [keywords, topics, month, topics_rule, article_id])
+    _replace_topics(db, article_id, topics)
 
 
 def topics_by_an_older_rule(db: sqlite_utils.Database, rule: int, limit: int) -> list[tuple[int, str, str]]:
@@ -64,6 +67,14 @@ def topics_by_an_older_rule(db: sqlite_utils.Database, rule: int, limit: int) ->
 
 def write_topics(db: sqlite_utils.Database, article_id: int, topics: str, topics_rule: int) -> None:
     db.execute("UPDATE articles SET topics = ?, topics_rule = ? WHERE id = ?", [topics, topics_rule, article_id])
+    _replace_topics(db, article_id, topics)
+
+
+def _replace_topics(db: sqlite_utils.Database, article_id: int, topics: str) -> None:
+    """``article_topics`` rows of the article: its topics (a JSON list), each once."""
+    db.execute("DELETE FROM article_topics WHERE article_id = ?", [article_id])
+    db.conn.executemany("INSERT OR IGNORE INTO article_topics (topic, article_id) VALUES (?, ?)",
+                        [(topic, article_id) for topic in json.loads(topics or "[]")])
 
 
 def last_version(db: sqlite_utils.Database, article_id: int) -> tuple | None:

@@ -290,6 +290,8 @@ def migrate(db: sqlite_utils.Database) -> None:
                    "PRIMARY KEY (bucket, article_id)) WITHOUT ROWID")
         # the scheme of the signatures and buckets (dedupe.SIGNATURE_SCHEME); another: signed again
         db.execute("CREATE TABLE IF NOT EXISTS signature_index (scheme TEXT NOT NULL)")
+        # each article's topics, a row a topic (articles.topics as a table), for the topic filter
+        _ensure_article_topics(db)
     db["articles"].create_index(["url"], unique=True, if_not_exists=True)
     db["articles"].create_index(["site", "published_at"], if_not_exists=True)
     db["articles"].create_index(["content_hash"], if_not_exists=True)
@@ -302,6 +304,12 @@ def migrate(db: sqlite_utils.Database) -> None:
     # a column's articles (the reading room's column filter and school page): its list pages, their links
     db["list_pages"].create_index(["start_url"], if_not_exists=True)
     db["articles"].create_index(["list_url"], if_not_exists=True)
+    # the articles list, newest first, read from the index 50 rows at a time (not sorted whole)
+    db.execute("CREATE INDEX IF NOT EXISTS articles_newest ON articles (published_at IS NULL, published_at DESC, "
+               "id DESC)")
+    # the reposts page: the members of repost groups (their first publishers aside), without the rest
+    db.execute("CREATE INDEX IF NOT EXISTS articles_reposted ON articles (cluster_id, first_seen_at) "
+               "WHERE cluster_id != id")
     for name, sql in HEALTH_VIEWS.items():  # replaced, so a store always holds this version's rule
         db.create_view(name, sql, replace=True)
 
@@ -338,6 +346,18 @@ HEALTH_VIEWS = {
 # another one (the jieba words of earlier versions) is re-indexed when opened.
 SEARCH_FTS_SQL = ("CREATE VIRTUAL TABLE articles_fts USING fts5(title, text, keywords, content = '', "
                   "tokenize = 'unicode61 remove_diacritics 2')")
+
+
+def _ensure_article_topics(db: sqlite_utils.Database) -> None:
+    """The article_topics table, filled from ``articles.topics`` when it is new (a store from
+    before it); pipelines/index.py keeps it in step since."""
+    exists = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'article_topics'").fetchone()
+    if exists:
+        return
+    db.execute("CREATE TABLE article_topics (topic TEXT NOT NULL, article_id INTEGER NOT NULL, "
+               "PRIMARY KEY (topic, article_id)) WITHOUT ROWID")
+    db.execute("INSERT OR IGNORE INTO article_topics (topic, article_id) SELECT t.value, a.id FROM articles a, "
+               "json_each(CASE WHEN json_valid(a.topics) THEN a.topics ELSE '[]' END) t WHERE t.type = 'text'")
 
 
 def ensure_search_index(db: sqlite_utils.Database) -> int:

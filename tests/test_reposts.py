@@ -199,3 +199,27 @@ def test_a_story_copied_many_times_stays_one_group_at_a_bounded_cost(store):
     assert banded <= dedupe.BANDED_PER_GROUP + 1
     add(item("late", original, paragraphs=decorate(original["paragraphs"]), date="2023-10-01", site="内容农场"))
     assert cluster("late") == id_of("original")
+
+
+def test_topics_are_kept_as_rows_for_the_topic_filter_and_filled_in_an_older_store(tmp_path):
+    """article_topics holds each article's topics as rows (the reading room's topic filter reads
+    it): written with the article, rewritten with its topics, and filled from the JSON column
+    when a store from before it is opened."""
+    db = open_db(tmp_path / "reports.db")
+    apply_batch(db, [item("party", ARTICLES["a1"]), item("other", ARTICLES["b1"])], run_id=1, index=StoreIndex(db))
+
+    def as_rows():
+        return sorted(db.execute("select topic, article_id from article_topics").fetchall())
+
+    from_json = sorted((topic, article_id) for article_id, topics in db.execute("select id, topics from articles")
+                       for topic in json.loads(topics))
+    assert as_rows() == from_json and ("党建", 1) in from_json
+    db.execute("DROP TABLE article_topics")  # a store of an earlier version
+    db.conn.commit()
+    db.close()
+    db = open_db(tmp_path / "reports.db")
+    assert as_rows() == from_json
+    db.execute("UPDATE articles SET topics_rule = NULL")  # re-tagged by the current rule when opened
+    db.conn.commit()
+    StoreIndex(db).catch_up()
+    assert as_rows() == from_json

@@ -62,6 +62,15 @@ class Filters:
         pairs = [(f.name, getattr(values, f.name)) for f in fields(values)]
         return urllib.parse.urlencode([(k, v) for k, v in pairs if v and not (k == "page" and v == 1)])
 
+    def search_alone(self) -> bool:
+        """A search and no other filter: counted and ranked in the search index alone."""
+        return bool(self.q) and not self.narrowed_beyond("q")
+
+    def narrowed_beyond(self, name: str) -> bool:
+        """Whether a filter other than ``name`` is set."""
+        return any(getattr(self, other) for other in ("q", "site", "column", "source", "topic", "month", "run")
+                   if other != name)
+
     def narrowed(self) -> bool:
         return any((self.q, self.site, self.column, self.source, self.topic, self.month, self.run))
 
@@ -76,14 +85,23 @@ def query_problem(q: str) -> str | None:
     return None
 
 
-def _from_where(filters: Filters) -> tuple[str, dict]:
+_HITS = ("select rowid as hit_id, bm25(articles_fts, 5.0, 1.0, 2.0) as score from articles_fts "
+         "where articles_fts match search_query(:q)")
+
+
+def _from_where(filters: Filters, topics_table: bool = True, ranked: bool = True) -> tuple[str, dict]:
+    """``topics_table``: the store has article_topics (a store of an earlier version reads its
+    topics from the JSON column until its next crawl); ``ranked``: the search's scores are
+    wanted (``hits.score``), else its hits are only a set to be in (a count, a date order)."""
     params: dict = {}
     sql = "from articles a"
-    if filters.q:
-        sql += (" join (select rowid as hit_id, bm25(articles_fts, 5.0, 1.0, 2.0) as score from articles_fts "
-                "where articles_fts match search_query(:q)) hits on hits.hit_id = a.id")
-        params["q"] = filters.q
     where = []
+    if filters.q:
+        if ranked:
+            sql += f" join ({_HITS}) hits on hits.hit_id = a.id"
+        else:  # the other filters' indexes first, then membership: 3-7 times faster on 100,000
+            where.append("a.id in (select rowid from articles_fts where articles_fts match search_query(:q))")
+        params["q"] = filters.q
     for name in ("site", "source", "month"):
         if getattr(filters, name):
             where.append(f"a.{name} = :{name}")
@@ -95,7 +113,9 @@ def _from_where(filters: Filters) -> tuple[str, dict]:
         where.append("a.first_seen_run = :run")
         params["run"] = int(filters.run)
     if filters.topic:
-        where.append("exists (select 1 from json_each(case when json_valid(a.topics) then a.topics else '[]' end) "
+        where.append("exists (select 1 from article_topics t where t.topic = :topic and t.article_id = a.id)"
+                     if topics_table else
+                     "exists (select 1 from json_each(case when json_valid(a.topics) then a.topics else '[]' end) "
                      "where value = :topic)")
         params["topic"] = filters.topic
     if where:
@@ -104,29 +124,38 @@ def _from_where(filters: Filters) -> tuple[str, dict]:
 
 
 _ORDER = {
-    "relevance": "hits.score, a.published_at desc, a.id desc",
+    "relevance": "hits.score, a.id desc",
     "newest": "a.published_at is null, a.published_at desc, a.id desc",
     "oldest": "a.published_at is null, a.published_at, a.id",
 }
 
 
-def count_sql(filters: Filters) -> tuple[str, dict]:
-    sql, params = _from_where(filters)
+def count_sql(filters: Filters, topics_table: bool = True) -> tuple[str, dict]:
+    if filters.search_alone():  # every indexed row is a stored article: no join to count them
+        return "select count(*) from articles_fts where articles_fts match search_query(:q)", {"q": filters.q}
+    if topics_table and filters.topic and not filters.narrowed_beyond("topic"):
+        return "select count(*) from article_topics where topic = :topic", {"topic": filters.topic}
+    sql, params = _from_where(filters, topics_table, ranked=False)
     return "select count(*) " + sql, params
 
 
 def rows_sql(filters: Filters, *, columns: tuple[str, ...] = LIST_COLUMNS, snippet: bool = True,
-             limit: int | None = PAGE_SIZE) -> tuple[str, dict]:
-    """The rows of the list's page (``limit``), or all of them (``limit=None``, for exports)."""
-    sql, params = _from_where(filters)
+             limit: int | None = PAGE_SIZE, topics_table: bool = True) -> tuple[str, dict]:
+    """The rows of the list's page (``limit``), or all of them (``limit=None``, for exports).
+
+    A search alone in relevance order is ranked and cut to the page in the search index, and
+    only the page's rows are read: a common word matches half a large store."""
+    sql, params = _from_where(filters, topics_table, ranked=filters.order == "relevance")
     picked = ", ".join(f"a.{c}" for c in columns)
     if filters.q and snippet:
         picked += ", search_snippet(a.text, :q) as snippet"
-    sql = f"select {picked} {sql} order by {_ORDER[filters.order]}"
+    page = " limit :limit offset :offset" if limit is not None else ""
     if limit is not None:
-        sql += " limit :limit offset :offset"
         params.update(limit=limit, offset=(filters.page - 1) * limit)
-    return sql, params
+    if filters.search_alone() and filters.order == "relevance":
+        return (f"select {picked} from ({_HITS} order by score, rowid desc{page}) hits "
+                f"join articles a on a.id = hits.hit_id order by {_ORDER['relevance']}"), params
+    return f"select {picked} {sql} order by {_ORDER[filters.order]}{page}", params
 
 
 def pages(total: int, page: int, size: int = PAGE_SIZE) -> int:
