@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from search import SCHOOLS as SEARCH_SCHOOLS, corpus  # noqa: E402
+from search import SCHOOLS as SEARCH_SCHOOLS, corpus, p95  # noqa: E402
 
 from crawler.search import tagging  # noqa: E402
 from db.schema import open_db, rebuild_search_index  # noqa: E402
@@ -167,10 +167,6 @@ def export_filter(store: Path, wanted: int = 10_000) -> tuple[dict, int]:
     finally:
         conn.close()
     return ({"topic": counts[0][0]}, counts[0][1]) if counts else ({}, 0)
-
-
-def p95(values: list[float]) -> float:
-    return sorted(values)[max(0, round(0.95 * len(values)) - 1)]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -52,26 +52,18 @@ def shingles(text: str) -> set[str]:
     return {norm[i:i + SHINGLE] for i in range(max(1, len(norm) - SHINGLE + 1))} if norm else set()
 
 
-_M64 = (np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53))
-_M32 = (np.uint32(0x85EBCA6B), np.uint32(0xC2B2AE35))
+# MurmurHash3's finalizers (shifts, multipliers): every input bit moves every output bit
+_FMIX = {64: (np.uint64(33), np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53)),
+         32: (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(0xC2B2AE35))}
 _GRAM_BASE = np.uint64(0x100000001B3)  # FNV's 64-bit prime: a code point a step
 
 
-def _fmix64(h: np.ndarray) -> np.ndarray:
-    """MurmurHash3's 64-bit finalizer: every input bit moves every output bit."""
-    h = h ^ (h >> np.uint64(33))
-    h = h * _M64[0]
-    h = h ^ (h >> np.uint64(33))
-    h = h * _M64[1]
-    return h ^ (h >> np.uint64(33))
-
-
-def _fmix32(h: np.ndarray) -> np.ndarray:
-    h = h ^ (h >> np.uint32(16))
-    h = h * _M32[0]
-    h = h ^ (h >> np.uint32(13))
-    h = h * _M32[1]
-    return h ^ (h >> np.uint32(16))
+def _fmix(h: np.ndarray, width: int) -> np.ndarray:
+    shift, first, second = _FMIX[width]
+    middle = np.uint32(13) if width == 32 else shift
+    h = (h ^ (h >> shift)) * first
+    h = (h ^ (h >> middle)) * second
+    return h ^ (h >> shift)
 
 
 def gram_hashes(text: str) -> np.ndarray:
@@ -87,7 +79,7 @@ def gram_hashes(text: str) -> np.ndarray:
     with np.errstate(over="ignore"):
         for column in range(width):  # a polynomial over the gram's code points, mod 2^64
             hashed = hashed * _GRAM_BASE + grams[:, column]
-        return (_fmix64(hashed) >> np.uint64(32)).astype(np.uint32)
+        return (_fmix(hashed, 64) >> np.uint64(32)).astype(np.uint32)
 
 
 @functools.cache
@@ -106,7 +98,7 @@ def signature(text: str) -> bytes:
     values = np.full(NUM_PERM, 0xFFFFFFFF, dtype=np.uint32)
     hashes = np.unique(gram_hashes(text))
     with np.errstate(over="ignore"):
-        mixed = _fmix32(hashes)
+        mixed = _fmix(hashes, 32)
         for start in range(0, len(mixed), CHUNK):
             part = mixed[start:start + CHUNK, None] * a + b  # (grams, NUM_PERM), wrapping mod 2^32
             values = np.minimum(values, part.min(axis=0))
@@ -152,7 +144,7 @@ def band_keys(signature_blob: bytes) -> list[int]:
     with np.errstate(over="ignore"):
         key = _BAND_SALT.copy()
         for row in range(ROWS):
-            key = _fmix64(key ^ rows[:, row])
+            key = _fmix(key ^ rows[:, row], 64)
     return key.view(np.int64).tolist()
 
 
