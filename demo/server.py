@@ -238,10 +238,11 @@ class DemoServer:
             server.fault_rate, server.hang_s = rate, hang_s
             server._random = random.Random(seed * 100 + index)
 
-    def slow(self, seconds: float) -> None:
-        """Every school waits ``seconds`` before each answer."""
-        for server in self._servers.values():
-            server.delay = seconds
+    def slow(self, seconds: float, school: str | None = None) -> None:
+        """Every school (or the one keyed ``school``) waits ``seconds`` before each answer."""
+        for key, server in self._servers.items():
+            if school is None or key == school:
+                server.delay = seconds
 
     def heal(self) -> None:
         for server in self._servers.values():

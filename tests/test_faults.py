@@ -40,7 +40,8 @@ def test_a_fifth_of_requests_failing_loses_no_article(tmp_path, seed):
 
 def test_a_crawl_killed_while_writing_leaves_a_sound_store_and_the_next_run_completes_it(tmp_path):
     with DemoServer() as demo:
-        demo.slow(1.5)  # the crawl outlasts the pipeline's 5-second batches: it writes more than once
+        demo.slow(1.5)  # the crawl outlasts the pipeline's 5-second batches: it writes more than once,
+        demo.slow(4.0, school=list(demo.schools)[-1])  # and one school's articles come after the first batch for sure
         config = tmp_path / "sites.toml"
         config.write_text(demo.config_toml(), encoding="utf-8")
         db_path = tmp_path / "reports.db"
