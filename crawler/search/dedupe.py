@@ -42,7 +42,7 @@ SAME_STORY = 0.5  # Jaccard of 5-gram sets: a repost, whatever was added around 
 CONTAINED = 0.8  # or: this share of the shorter text's 5-grams is in the longer one (a paragraph dropped)
 CONTAINED_MIN_JACCARD = 0.3  # … as long as the two still overlap this much
 SAME_FACTS = 0.6  # share of the numbers (dates, counts) of the shorter text found in the other
-READ_PER_GROUP = 3  # texts of one repost group read for a new article, the closest signatures first
+READ_PER_GROUP = 3  # texts of one repost group read for a new article, the closest first (and its first publisher)
 BANDED_PER_GROUP = 20  # members of a group in the buckets: a later copy meets these, not all 300
 CHUNK = 4096  # 5-grams hashed at once: a 100,000-character text costs 2 MB at a time, not 50
 
@@ -150,8 +150,10 @@ def band_keys(signature_blob: bytes) -> list[int]:
 
 def closest_per_group(signature_blob: bytes, candidates: list[tuple[int, bytes, int]]) -> dict[int, list[int]]:
     """The ``(id, signature, group)`` candidates worth reading, by repost group: at most
-    READ_PER_GROUP a group, the closest signatures first (a group's members are copies of one
-    story: if its three closest do not tell this story, the others do not either)."""
+    READ_PER_GROUP a group, the closest signatures first, then the group's first publisher
+    (its id is the group's), candidate or not. A group's members are copies of one story, but
+    the text tests are no chain: a copy's numbers may match the original's and not another
+    copy's, so the original is always asked."""
     if not candidates:
         return {}
     agree = np.count_nonzero(np.frombuffer(b"".join(blob for _, blob, _ in candidates), dtype="<u4")
@@ -160,9 +162,10 @@ def closest_per_group(signature_blob: bytes, candidates: list[tuple[int, bytes, 
     for index in np.argsort(-agree, kind="stable"):
         candidate, _, group = candidates[index]
         members = groups.setdefault(group, [])
-        if agree[index] >= MIN_ESTIMATE * NUM_PERM and len(members) < READ_PER_GROUP:
+        if agree[index] >= MIN_ESTIMATE * NUM_PERM and len(members) < READ_PER_GROUP and candidate != group:
             members.append(candidate)
-    return {group: members for group, members in groups.items() if members}
+    return {group: [*members, group] for group, members in groups.items()
+            if members or any(c == group and a >= MIN_ESTIMATE * NUM_PERM for (c, _, _), a in zip(candidates, agree))}
 
 
 def reposts_among(text: str, groups) -> list[int]:
