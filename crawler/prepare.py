@@ -26,10 +26,12 @@ class IndexTerms:
     keywords: list[str]
     signature: bytes  # MinHash of the text's 5-grams (crawler/search/dedupe.py)
     buckets: list[int]  # its LSH buckets
+    scheme: str = dedupe.SIGNATURE_SCHEME  # what made signature and buckets
 
     def fits(self, title: str, text: str) -> bool:
-        """Whether these terms are those of this title and text (the stored ones)."""
-        return self.made_from == _digest(title, text)
+        """Whether these terms are those of this title and text (the stored ones), made by this
+        version's signature scheme (a cluster worker of another version sends others)."""
+        return self.made_from == _digest(title, text) and getattr(self, "scheme", None) == dedupe.SIGNATURE_SCHEME
 
 
 def index_terms(title: str, text: str) -> IndexTerms:
@@ -45,13 +47,16 @@ def prepare_article(html: str, url: str, *, with_terms: bool = True, **extract_o
     return article, index_terms(article.title, article.text)
 
 
+SHARE_MAX_CHARS = 1_000_000  # a page larger than this is always read in an extraction process (isolated)
+
+
 async def prepare_shared(pool, html: str, url: str, *, with_terms: bool = True,
                          **extract_options) -> tuple[Article, IndexTerms | None]:
     """:func:`prepare_article` in an extraction process, or, while those have pages waiting, its
     extraction here and only the index terms there: on two cores, Scrapy's process would otherwise
     wait for the extraction process half the time (a whole article there is twice the crawl's own
     work on a page). The text sent over is the extracted one, smaller than the page."""
-    if not pool.share():
+    if len(html) > SHARE_MAX_CHARS or not pool.share():
         return await pool.run(prepare_article, html, url, with_terms=with_terms, **extract_options)
     article = extract(html, url, **extract_options)
     if not with_terms or not article.title or not article.text:

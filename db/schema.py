@@ -349,13 +349,15 @@ SEARCH_FTS_SQL = ("CREATE VIRTUAL TABLE articles_fts USING fts5(title, text, key
 
 
 def _ensure_article_topics(db: sqlite_utils.Database) -> None:
-    """The article_topics table, filled from ``articles.topics`` when it is new (a store from
-    before it); pipelines/index.py keeps it in step since."""
-    exists = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'article_topics'").fetchone()
-    if exists:
-        return
-    db.execute("CREATE TABLE article_topics (topic TEXT NOT NULL, article_id INTEGER NOT NULL, "
+    """The article_topics table, filled from ``articles.topics`` while it is empty and some article
+    has topics (a store from before it; a fill cut short is one statement, undone whole, and done
+    again at the next open); pipelines/index.py keeps it in step since."""
+    db.execute("CREATE TABLE IF NOT EXISTS article_topics (topic TEXT NOT NULL, article_id INTEGER NOT NULL, "
                "PRIMARY KEY (topic, article_id)) WITHOUT ROWID")
+    db.execute("CREATE INDEX IF NOT EXISTS article_topics_article ON article_topics (article_id)")
+    if db.execute("SELECT 1 FROM article_topics LIMIT 1").fetchone() or not db.execute(
+            "SELECT 1 FROM articles WHERE topics IS NOT NULL AND topics NOT IN ('', '[]') LIMIT 1").fetchone():
+        return
     db.execute("INSERT OR IGNORE INTO article_topics (topic, article_id) SELECT t.value, a.id FROM articles a, "
                "json_each(CASE WHEN json_valid(a.topics) THEN a.topics ELSE '[]' END) t WHERE t.type = 'text'")
 

@@ -109,5 +109,9 @@ def test_idf_table_mapped_from_its_cache_is_the_one_read_from_idf_txt(tmp_path):
     assert isinstance(mapped.keys, np.memmap)
     words = ["党建", "学校", "立德树人", "未知词"]
     assert built.of(words) == mapped.of(words) == [9.5, 3.5, 11.75, 9.5]  # a repeated word: its last value
+    cached = next(tmp_path.glob("*.npy"))
+    cached.write_bytes(b"")  # cut short by a power loss: read from idf.txt again, and cached anew
+    assert tagging.IdfTable.of_file(source, cache_dir=tmp_path).of(words) == [9.5, 3.5, 11.75, 9.5]
+    assert cached.stat().st_size > 0
     source.write_text("党建 1.0\n", encoding="utf-8")  # another idf.txt: not the old cache
     assert tagging.IdfTable.of_file(source, cache_dir=tmp_path).of(["党建"]) == [1.0]

@@ -295,10 +295,13 @@ async def reposts_page(datasette, request, db):
     """Repost groups: one report and the schools that carried it, the first publisher first."""
     database = db.name
     links = Links(datasette, database, request)
-    # the groups a copy joined last, read from the copies alone (an index of 1 article in 20, not all)
+    # the groups that grew last (a copy, or a first publisher found late), read from the copies'
+    # index (one article in twenty) and their first publishers, not from every article
     latest = [r[0] for r in (await db.execute(
-        "select cluster_id, max(first_seen_at) as last_seen from articles where cluster_id != id "
-        "group by cluster_id order by last_seen desc limit ?", [REPOST_GROUPS_SHOWN])).rows]
+        "select grp, max(seen) as last_seen from ("
+        "select cluster_id as grp, first_seen_at as seen from articles where cluster_id != id union all "
+        "select id, first_seen_at from articles where id in (select cluster_id from articles where cluster_id != id)"
+        ") group by grp order by last_seen desc limit ?", [REPOST_GROUPS_SHOWN])).rows]
     groups = []
     for cluster_id in latest:
         groups.append(dict((await db.execute(

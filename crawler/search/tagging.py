@@ -80,8 +80,8 @@ class IdfTable:
     Words are kept as 64-bit hashes in a sorted array beside their IDFs (4 MB): a dict of the
     270,132 words took 34 MB in every extraction process. An article's words are looked up at
     once (``numpy.searchsorted``); two words sharing a hash is a chance of 1 in 10^13 a word.
-    The arrays are built once per installed idf.txt and kept in the temporary directory (as
-    jieba keeps its dictionary there); later processes map that file: no reading, shared pages.
+    The arrays are built once per installed idf.txt and kept in the user's cache directory;
+    later processes map that file: no reading, shared pages.
     """
 
     def __init__(self, keys: np.ndarray, values: np.ndarray):
@@ -92,21 +92,25 @@ class IdfTable:
     def of_file(cls, path: Path, cache_dir: Path | None = None) -> IdfTable:
         stat = path.stat()
         tag = hashlib.blake2b(f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode(), digest_size=8).hexdigest()
-        cache = Path(cache_dir or tempfile.gettempdir()) / f"school-news-monitor-idf-{tag}.npy"
+        cache = Path(cache_dir or _cache_dir()) / f"jieba-idf-{tag}.npy"
         try:
             table = np.load(cache, mmap_mode="r")
-            if table.ndim == 2 and table.shape[0] == 2 and table.dtype == np.uint64:
+            if table.ndim == 2 and table.shape[0] == 2 and table.dtype == np.uint64 and table.shape[1] > 0 and \
+                    bool(np.all(table[0, 1:] > table[0, :-1])):
                 return cls(table[0], table[1].view(np.float64))
-        except (OSError, ValueError):
-            pass
+        except Exception as exc:  # noqa: BLE001  missing, empty, cut short by a power loss: read again
+            log.debug("jieba's IDF table cache unreadable (%s); reading idf.txt", exc)
         keys, values = _read_idf(path)
         written = None
-        try:  # written whole, then moved into place: a process reading it never sees half a file
+        try:  # written whole and synced, then moved into place: no process reads half a file
+            cache.parent.mkdir(parents=True, exist_ok=True)
             with tempfile.NamedTemporaryFile(dir=cache.parent, prefix=cache.stem, suffix=".tmp", delete=False) as out:
                 written = out.name
                 np.save(out, np.stack([keys, values.view(np.uint64)]))
+                out.flush()
+                os.fsync(out.fileno())
             os.replace(written, cache)
-        except OSError as exc:  # a full or read-only temporary directory: read each time
+        except OSError as exc:  # a full or read-only cache directory: read each time
             log.debug("jieba's IDF table not cached (%s)", exc)
             if written:
                 Path(written).unlink(missing_ok=True)
@@ -119,6 +123,13 @@ class IdfTable:
         hashes = np.fromiter((_word_key(word) for word in words), dtype=np.uint64, count=len(words))
         at = np.minimum(np.searchsorted(self.keys, hashes), len(self.keys) - 1)
         return np.where(self.keys[at] == hashes, self.values[at], self.median).tolist()
+
+
+def _cache_dir() -> Path:
+    """This user's cache directory (XDG_CACHE_HOME or ~/.cache): not the shared /tmp, where
+    another user could leave a file under the name this one reads."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "school-news-monitor"
 
 
 def _read_idf(path: Path) -> tuple[np.ndarray, np.ndarray]:
