@@ -22,6 +22,7 @@ Its variants are subclasses beside it: a cluster worker's (spiders/cluster.py), 
 """
 from __future__ import annotations
 
+import gc
 import logging
 import re
 from datetime import datetime
@@ -133,6 +134,9 @@ class NewsSpider(scrapy.Spider):
 
     # ------------------------------------------------------------ start
     async def start(self):
+        # everything loaded so far (Scrapy, lxml, trafilatura, the config) lives as long as the
+        # crawl: out of the collector's sight, its full collections no longer walk it
+        gc.freeze()
         for request in self.frontier.seeds():
             yield request
 
