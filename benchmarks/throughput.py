@@ -16,7 +16,9 @@ rules, jieba, MinHash, SQLite, Scrapy …): profiling slows Python code more tha
 shares point where to cut, the timed runs say how fast it is.
 
 Each is its own process, measured from outside: wall time, CPU time (user + system, from
-``wait4``), peak RSS (``ru_maxrss``) and an RSS curve sampled from /proc against pages
+``wait4``), the largest process's peak RSS (its ``VmHWM`` in /proc, not ``ru_maxrss``: a child
+started from this process inherits this process's own peak in it, the generated schools' pages
+served from here, 500 MB at 50,000 articles) and an RSS curve sampled from /proc against pages
 served. Prints medians over ``--runs``, the ratio of the two rates, and the pipeline's
 memory curve at ``--articles`` and at ``--large`` articles.
 """
@@ -49,7 +51,7 @@ class Measured:
     pages: int  # answered 200 by the server during the run
     wall_s: float
     cpu_s: float
-    peak_rss_mb: float  # the largest single process (ru_maxrss)
+    peak_rss_mb: float  # the largest single process (VmHWM, read while it runs)
     curve: list[tuple[int, float, float]] = field(default_factory=list)  # (pages served, main MB, all MB)
     stored: int = 0
 
@@ -74,7 +76,8 @@ def run_measured(cmd: list[str], demo: DemoServer, log: Path) -> Measured:
     with open(log, "wb") as out:
         child = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
         done = threading.Event()
-        sampler = threading.Thread(target=_sample_rss, args=(child.pid, demo, curve, done), daemon=True)
+        peaks: dict[int, float] = {}
+        sampler = threading.Thread(target=_sample_rss, args=(child.pid, demo, curve, done, peaks), daemon=True)
         sampler.start()
         _, status, usage = os.wait4(child.pid, 0)
         wall = time.perf_counter() - started
@@ -84,13 +87,18 @@ def run_measured(cmd: list[str], demo: DemoServer, log: Path) -> Measured:
     if child.returncode != 0:
         sys.exit(f"{' '.join(cmd[1:3])} failed (exit {child.returncode}):\n{log.read_text(errors='replace')[-3000:]}")
     pages = sum(hit.status == 200 for hit in demo.hits())
-    return Measured(pages, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, curve)
+    return Measured(pages, wall, usage.ru_utime + usage.ru_stime, max(peaks.values(), default=float("nan")), curve)
 
 
-def _sample_rss(pid: int, demo: DemoServer, curve: list, done: threading.Event) -> None:
-    """Every 0.25 s: pages served so far, the crawl process's RSS, and its extraction processes' together."""
+def _sample_rss(pid: int, demo: DemoServer, curve: list, done: threading.Event, peaks: dict) -> None:
+    """Every 0.25 s: pages served so far, the crawl process's RSS, and its extraction processes'
+    together; and each process's peak so far (``VmHWM``) in ``peaks``."""
     while not done.wait(0.25):
         tree = [pid, *_descendants(pid)]
+        for process in tree:
+            peak = _status_mb(process, "VmHWM:")
+            if peak is not None:
+                peaks[process] = max(peaks.get(process, 0.0), peak)
         sizes = [_rss_mb(p) for p in tree]
         if sizes[0] is None:  # exited between two samples
             continue
@@ -107,9 +115,13 @@ def _descendants(pid: int) -> list[int]:
 
 
 def _rss_mb(pid: int) -> float | None:
+    return _status_mb(pid, "VmRSS:")
+
+
+def _status_mb(pid: int, field: str) -> float | None:
     try:
         with open(f"/proc/{pid}/status", encoding="ascii") as status:
-            return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:")) / 1024
+            return next(int(line.split()[1]) for line in status if line.startswith(field)) / 1024
     except (OSError, StopIteration):
         return None
 
