@@ -128,7 +128,10 @@ class IdfTable:
 def _cache_dir() -> Path:
     """This user's cache directory (XDG_CACHE_HOME or ~/.cache): not the shared /tmp, where
     another user could leave a file under the name this one reads."""
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    try:
+        base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    except RuntimeError:  # no home directory (a service account): the temporary one, this user's name on it
+        base = Path(tempfile.gettempdir()) / f"cache-{os.getuid()}"
     return Path(base) / "school-news-monitor"
 
 
