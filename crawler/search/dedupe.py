@@ -158,14 +158,15 @@ def closest_per_group(signature_blob: bytes, candidates: list[tuple[int, bytes, 
         return {}
     agree = np.count_nonzero(np.frombuffer(b"".join(blob for _, blob, _ in candidates), dtype="<u4")
                              .reshape(len(candidates), NUM_PERM) == _values(signature_blob), axis=1)
-    groups: dict[int, list[int]] = {}
+    groups: dict[int, list[int]] = {}  # a group with a close enough candidate: its closest copies
     for index in np.argsort(-agree, kind="stable"):
         candidate, _, group = candidates[index]
+        if agree[index] < MIN_ESTIMATE * NUM_PERM:
+            break  # sorted: none after it is close enough either
         members = groups.setdefault(group, [])
-        if agree[index] >= MIN_ESTIMATE * NUM_PERM and len(members) < READ_PER_GROUP and candidate != group:
+        if candidate != group and len(members) < READ_PER_GROUP:
             members.append(candidate)
-    return {group: [*members, group] for group, members in groups.items()
-            if members or any(c == group and a >= MIN_ESTIMATE * NUM_PERM for (c, _, _), a in zip(candidates, agree))}
+    return {group: [*members, group] for group, members in groups.items()}
 
 
 def reposts_among(text: str, groups) -> list[int]:
